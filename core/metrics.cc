@@ -1,0 +1,102 @@
+#include "core/metrics.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+
+#include "core/strings.h"
+#include "absl/strings/str_split.h"
+
+namespace irlab {
+namespace {
+
+std::string JsonNumber(double v) {
+  if (!std::isfinite(v)) return "null";  // JSON has no NaN/Inf
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.9g", v);
+  return buf;
+}
+
+}  // namespace
+
+absl::StatusOr<MetricsLogger> MetricsLogger::Open(const std::filesystem::path& run_dir,
+                                                  bool console) {
+  MetricsLogger logger;
+  logger.console_ = console;
+  if (run_dir.empty()) return logger;
+  const auto csv_path = run_dir / "metrics.csv";
+  // a resumed run keeps the columns it started with
+  if (std::ifstream in(csv_path); in) {
+    std::string header;
+    std::getline(in, header);
+    if (!header.empty()) logger.csv_columns_ = absl::StrSplit(header, ',');
+    if (!logger.csv_columns_.empty()) logger.csv_columns_.erase(logger.csv_columns_.begin());
+  }
+  logger.csv_ = std::fopen(csv_path.c_str(), "a");
+  logger.jsonl_ = std::fopen((run_dir / "metrics.jsonl").c_str(), "a");
+  if (!logger.csv_ || !logger.jsonl_) {
+    return absl::UnavailableError(
+        StrCat(run_dir.string(), ": cannot open metrics files: ", std::strerror(errno)));
+  }
+  return logger;
+}
+
+MetricsLogger::MetricsLogger(MetricsLogger&& o) noexcept { *this = std::move(o); }
+
+MetricsLogger& MetricsLogger::operator=(MetricsLogger&& o) noexcept {
+  std::swap(console_, o.console_);
+  std::swap(csv_, o.csv_);
+  std::swap(jsonl_, o.jsonl_);
+  std::swap(csv_columns_, o.csv_columns_);
+  return *this;
+}
+
+MetricsLogger::~MetricsLogger() {
+  if (csv_) std::fclose(csv_);
+  if (jsonl_) std::fclose(jsonl_);
+}
+
+void MetricsLogger::Log(int64_t step, const Scalars& scalars) {
+  if (console_) {
+    std::string line = StrCat("step ", step);
+    for (const auto& [k, v] : scalars) {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%.4g", v);
+      StrAppend(&line, "  ", k, " ", buf);
+    }
+    std::printf("%s\n", line.c_str());
+    std::fflush(stdout);
+  }
+  if (jsonl_) {
+    std::string line = StrCat("{\"step\": ", step);
+    for (const auto& [k, v] : scalars) StrAppend(&line, ", \"", k, "\": ", JsonNumber(v));
+    line += "}\n";
+    std::fputs(line.c_str(), jsonl_);
+    std::fflush(jsonl_);
+  }
+  if (csv_) {
+    if (csv_columns_.empty()) {
+      std::string header = "step";
+      for (const auto& [k, v] : scalars) {
+        csv_columns_.push_back(k);
+        StrAppend(&header, ",", k);
+      }
+      std::fprintf(csv_, "%s\n", header.c_str());
+    }
+    std::string row = StrCat(step);
+    for (const auto& column : csv_columns_) {
+      row += ",";
+      for (const auto& [k, v] : scalars) {
+        if (k == column) {
+          StrAppend(&row, JsonNumber(v) == "null" ? "nan" : JsonNumber(v));
+          break;
+        }
+      }
+    }
+    std::fprintf(csv_, "%s\n", row.c_str());
+    std::fflush(csv_);
+  }
+}
+
+}  // namespace irlab

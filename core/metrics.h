@@ -1,0 +1,40 @@
+// Scalar metrics per step, written to the console, metrics.csv and
+// metrics.jsonl in a run directory.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace irlab {
+
+class MetricsLogger {
+ public:
+  using Scalars = std::vector<std::pair<std::string, double>>;
+
+  // Opens (appending, for resumed runs) the files in `run_dir`; an empty
+  // run_dir logs to the console only.
+  static absl::StatusOr<MetricsLogger> Open(const std::filesystem::path& run_dir, bool console);
+  MetricsLogger(MetricsLogger&&) noexcept;
+  MetricsLogger& operator=(MetricsLogger&&) noexcept;
+  ~MetricsLogger();
+
+  // Records `scalars` at `step`. The CSV columns are fixed by the first call
+  // (or by an existing file's header); keys first seen later go to JSONL only.
+  void Log(int64_t step, const Scalars& scalars);
+
+ private:
+  MetricsLogger() = default;
+
+  bool console_ = false;
+  std::FILE* csv_ = nullptr;
+  std::FILE* jsonl_ = nullptr;
+  std::vector<std::string> csv_columns_;
+};
+
+}  // namespace irlab

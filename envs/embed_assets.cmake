@@ -1,0 +1,15 @@
+# Writes OUT: a C++ file holding every MJCF file in ASSET_DIR as a string,
+# so the irlab binary needs no asset path at run time.
+file(GLOB xmls RELATIVE "${ASSET_DIR}" "${ASSET_DIR}/*.xml")
+list(SORT xmls)
+set(body "// Generated from assets/mjcf by envs/embed_assets.cmake. Do not edit.\n")
+string(APPEND body "#include \"envs/model_library.h\"\n\nnamespace irlab {\n\n")
+string(APPEND body "const std::vector<EmbeddedFile>& EmbeddedModels() {\n")
+string(APPEND body "  static const std::vector<EmbeddedFile> files = {\n")
+foreach(name ${xmls})
+  file(READ "${ASSET_DIR}/${name}" text)
+  string(APPEND body "    {\"${name}\", R\"irlab_mjcf(${text})irlab_mjcf\"},\n")
+endforeach()
+string(APPEND body "  };\n  return files;\n}\n\n}  // namespace irlab\n")
+file(WRITE "${OUT}.new" "${body}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.new" "${OUT}")

@@ -1,0 +1,223 @@
+// HalfCheetah, Hopper, Walker2d, Ant, Swimmer and Humanoid with Gymnasium v4
+// semantics (facts in envs.md), and their fixed-horizon variants.
+#include <cmath>
+
+#include "envs/tasks/tasks.h"
+
+namespace irlab::tasks {
+namespace {
+
+using task_util::AddNormalNoise;
+using task_util::AddUniformNoise;
+using task_util::AllFinite;
+using task_util::Put;
+using task_util::PutClipped;
+using task_util::SquaredNorm;
+
+std::array<double, 2> RootXZ(const mjModel*, const mjData* d) { return {d->qpos[0], 0.0}; }
+std::array<double, 2> RootXY(const mjModel*, const mjData* d) { return {d->qpos[0], d->qpos[1]}; }
+
+// Observation of the planar walkers: qpos without x (unless fixed horizon),
+// then qvel, clipped to ±vel_clip when vel_clip > 0.
+MujocoTask PlanarWalker(std::string name, std::string file, int frame_skip, bool fixed_horizon,
+                        double vel_clip) {
+  MujocoTask t;
+  t.name = std::move(name);
+  t.model_file = std::move(file);
+  t.frame_skip = frame_skip;
+  t.position = RootXZ;
+  const int skip = fixed_horizon ? 0 : 1;
+  t.obs_dim = [skip](const mjModel* m, const EnvOptions&) { return m->nq - skip + m->nv; };
+  t.observe = [skip, vel_clip](const mjModel* m, const mjData* d, const EnvOptions&, float* obs) {
+    obs = Put(obs, d->qpos + skip, m->nq - skip);
+    if (vel_clip > 0) {
+      PutClipped(obs, d->qvel, m->nv, vel_clip);
+    } else {
+      Put(obs, d->qvel, m->nv);
+    }
+  };
+  return t;
+}
+
+}  // namespace
+
+MujocoTask HalfCheetah(bool fixed_horizon) {
+  MujocoTask t = PlanarWalker(fixed_horizon ? "HalfCheetahFixed" : "HalfCheetah",
+                              "half_cheetah.xml", 5, fixed_horizon, 0);
+  t.reward = [](const StepContext& c, StepResult& r) {
+    const double forward = (c.xy_after[0] - c.xy_before[0]) / c.dt;
+    const double ctrl = 0.1 * SquaredNorm(c.action);
+    r.info.terms.Add("forward", forward);
+    r.info.terms.Add("ctrl_cost", -ctrl);
+    r.reward = forward - ctrl;
+  };
+  t.reset = [](const mjModel* m, mjData* d, double scale, Rng& rng) {
+    AddUniformNoise(d->qpos, m->nq, 0.1 * scale, rng);
+    AddNormalNoise(d->qvel, m->nv, 0.1 * scale, rng);
+  };
+  return t;
+}
+
+MujocoTask Hopper(bool fixed_horizon) {
+  MujocoTask t = PlanarWalker(fixed_horizon ? "HopperFixed" : "Hopper", "hopper.xml", 4,
+                              fixed_horizon, 10.0);
+  t.reward = [fixed_horizon](const StepContext& c, StepResult& r) {
+    const mjData* d = c.d;
+    const double z = d->qpos[1], angle = d->qpos[2];
+    bool healthy = z > 0.7 && std::abs(angle) < 0.2;
+    for (int i = 2; i < c.m->nq; ++i) healthy &= std::abs(d->qpos[i]) < 100;
+    for (int i = 0; i < c.m->nv; ++i) healthy &= std::abs(d->qvel[i]) < 100;
+    const double forward = (c.xy_after[0] - c.xy_before[0]) / c.dt;
+    const double ctrl = 1e-3 * SquaredNorm(c.action);
+    const double alive = healthy ? 1.0 : 0.0;
+    r.info.terms.Add("healthy", alive);
+    r.info.terms.Add("forward", forward);
+    r.info.terms.Add("ctrl_cost", -ctrl);
+    r.reward = alive + forward - ctrl;
+    r.terminated = !healthy && !fixed_horizon;
+  };
+  t.reset = [](const mjModel* m, mjData* d, double scale, Rng& rng) {
+    AddUniformNoise(d->qpos, m->nq, 5e-3 * scale, rng);
+    AddUniformNoise(d->qvel, m->nv, 5e-3 * scale, rng);
+  };
+  return t;
+}
+
+MujocoTask Walker2d(bool fixed_horizon) {
+  MujocoTask t = PlanarWalker(fixed_horizon ? "Walker2dFixed" : "Walker2d", "walker2d.xml", 4,
+                              fixed_horizon, 10.0);
+  t.reward = [fixed_horizon](const StepContext& c, StepResult& r) {
+    const double z = c.d->qpos[1], angle = c.d->qpos[2];
+    const bool healthy = z > 0.8 && z < 2.0 && angle > -1.0 && angle < 1.0;
+    const double forward = (c.xy_after[0] - c.xy_before[0]) / c.dt;
+    const double ctrl = 1e-3 * SquaredNorm(c.action);
+    const double alive = healthy ? 1.0 : 0.0;
+    r.info.terms.Add("healthy", alive);
+    r.info.terms.Add("forward", forward);
+    r.info.terms.Add("ctrl_cost", -ctrl);
+    r.reward = alive + forward - ctrl;
+    r.terminated = !healthy && !fixed_horizon;
+  };
+  t.reset = [](const mjModel* m, mjData* d, double scale, Rng& rng) {
+    AddUniformNoise(d->qpos, m->nq, 5e-3 * scale, rng);
+    AddUniformNoise(d->qvel, m->nv, 5e-3 * scale, rng);
+  };
+  return t;
+}
+
+MujocoTask Ant(bool fixed_horizon) {
+  MujocoTask t;
+  t.name = fixed_horizon ? "AntFixed" : "Ant";
+  t.model_file = "ant.xml";
+  t.frame_skip = 5;
+  t.position = RootXY;  // the torso is a sphere centred on the free joint
+  t.needs_contact_forces = [](const EnvOptions& o) { return o.contact_forces; };
+  const int skip = fixed_horizon ? 0 : 2;
+  t.obs_dim = [skip](const mjModel* m, const EnvOptions& o) {
+    return m->nq - skip + m->nv + (o.contact_forces ? 6 * m->nbody : 0);
+  };
+  t.observe = [skip](const mjModel* m, const mjData* d, const EnvOptions& o, float* obs) {
+    obs = Put(obs, d->qpos + skip, m->nq - skip);
+    obs = Put(obs, d->qvel, m->nv);
+    if (o.contact_forces) PutClipped(obs, d->cfrc_ext, 6 * m->nbody, 1.0);
+  };
+  t.reward = [fixed_horizon](const StepContext& c, StepResult& r) {
+    const double z = c.d->qpos[2];
+    const bool healthy = AllFinite(c.d->qpos, c.m->nq) && AllFinite(c.d->qvel, c.m->nv) &&
+                         z >= 0.2 && z <= 1.0;
+    const double forward = (c.xy_after[0] - c.xy_before[0]) / c.dt;
+    const double ctrl = 0.5 * SquaredNorm(c.action);
+    double contact = 0;
+    if (c.options.contact_forces) {
+      for (int i = 0; i < 6 * c.m->nbody; ++i) {
+        const double f = std::clamp(c.d->cfrc_ext[i], -1.0, 1.0);
+        contact += 5e-4 * f * f;
+      }
+    }
+    const double alive = healthy ? 1.0 : 0.0;
+    r.info.terms.Add("healthy", alive);
+    r.info.terms.Add("forward", forward);
+    r.info.terms.Add("ctrl_cost", -ctrl);
+    r.info.terms.Add("contact_cost", -contact);
+    r.reward = alive + forward - ctrl - contact;
+    r.terminated = !healthy && !fixed_horizon;
+  };
+  t.reset = [](const mjModel* m, mjData* d, double scale, Rng& rng) {
+    AddUniformNoise(d->qpos, m->nq, 0.1 * scale, rng);
+    AddNormalNoise(d->qvel, m->nv, 0.1 * scale, rng);
+  };
+  return t;
+}
+
+MujocoTask Swimmer(bool fixed_horizon) {
+  MujocoTask t;
+  t.name = fixed_horizon ? "SwimmerFixed" : "Swimmer";
+  t.model_file = "swimmer.xml";
+  t.frame_skip = 4;
+  t.position = RootXY;
+  const int skip = fixed_horizon ? 0 : 2;
+  t.obs_dim = [skip](const mjModel* m, const EnvOptions&) { return m->nq - skip + m->nv; };
+  t.observe = [skip](const mjModel* m, const mjData* d, const EnvOptions&, float* obs) {
+    obs = Put(obs, d->qpos + skip, m->nq - skip);
+    Put(obs, d->qvel, m->nv);
+  };
+  t.reward = [](const StepContext& c, StepResult& r) {
+    const double forward = (c.xy_after[0] - c.xy_before[0]) / c.dt;
+    const double ctrl = 1e-4 * SquaredNorm(c.action);
+    r.info.terms.Add("forward", forward);
+    r.info.terms.Add("ctrl_cost", -ctrl);
+    r.reward = forward - ctrl;
+  };
+  t.reset = [](const mjModel* m, mjData* d, double scale, Rng& rng) {
+    AddUniformNoise(d->qpos, m->nq, 0.1 * scale, rng);
+    AddUniformNoise(d->qvel, m->nv, 0.1 * scale, rng);
+  };
+  return t;
+}
+
+MujocoTask Humanoid(bool fixed_horizon) {
+  MujocoTask t;
+  t.name = fixed_horizon ? "HumanoidFixed" : "Humanoid";
+  t.model_file = "humanoid.xml";
+  t.frame_skip = 5;
+  t.refresh_derived = true;  // com, cinert, cvel of the new state
+  t.needs_contact_forces = [](const EnvOptions&) { return true; };  // cfrc_ext is in obs
+  t.position = task_util::CenterOfMass;
+  const int skip = fixed_horizon ? 0 : 2;
+  t.obs_dim = [skip](const mjModel* m, const EnvOptions&) {
+    return (m->nq - skip) + m->nv + 10 * m->nbody + 6 * m->nbody + m->nv + 6 * m->nbody;
+  };
+  t.observe = [skip](const mjModel* m, const mjData* d, const EnvOptions&, float* obs) {
+    obs = Put(obs, d->qpos + skip, m->nq - skip);
+    obs = Put(obs, d->qvel, m->nv);
+    obs = Put(obs, d->cinert, 10 * m->nbody);
+    obs = Put(obs, d->cvel, 6 * m->nbody);
+    obs = Put(obs, d->qfrc_actuator, m->nv);
+    Put(obs, d->cfrc_ext, 6 * m->nbody);
+  };
+  t.reward = [fixed_horizon](const StepContext& c, StepResult& r) {
+    const double z = c.d->qpos[2];
+    const bool healthy = z > 1.0 && z < 2.0;
+    const double forward = (c.xy_after[0] - c.xy_before[0]) / c.dt;
+    const double ctrl = 0.1 * SquaredNorm(c.action);
+    double contact = 0;
+    if (c.options.contact_forces) {
+      for (int i = 0; i < 6 * c.m->nbody; ++i) contact += c.d->cfrc_ext[i] * c.d->cfrc_ext[i];
+      contact = std::min(5e-7 * contact, 10.0);
+    }
+    const double alive = healthy ? 5.0 : 0.0;
+    r.info.terms.Add("healthy", alive);
+    r.info.terms.Add("forward", 1.25 * forward);
+    r.info.terms.Add("ctrl_cost", -ctrl);
+    r.info.terms.Add("contact_cost", -contact);
+    r.reward = alive + 1.25 * forward - ctrl - contact;
+    r.terminated = !healthy && !fixed_horizon;
+  };
+  t.reset = [](const mjModel* m, mjData* d, double scale, Rng& rng) {
+    AddUniformNoise(d->qpos, m->nq, 1e-2 * scale, rng);
+    AddUniformNoise(d->qvel, m->nv, 1e-2 * scale, rng);
+  };
+  return t;
+}
+
+}  // namespace irlab::tasks

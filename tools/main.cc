@@ -1,0 +1,51 @@
+// irlab: one binary, one subcommand per job.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <string>
+
+#include "tools/commands.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  std::function<int(const irlab::Args&)> run;
+};
+
+const Command kCommands[] = {
+    {"envs", "list the tasks with their dimensions, dt and horizon", irlab::EnvsCommand},
+    {"rollout", "run a scripted or random policy on a task; print returns and steps/s",
+     irlab::RolloutCommand},
+};
+
+void PrintUsage() {
+  std::printf(
+      "usage: irlab <command> [flags]   (irlab <command> --help for its flags)\n\n"
+      "Inverse RL and adversarial imitation on native MuJoCo.\n\ncommands:\n");
+  for (const auto& c : kCommands) std::printf("  %-10s %s\n", c.name, c.summary);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
+      !std::strcmp(argv[1], "help")) {
+    PrintUsage();
+    return argc < 2 ? 2 : 0;
+  }
+  for (const auto& c : kCommands) {
+    if (std::strcmp(argv[1], c.name) != 0) continue;
+    try {
+      return c.run(irlab::Args(argv + 2, argv + argc));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "irlab %s: error: %s\n", c.name, e.what());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "irlab: unknown command '%s'\n\n", argv[1]);
+  PrintUsage();
+  return 2;
+}

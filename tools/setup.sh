@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages irlab needs, configures and builds it.
+# Idempotent: quiet and fast when everything is already there.
+#   tools/setup.sh            install packages + configure + build (Release)
+#   tools/setup.sh --deps     install packages only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libmujoco-dev libqhull-dev          # physics; MuJoCo's CMake config needs qhull
+  libtorch-dev libopenblas0           # LibTorch (CPU); OpenBLAS instead of reference BLAS
+  libtomlplusplus-dev libabsl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libhdf5-dev hdf5-tools
+  libglfw3-dev xvfb xauth ffmpeg      # viewer and headless rendering
+  gnuplot-nox                         # learning-curve plots
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+[[ "${1:-}" == "--deps" ]] && exit 0
+
+build_dir=${IRLAB_BUILD_DIR:-build}
+if [[ ! -f "$build_dir/build.ninja" ]]; then
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+cmake --build "$build_dir" --parallel "$(nproc)" | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
+test "${PIPESTATUS[0]}" -eq 0

@@ -1,6 +1,6 @@
 #include "core/thread_pool.h"
 
-#include <atomic>
+#include <chrono>
 
 namespace irlab {
 namespace {
@@ -8,6 +8,18 @@ namespace {
 // Block `index` of `parts` equal blocks over [0, n).
 std::pair<int64_t, int64_t> Block(int64_t n, int parts, int index) {
   return {n * index / parts, n * (index + 1) / parts};
+}
+
+// Spins until pred() holds or ~kSpin elapses; returns pred().
+template <class Pred>
+bool SpinUntil(Pred pred) {
+  constexpr auto kSpin = std::chrono::microseconds(200);
+  const auto deadline = std::chrono::steady_clock::now() + kSpin;
+  while (!pred()) {
+    for (int i = 0; i < 64; ++i) __builtin_ia32_pause();
+    if (std::chrono::steady_clock::now() > deadline) return pred();
+  }
+  return true;
 }
 
 }  // namespace
@@ -22,6 +34,7 @@ ThreadPool::~ThreadPool() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
+    generation_.fetch_add(1, std::memory_order_release);
   }
   start_cv_.notify_all();
   for (auto& t : workers_) t.join();
@@ -33,39 +46,46 @@ void ThreadPool::ParallelFor(int64_t n, const std::function<void(int64_t, int64_
     if (n > 0) fn(0, n);
     return;
   }
+  job_ = &fn;
+  job_size_ = n;
+  pending_.store(parts - 1, std::memory_order_relaxed);
+  generation_.fetch_add(1, std::memory_order_release);  // publishes job_ and job_size_
   {
     std::lock_guard lock(mu_);
-    job_ = &fn;
-    job_size_ = n;
-    pending_ = parts - 1;
-    ++generation_;
+    if (sleeping_workers_ > 0) start_cv_.notify_all();
   }
-  start_cv_.notify_all();
   auto [begin, end] = Block(n, parts, 0);
   if (begin < end) fn(begin, end);
-  std::unique_lock lock(mu_);
-  done_cv_.wait(lock, [this] { return pending_ == 0; });
+  auto done = [this] { return pending_.load(std::memory_order_acquire) == 0; };
+  if (!SpinUntil(done)) {
+    std::unique_lock lock(mu_);
+    caller_sleeping_ = true;
+    done_cv_.wait(lock, done);
+    caller_sleeping_ = false;
+  }
   job_ = nullptr;
 }
 
 void ThreadPool::WorkerLoop(int worker_index) {
   uint64_t seen = 0;
   while (true) {
-    const std::function<void(int64_t, int64_t)>* job;
-    int64_t n;
-    {
+    auto started = [&] { return generation_.load(std::memory_order_acquire) != seen; };
+    if (!SpinUntil(started)) {
       std::unique_lock lock(mu_);
-      start_cv_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-      if (stopping_) return;
-      seen = generation_;
-      job = job_;
-      n = job_size_;
+      ++sleeping_workers_;
+      start_cv_.wait(lock, started);
+      --sleeping_workers_;
     }
-    auto [begin, end] = Block(n, num_threads(), worker_index);
-    if (begin < end) (*job)(begin, end);
     {
       std::lock_guard lock(mu_);
-      if (--pending_ == 0) done_cv_.notify_one();
+      if (stopping_) return;
+    }
+    seen = generation_.load(std::memory_order_acquire);
+    auto [begin, end] = Block(job_size_, num_threads(), worker_index);
+    if (begin < end) (*job_)(begin, end);
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard lock(mu_);
+      if (caller_sleeping_) done_cv_.notify_one();
     }
   }
 }

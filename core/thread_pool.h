@@ -3,6 +3,7 @@
 // fixed contiguous blocks, so which thread runs which index is deterministic.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -28,14 +29,19 @@ class ThreadPool {
  private:
   void WorkerLoop(int worker_index);
 
+  // Workers and the caller spin briefly before sleeping: waking a thread
+  // through a condition variable costs tens of microseconds here, as much as
+  // an env step, so short parallel loops would otherwise wait on the wake-up.
   std::vector<std::thread> workers_;
   std::mutex mu_;
   std::condition_variable start_cv_, done_cv_;
   const std::function<void(int64_t, int64_t)>* job_ = nullptr;
   int64_t job_size_ = 0;
-  uint64_t generation_ = 0;
-  int pending_ = 0;
-  bool stopping_ = false;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> pending_{0};
+  int sleeping_workers_ = 0;  // guarded by mu_
+  bool caller_sleeping_ = false;  // guarded by mu_
+  bool stopping_ = false;         // guarded by mu_
 };
 
 }  // namespace irlab

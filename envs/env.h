@@ -49,6 +49,8 @@ struct StepResult {
 // The raw simulator state, enough to replay a step exactly.
 struct EnvState {
   std::vector<double> qpos, qvel;
+  std::vector<double> ctrl;   // the last applied action; some observations (actuator and
+                              // contact forces) depend on it. Empty means zero.
   std::vector<double> extra;  // task state outside MuJoCo (e.g. a target); may be empty
   int elapsed_steps = 0;
 };

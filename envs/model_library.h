@@ -28,7 +28,8 @@ const std::vector<EmbeddedFile>& EmbeddedModels();
 // error carries MuJoCo's parser message and the file name.
 absl::StatusOr<std::shared_ptr<const mjModel>> LoadModel(std::string_view file_name);
 
-// Compiles MJCF text (for tests with inline models).
+// Compiles MJCF text (for tests with inline models). Solver warm-start is
+// disabled, so (qpos, qvel) is the whole simulation state.
 absl::StatusOr<std::shared_ptr<const mjModel>> CompileModel(std::string_view xml,
                                                             std::string_view name);
 

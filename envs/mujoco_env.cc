@@ -71,6 +71,7 @@ EnvState MujocoEnv::GetState() const {
   EnvState state;
   state.qpos.assign(data_->qpos, data_->qpos + m->nq);
   state.qvel.assign(data_->qvel, data_->qvel + m->nv);
+  state.ctrl.assign(data_->ctrl, data_->ctrl + m->nu);
   state.elapsed_steps = elapsed_steps_;
   return state;
 }
@@ -82,12 +83,17 @@ absl::Status MujocoEnv::SetState(const EnvState& state, std::span<float> obs) {
                                                    " / qvel ", state.qvel.size(), ", the model has ",
                                                    m->nq, " / ", m->nv));
   }
+  if (!state.ctrl.empty() && static_cast<int>(state.ctrl.size()) != m->nu) {
+    return absl::InvalidArgumentError(StrCat(spec_.name, ": state has ", state.ctrl.size(),
+                                             " controls, the model has ", m->nu));
+  }
   if (!task_util::AllFinite(state.qpos.data(), m->nq) || !task_util::AllFinite(state.qvel.data(), m->nv)) {
     return absl::InvalidArgumentError(StrCat(spec_.name, ": state is not finite"));
   }
   mj_resetData(m, data_);
   std::copy(state.qpos.begin(), state.qpos.end(), data_->qpos);
   std::copy(state.qvel.begin(), state.qvel.end(), data_->qvel);
+  std::copy(state.ctrl.begin(), state.ctrl.end(), data_->ctrl);
   mj_forward(m, data_);
   if (contact_forces_) mj_rnePostConstraint(m, data_);
   elapsed_steps_ = state.elapsed_steps;

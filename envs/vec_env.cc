@@ -95,3 +95,36 @@ absl::Status VecEnv::Step(std::span<const float> actions) {
 }
 
 }  // namespace irlab
+
+namespace irlab {
+
+VecEnvState VecEnv::GetState() const {
+  VecEnvState s;
+  s.seed = seed_;
+  for (const auto& env : envs_) s.envs.push_back(env->GetState());
+  s.episode_count = episode_count_;
+  s.running_return = running_return_;
+  s.running_length = running_length_;
+  return s;
+}
+
+absl::Status VecEnv::SetState(const VecEnvState& state) {
+  const size_t n = envs_.size();
+  if (state.envs.size() != n || state.episode_count.size() != n || state.running_return.size() != n ||
+      state.running_length.size() != n) {
+    return absl::InvalidArgumentError(StrCat(spec().name, ": saved state is for ", state.envs.size(),
+                                             " envs, this VecEnv has ", n));
+  }
+  for (size_t i = 0; i < n; ++i) {
+    IRLAB_RETURN_IF_ERROR(envs_[i]->SetState(
+        state.envs[i], std::span<float>(obs_).subspan(i * obs_dim_, obs_dim_)));
+    episode_seed_[i] = Rng::DeriveSeed(Rng::DeriveSeed(state.seed, i), state.episode_count[i] - 1);
+  }
+  seed_ = state.seed;
+  episode_count_ = state.episode_count;
+  running_return_ = state.running_return;
+  running_length_ = state.running_length;
+  return absl::OkStatus();
+}
+
+}  // namespace irlab

@@ -17,6 +17,15 @@
 
 namespace irlab {
 
+// Everything needed to continue stepping exactly where a VecEnv was.
+struct VecEnvState {
+  uint64_t seed = 0;
+  std::vector<EnvState> envs;
+  std::vector<uint64_t> episode_count;
+  std::vector<double> running_return;
+  std::vector<int> running_length;
+};
+
 class VecEnv {
  public:
   static absl::StatusOr<std::unique_ptr<VecEnv>> Make(std::string_view task, int num_envs,
@@ -43,6 +52,10 @@ class VecEnv {
   // Return and length of the episode that ended on the last step, where done.
   std::span<const double> episode_returns() const { return episode_return_; }
   std::span<const int> episode_lengths() const { return episode_length_; }
+  // Snapshot and restore (for checkpoints); SetState refills obs().
+  VecEnvState GetState() const;
+  absl::Status SetState(const VecEnvState& state);
+
   // Seed of the episode each env is currently in.
   std::span<const uint64_t> episode_seeds() const { return episode_seed_; }
 

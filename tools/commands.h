@@ -11,5 +11,7 @@ using Args = std::vector<std::string>;
 
 int EnvsCommand(const Args& args);
 int RolloutCommand(const Args& args);
+int ExpertCommand(const Args& args);
+int EvalCommand(const Args& args);
 
 }  // namespace irlab

@@ -19,6 +19,8 @@ const Command kCommands[] = {
     {"envs", "list the tasks with their dimensions, dt and horizon", irlab::EnvsCommand},
     {"rollout", "run a scripted or random policy on a task; print returns and steps/s",
      irlab::RolloutCommand},
+    {"expert", "train a PPO expert on a task's true reward", irlab::ExpertCommand},
+    {"eval", "evaluate a trained policy's true return", irlab::EvalCommand},
 };
 
 void PrintUsage() {

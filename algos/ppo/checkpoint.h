@@ -1,0 +1,54 @@
+// PPO checkpoints: one LibTorch archive with three groups of entries.
+//   policy/*  what acting needs: task name, dims, layer widths, parameters,
+//             observation normaliser (read by eval, collect, replay)
+//   ppo/*     optimiser moments and step, reward scaler
+//   run/*     resolved config, counters, RNG, and the VecEnv's state, so a
+//             resumed run continues exactly where it stopped
+// Written to a temporary file and renamed into place.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "algos/ppo/networks.h"
+#include "algos/ppo/normalizer.h"
+#include "core/rng.h"
+#include "envs/vec_env.h"
+
+namespace irlab {
+
+// The acting part: a network and its observation normaliser.
+struct PolicyState {
+  std::string env_name;
+  std::vector<int> actor_hidden, critic_hidden;
+  std::unique_ptr<ActorCritic> net;
+  RunningMeanStd obs_rms;
+  bool norm_obs = true;
+  double obs_clip = 10.0;
+};
+
+// Everything a PPO run needs to continue.
+struct PpoTrainState {
+  PolicyState policy;
+  std::unique_ptr<FlatAdam> adam;
+  RewardScaler reward_scaler{1, 0.99};
+  std::string config_toml;
+  Rng rng;
+  int64_t global_step = 0;
+  int64_t iteration = 0;
+  VecEnvState envs;
+};
+
+absl::Status SavePpoCheckpoint(const std::filesystem::path& path, const PpoTrainState& state);
+// Loads a whole training state (for --resume).
+absl::StatusOr<PpoTrainState> LoadPpoCheckpoint(const std::filesystem::path& path);
+// Loads only the policy/* entries (for acting).
+absl::StatusOr<PolicyState> LoadPolicy(const std::filesystem::path& path);
+
+// The newest checkpoint of a run directory (run/checkpoint.pt), or `path`
+// itself when it names a file.
+std::filesystem::path CheckpointPath(const std::filesystem::path& run_or_file);
+
+}  // namespace irlab

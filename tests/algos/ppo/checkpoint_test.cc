@@ -1,0 +1,115 @@
+#include "algos/ppo/checkpoint.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "algos/ppo/policy.h"
+#include "algos/ppo/ppo.h"
+#include "core/files.h"
+
+namespace irlab {
+namespace {
+
+namespace fs = std::filesystem;
+
+ExpertConfig TinyConfig() {
+  ExpertConfig cfg;
+  cfg.env = "InvertedPendulum";
+  cfg.num_envs = 2;
+  cfg.threads = 1;
+  cfg.total_steps = 512;
+  cfg.checkpoint_every = 128;
+  cfg.eval_episodes = 0;
+  cfg.ppo.rollout_steps = 64;
+  cfg.ppo.minibatches = 4;
+  cfg.ppo.epochs = 2;
+  return cfg;
+}
+
+fs::path FreshDir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("irlab_ppo_" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+torch::Tensor FinalParams(const fs::path& run) {
+  auto p = LoadPolicy(run / "checkpoint.pt");
+  EXPECT_TRUE(p.ok()) << p.status();
+  return p->net->flat_params().clone();
+}
+
+TEST(CheckpointTest, InterruptedThenResumedEqualsUninterrupted) {
+  const fs::path a = FreshDir("whole"), b = FreshDir("paused");
+  ExpertConfig cfg = TinyConfig();
+  ASSERT_TRUE(TrainExpert(cfg, a, false).ok());
+  ExpertConfig paused = cfg;
+  paused.pause_at_steps = 200;  // stops after the checkpoint at step 256
+  ASSERT_TRUE(TrainExpert(paused, b, false).ok());
+  auto mid = LoadPpoCheckpoint(b / "checkpoint.pt");
+  ASSERT_TRUE(mid.ok()) << mid.status();
+  EXPECT_EQ(mid->global_step, 256);
+  ASSERT_TRUE(TrainExpert(cfg, b, true).ok());
+  EXPECT_TRUE(torch::equal(FinalParams(a), FinalParams(b)));
+  EXPECT_TRUE(fs::exists(a / "checkpoints" / "step_512.pt"));
+  fs::remove_all(a);
+  fs::remove_all(b);
+}
+
+TEST(CheckpointTest, SaveLoadGivesIdenticalActions) {
+  const fs::path dir = FreshDir("actions");
+  ExpertConfig cfg = TinyConfig();
+  cfg.total_steps = 128;
+  ASSERT_TRUE(TrainExpert(cfg, dir, false).ok());
+  auto state = LoadPpoCheckpoint(dir / "checkpoint.pt");
+  ASSERT_TRUE(state.ok());
+  ASSERT_TRUE(SavePpoCheckpoint(dir / "copy.pt", *state).ok());
+  auto p1 = Policy::Load(dir);
+  auto p2 = Policy::Load(dir / "copy.pt");
+  ASSERT_TRUE(p1.ok() && p2.ok());
+  std::vector<float> obs = {0.01f, -0.02f, 0.3f, 0.1f, 0.0f, 0.05f, -0.2f, 0.4f};
+  std::vector<float> a1(2), a2(2);
+  Rng r1(5), r2(5);
+  (*p1)->Act(obs, 2, false, r1, a1);
+  (*p2)->Act(obs, 2, false, r2, a2);
+  EXPECT_EQ(a1, a2);
+  fs::remove_all(dir);
+}
+
+TEST(CheckpointTest, BadCheckpointsAndResumesAreClearErrors) {
+  const fs::path dir = FreshDir("bad");
+  auto missing = LoadPolicy(dir / "nope.pt");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("nope.pt"), std::string::npos);
+
+  ExpertConfig cfg = TinyConfig();
+  cfg.total_steps = 128;
+  ASSERT_TRUE(TrainExpert(cfg, dir, false).ok());
+  // truncated
+  const std::string bytes = *ReadFile(dir / "checkpoint.pt");
+  ASSERT_TRUE(WriteFileAtomically(dir / "cut.pt", bytes.substr(0, bytes.size() / 2)).ok());
+  auto cut = LoadPolicy(dir / "cut.pt");
+  ASSERT_FALSE(cut.ok());
+  EXPECT_NE(cut.status().message().find("cut.pt"), std::string::npos) << cut.status();
+  // garbage
+  ASSERT_TRUE(WriteFileAtomically(dir / "junk.pt", "not a checkpoint").ok());
+  EXPECT_FALSE(LoadPpoCheckpoint(dir / "junk.pt").ok());
+  // a resume that changes the network or the task
+  ExpertConfig wider = cfg;
+  wider.total_steps = 256;
+  wider.ppo.actor_hidden = {32, 32};
+  absl::Status s = TrainExpert(wider, dir, true);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("network shape"), std::string::npos) << s;
+  ExpertConfig other = cfg;
+  other.env = "Pendulum";
+  s = TrainExpert(other, dir, true);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("InvertedPendulum"), std::string::npos) << s;
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace irlab

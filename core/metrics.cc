@@ -39,6 +39,9 @@ absl::StatusOr<MetricsLogger> MetricsLogger::Open(const std::filesystem::path& r
     return absl::UnavailableError(
         StrCat(run_dir.string(), ": cannot open metrics files: ", std::strerror(errno)));
   }
+  auto tensorboard = TensorBoardWriter::Open(run_dir);
+  if (!tensorboard.ok()) return tensorboard.status();
+  logger.tensorboard_.emplace(std::move(*tensorboard));
   return logger;
 }
 
@@ -49,6 +52,7 @@ MetricsLogger& MetricsLogger::operator=(MetricsLogger&& o) noexcept {
   std::swap(csv_, o.csv_);
   std::swap(jsonl_, o.jsonl_);
   std::swap(csv_columns_, o.csv_columns_);
+  std::swap(tensorboard_, o.tensorboard_);
   return *this;
 }
 
@@ -97,6 +101,7 @@ void MetricsLogger::Log(int64_t step, const Scalars& scalars) {
     std::fprintf(csv_, "%s\n", row.c_str());
     std::fflush(csv_);
   }
+  if (tensorboard_) tensorboard_->Log(step, scalars);
 }
 
 }  // namespace irlab

@@ -1,15 +1,18 @@
-// Scalar metrics per step, written to the console, metrics.csv and
-// metrics.jsonl in a run directory.
+// Scalar metrics per step, written to the console, metrics.csv,
+// metrics.jsonl and a TensorBoard events.out.tfevents.* file in a run
+// directory.
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/tensorboard.h"
 
 namespace irlab {
 
@@ -35,6 +38,7 @@ class MetricsLogger {
   std::FILE* csv_ = nullptr;
   std::FILE* jsonl_ = nullptr;
   std::vector<std::string> csv_columns_;
+  std::optional<TensorBoardWriter> tensorboard_;
 };
 
 }  // namespace irlab

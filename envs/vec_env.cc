@@ -39,6 +39,7 @@ VecEnv::VecEnv(std::vector<std::unique_ptr<Env>> envs, int num_threads)
   running_length_.assign(n, 0);
   episode_length_.assign(n, 0);
   errors_.resize(n);
+  final_states_.resize(n);
 }
 
 void VecEnv::ResetEnv(int i) {
@@ -80,6 +81,7 @@ absl::Status VecEnv::Step(std::span<const float> actions) {
         std::copy(obs.begin(), obs.end(), final_obs_.begin() + i * obs_dim_);
         episode_return_[i] = running_return_[i];
         episode_length_[i] = running_length_[i];
+        if (keep_final_states_) final_states_[i] = envs_[i]->GetState();
         ResetEnv(i);
       }
     }

@@ -45,6 +45,10 @@ class VecEnv {
 
   std::span<const float> obs() const { return obs_; }              // [N, obs_dim]
   std::span<const float> final_obs() const { return final_obs_; }  // [N, obs_dim], where done
+  // The raw state an episode ended in (valid where done; kept only when
+  // set_keep_final_states(true), since it allocates).
+  const EnvState& final_state(int i) const { return final_states_[i]; }
+  void set_keep_final_states(bool keep) { keep_final_states_ = keep; }
   std::span<const float> rewards() const { return rewards_; }      // [N]
   std::span<const uint8_t> terminated() const { return terminated_; }  // [N]
   std::span<const uint8_t> truncated() const { return truncated_; }    // [N]
@@ -74,6 +78,8 @@ class VecEnv {
   std::vector<double> running_return_, episode_return_;
   std::vector<int> running_length_, episode_length_;
   std::vector<absl::Status> errors_;
+  std::vector<EnvState> final_states_;
+  bool keep_final_states_ = false;
 };
 
 }  // namespace irlab

@@ -11,7 +11,18 @@ using Args = std::vector<std::string>;
 
 int EnvsCommand(const Args& args);
 int RolloutCommand(const Args& args);
+int InspectCommand(const Args& args);
+int ConvertCommand(const Args& args);
 int ExpertCommand(const Args& args);
 int EvalCommand(const Args& args);
+int CollectCommand(const Args& args);
+int TrainCommand(const Args& args);
+int TransferCommand(const Args& args);
+int ReplayCommand(const Args& args);
+int TabularCommand(const Args& args);
+int SweepCommand(const Args& args);
+int TableCommand(const Args& args);
+int PlotCommand(const Args& args);
+int ReproduceCommand(const Args& args);
 
 }  // namespace irlab

@@ -3,6 +3,7 @@
 
 #include "algos/ppo/ppo.h"
 #include "core/files.h"
+#include "core/run_info.h"
 #include "core/strings.h"
 #include "tools/cli_util.h"
 
@@ -53,6 +54,7 @@ int ExpertCommand(const Args& args) {
   if (absl::Status s = WriteFileAtomically(run_dir / "config.toml", ConfigSchema::For(cfg).ToToml()); !s.ok()) {
     return Fail("expert", s);
   }
+  if (absl::Status s = WriteRunInfo(run_dir, "expert", args); !s.ok()) return Fail("expert", s);
   if (absl::Status s = TrainExpert(cfg, run_dir, !resume.empty()); !s.ok()) return Fail("expert", s);
   return 0;
 }

@@ -21,6 +21,17 @@ const Command kCommands[] = {
      irlab::RolloutCommand},
     {"expert", "train a PPO expert on a task's true reward", irlab::ExpertCommand},
     {"eval", "evaluate a trained policy's true return", irlab::EvalCommand},
+    {"collect", "roll out a policy and write demonstrations to HDF5", irlab::CollectCommand},
+    {"train", "AIRL, GAIL, GAN-GCL or BC from demonstrations", irlab::TrainCommand},
+    {"transfer", "re-optimise a learned reward in changed dynamics", irlab::TransferCommand},
+    {"replay", "view policies or demos in MuJoCo; videos; maze heatmaps", irlab::ReplayCommand},
+    {"inspect", "summarise and validate a demonstration file", irlab::InspectCommand},
+    {"convert", "convert demonstrations to/from Minari and D4RL layouts", irlab::ConvertCommand},
+    {"tabular", "classic IRL (MaxEnt, deep MaxEnt, projection, max margin)", irlab::TabularCommand},
+    {"sweep", "run a sweep file's cells locally or on Slurm; rerun to resume", irlab::SweepCommand},
+    {"table", "aggregate finished runs into a paper-style Markdown/CSV table", irlab::TableCommand},
+    {"plot", "learning curves (mean and band over seeds) as PNG and SVG", irlab::PlotCommand},
+    {"reproduce", "run or resume the pipeline behind a paper table", irlab::ReproduceCommand},
 };
 
 void PrintUsage() {

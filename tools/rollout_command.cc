@@ -10,6 +10,7 @@
 #include "core/metrics.h"
 #include "core/progress.h"
 #include "core/rng.h"
+#include "core/run_info.h"
 #include "core/strings.h"
 #include "envs/vec_env.h"
 #include "tools/cli_util.h"
@@ -93,6 +94,7 @@ int RolloutCommand(const Args& args) {
   std::optional<MetricsLogger> logger;
   if (!out.empty()) {
     if (absl::Status s = EnsureDirectory(out); !s.ok()) return Fail("rollout", s);
+    if (absl::Status s = WriteRunInfo(out, "rollout", args); !s.ok()) return Fail("rollout", s);
     const std::string toml = ConfigSchema::For(cfg).ToToml();
     if (absl::Status s = WriteFileAtomically(std::filesystem::path(out) / "config.toml", toml); !s.ok()) {
       return Fail("rollout", s);

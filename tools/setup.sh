@@ -13,7 +13,7 @@ packages=(
   libtomlplusplus-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libhdf5-dev hdf5-tools
-  libglfw3-dev xvfb xauth ffmpeg      # viewer and headless rendering
+  libglfw3-dev xvfb xauth ffmpeg zlib1g-dev  # viewer, headless rendering, PNG frames
   gnuplot-nox                         # learning-curve plots
 )
 
@@ -35,5 +35,9 @@ build_dir=${IRLAB_BUILD_DIR:-build}
 if [[ ! -f "$build_dir/build.ninja" ]]; then
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
-cmake --build "$build_dir" --parallel "$(nproc)" | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
-test "${PIPESTATUS[0]}" -eq 0
+# quiet when up to date; compiler errors still show
+if ! cmake --build "$build_dir" --parallel "$(nproc)" > "$build_dir/last_build.log" 2>&1; then
+  grep -vE '^\[[0-9]+/[0-9]+\] ' "$build_dir/last_build.log" | tail -n 60
+  echo "setup: build failed (full log: $build_dir/last_build.log)" >&2
+  exit 1
+fi

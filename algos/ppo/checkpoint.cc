@@ -108,7 +108,7 @@ fs::path CheckpointPath(const fs::path& run_or_file) {
   return run_or_file;
 }
 
-absl::Status SavePpoCheckpoint(const fs::path& path, const PpoTrainState& s) {
+absl::Status SavePpoCheckpoint(const fs::path& path, const PpoTrainState& s, const CheckpointWriter& extra) {
   OutputArchive a;
   WritePolicy(a, s.policy);
   a.write("ppo/adam_m", s.adam->m.clone());
@@ -150,6 +150,7 @@ absl::Status SavePpoCheckpoint(const fs::path& path, const PpoTrainState& s) {
   a.write("run/env_running_length", I64(lengths));
   a.write("run/env_elapsed", I64(elapsed));
   a.write("run/env_running_return", F64(e.running_return));
+  if (extra) extra(a);
 
   const fs::path tmp = TempPathFor(path);
   try {
@@ -164,9 +165,7 @@ absl::Status SavePpoCheckpoint(const fs::path& path, const PpoTrainState& s) {
   return absl::OkStatus();
 }
 
-namespace {
-
-absl::Status OpenArchive(const fs::path& path, InputArchive& archive) {
+absl::Status OpenCheckpoint(const fs::path& path, InputArchive& archive) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return absl::NotFoundError(StrCat(path.string(), ": no such checkpoint"));
   if (fs::is_directory(path, ec)) return absl::InvalidArgumentError(StrCat(path.string(), ": is a directory"));
@@ -178,11 +177,9 @@ absl::Status OpenArchive(const fs::path& path, InputArchive& archive) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
 absl::StatusOr<PolicyState> LoadPolicy(const fs::path& path) {
   InputArchive archive;
-  IRLAB_RETURN_IF_ERROR(OpenArchive(path, archive));
+  IRLAB_RETURN_IF_ERROR(OpenCheckpoint(path, archive));
   Reader r{archive, path};
   try {
     return ReadPolicy(r);
@@ -191,9 +188,9 @@ absl::StatusOr<PolicyState> LoadPolicy(const fs::path& path) {
   }
 }
 
-absl::StatusOr<PpoTrainState> LoadPpoCheckpoint(const fs::path& path) {
+absl::StatusOr<PpoTrainState> LoadPpoCheckpoint(const fs::path& path, const CheckpointReader& extra) {
   InputArchive archive;
-  IRLAB_RETURN_IF_ERROR(OpenArchive(path, archive));
+  IRLAB_RETURN_IF_ERROR(OpenCheckpoint(path, archive));
   Reader r{archive, path};
   try {
     PpoTrainState s;
@@ -268,6 +265,7 @@ absl::StatusOr<PpoTrainState> LoadPpoCheckpoint(const fs::path& path) {
       s.envs.episode_count.push_back(static_cast<uint64_t>(counts[i]));
       s.envs.running_length.push_back(static_cast<int>(lengths[i]));
     }
+    if (extra) IRLAB_RETURN_IF_ERROR(extra(archive));
     return s;
   } catch (const std::exception& ex) {
     return absl::DataLossError(StrCat(path.string(), ": corrupt checkpoint: ", ex.what()));

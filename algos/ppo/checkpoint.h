@@ -8,6 +8,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -41,9 +42,18 @@ struct PpoTrainState {
   VecEnvState envs;
 };
 
-absl::Status SavePpoCheckpoint(const std::filesystem::path& path, const PpoTrainState& state);
+// Extra sections other trainers keep in the same file (e.g. a discriminator),
+// so the whole state is written and renamed at once.
+using CheckpointWriter = std::function<void(torch::serialize::OutputArchive&)>;
+using CheckpointReader = std::function<absl::Status(torch::serialize::InputArchive&)>;
+
+absl::Status SavePpoCheckpoint(const std::filesystem::path& path, const PpoTrainState& state,
+                               const CheckpointWriter& extra = {});
 // Loads a whole training state (for --resume).
-absl::StatusOr<PpoTrainState> LoadPpoCheckpoint(const std::filesystem::path& path);
+absl::StatusOr<PpoTrainState> LoadPpoCheckpoint(const std::filesystem::path& path,
+                                                 const CheckpointReader& extra = {});
+// Opens a checkpoint archive for reading other sections; errors name the file.
+absl::Status OpenCheckpoint(const std::filesystem::path& path, torch::serialize::InputArchive& archive);
 // Loads only the policy/* entries (for acting).
 absl::StatusOr<PolicyState> LoadPolicy(const std::filesystem::path& path);
 

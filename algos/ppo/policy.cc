@@ -1,10 +1,12 @@
 #include "algos/ppo/policy.h"
 
 #include <cmath>
+#include <functional>
 
 #include "algos/ppo/checkpoint.h"
 #include "core/status.h"
 #include "core/strings.h"
+#include "envs/registry.h"
 #include "envs/vec_env.h"
 
 namespace irlab {
@@ -23,15 +25,20 @@ int Policy::act_dim() const { return state_->net->act_dim(); }
 
 void Policy::Act(std::span<const float> obs, int n, bool deterministic, Rng& rng,
                  std::span<float> actions) const {
-  const int od = obs_dim(), ad = act_dim();
+  ActWith(*state_, obs, n, deterministic, rng, actions);
+}
+
+void ActWith(const PolicyState& state, std::span<const float> obs, int n, bool deterministic, Rng& rng,
+             std::span<float> actions) {
+  const int od = state.net->obs_dim(), ad = state.net->act_dim();
   IRLAB_CHECK(static_cast<int>(obs.size()) == n * od && static_cast<int>(actions.size()) == n * ad,
               "Act: wrong buffer sizes");
   std::vector<float> normalized(obs.begin(), obs.end());
-  if (state_->norm_obs) state_->obs_rms.Normalize(obs, normalized, state_->obs_clip);
+  if (state.norm_obs) state.obs_rms.Normalize(obs, normalized, state.obs_clip);
   c10::InferenceMode guard;
-  torch::Tensor mean = state_->net->Mean(torch::from_blob(normalized.data(), {n, od}));
+  torch::Tensor mean = state.net->Mean(torch::from_blob(normalized.data(), {n, od}));
   const float* m = mean.data_ptr<float>();
-  const float* log_std = state_->net->log_std().data_ptr<float>();
+  const float* log_std = state.net->log_std().data_ptr<float>();
   for (int i = 0; i < n; ++i) {
     for (int j = 0; j < ad; ++j) {
       const float noise = deterministic ? 0.f : static_cast<float>(rng.Normal());
@@ -40,22 +47,25 @@ void Policy::Act(std::span<const float> obs, int n, bool deterministic, Rng& rng
   }
 }
 
-absl::StatusOr<EvalResult> EvaluatePolicy(const Policy& policy, const std::string& task,
-                                          const EnvOptions& options, int episodes,
-                                          bool deterministic, uint64_t seed, int threads) {
+namespace {
+
+// Runs `episodes` whole episodes with `act` choosing actions [n, act_dim] for raw obs.
+absl::StatusOr<EvalResult> RunEpisodes(
+    const std::string& task, const EnvOptions& options, int episodes, uint64_t seed, int threads,
+    int obs_dim, int act_dim, const std::string& who,
+    const std::function<void(std::span<const float>, int, std::span<float>)>& act) {
   if (episodes < 1) return absl::InvalidArgumentError("evaluation needs at least one episode");
   // one env per episode, each run to its end: the set of episodes (and so the
   // result) does not depend on which env finishes first
   const int num_envs = std::min(episodes, 16);
   IRLAB_ASSIGN_OR_RETURN(auto vec, VecEnv::Make(task, num_envs, options, threads));
-  if (vec->spec().obs_dim != policy.obs_dim() || vec->spec().act_dim != policy.act_dim()) {
-    return absl::InvalidArgumentError(StrCat("policy for ", policy.env_name(), " (obs ", policy.obs_dim(),
-                                             ", act ", policy.act_dim(), ") does not fit ", task, " (obs ",
-                                             vec->spec().obs_dim, ", act ", vec->spec().act_dim, ")"));
+  if (obs_dim > 0 && (vec->spec().obs_dim != obs_dim || vec->spec().act_dim != act_dim)) {
+    return absl::InvalidArgumentError(StrCat("policy for ", who, " (obs ", obs_dim, ", act ", act_dim,
+                                             ") does not fit ", task, " (obs ", vec->spec().obs_dim, ", act ",
+                                             vec->spec().act_dim, ")"));
   }
   EvalResult result;
-  Rng rng(Rng::DeriveSeed(seed, 7));
-  std::vector<float> actions(num_envs * policy.act_dim());
+  std::vector<float> actions(num_envs * vec->spec().act_dim);
   int started = 0;
   while (started < episodes) {
     const int batch = std::min(num_envs, episodes - started);
@@ -64,7 +74,7 @@ absl::StatusOr<EvalResult> EvaluatePolicy(const Policy& policy, const std::strin
     for (int i = batch; i < num_envs; ++i) done[i] = true;
     int remaining = batch;
     while (remaining > 0) {
-      policy.Act(vec->obs(), num_envs, deterministic, rng, actions);
+      act(vec->obs(), num_envs, actions);
       IRLAB_RETURN_IF_ERROR(vec->Step(actions));
       for (int i = 0; i < num_envs; ++i) {
         if (done[i] || !(vec->terminated()[i] || vec->truncated()[i])) continue;
@@ -87,6 +97,39 @@ absl::StatusOr<EvalResult> EvaluatePolicy(const Policy& policy, const std::strin
   result.std_return = std::sqrt(std::max(0.0, sq / n - result.mean_return * result.mean_return));
   result.mean_length = len / n;
   return result;
+}
+
+}  // namespace
+
+absl::StatusOr<EvalResult> EvaluatePolicy(const PolicyState& policy, const std::string& task,
+                                          const EnvOptions& options, int episodes, bool deterministic,
+                                          uint64_t seed, int threads) {
+  Rng rng(Rng::DeriveSeed(seed, 7));
+  return RunEpisodes(task, options, episodes, seed, threads, policy.net->obs_dim(), policy.net->act_dim(),
+                     policy.env_name, [&](std::span<const float> obs, int n, std::span<float> actions) {
+                       ActWith(policy, obs, n, deterministic, rng, actions);
+                     });
+}
+
+absl::StatusOr<EvalResult> EvaluatePolicy(const Policy& policy, const std::string& task,
+                                          const EnvOptions& options, int episodes, bool deterministic,
+                                          uint64_t seed, int threads) {
+  return EvaluatePolicy(policy.state(), task, options, episodes, deterministic, seed, threads);
+}
+
+absl::StatusOr<EvalResult> EvaluateRandomPolicy(const std::string& task, const EnvOptions& options,
+                                                int episodes, uint64_t seed, int threads) {
+  IRLAB_ASSIGN_OR_RETURN(auto probe, MakeEnv(task, options));
+  const EnvSpec spec = probe->spec();
+  Rng rng(Rng::DeriveSeed(seed, 8));
+  return RunEpisodes(task, options, episodes, seed, threads, 0, 0, "random",
+                     [&](std::span<const float>, int n, std::span<float> actions) {
+                       for (int i = 0; i < n; ++i) {
+                         for (int j = 0; j < spec.act_dim; ++j) {
+                           actions[i * spec.act_dim + j] = static_cast<float>(rng.Uniform(spec.act_low[j], spec.act_high[j]));
+                         }
+                       }
+                     });
 }
 
 }  // namespace irlab

@@ -32,6 +32,8 @@ class Policy {
   void Act(std::span<const float> obs, int n, bool deterministic, Rng& rng,
            std::span<float> actions) const;
 
+  const PolicyState& state() const { return *state_; }
+
  private:
   std::unique_ptr<PolicyState> state_;
 };
@@ -47,5 +49,16 @@ struct EvalResult {
 absl::StatusOr<EvalResult> EvaluatePolicy(const Policy& policy, const std::string& task,
                                           const EnvOptions& options, int episodes,
                                           bool deterministic, uint64_t seed, int threads);
+// The same for a policy held in memory by a trainer.
+absl::StatusOr<EvalResult> EvaluatePolicy(const PolicyState& policy, const std::string& task,
+                                          const EnvOptions& options, int episodes,
+                                          bool deterministic, uint64_t seed, int threads);
+// The return of actions drawn uniformly from the action range (R_random of
+// normalised scores).
+absl::StatusOr<EvalResult> EvaluateRandomPolicy(const std::string& task, const EnvOptions& options,
+                                                int episodes, uint64_t seed, int threads);
+// Acts with a policy state: see Policy::Act.
+void ActWith(const PolicyState& policy, std::span<const float> obs, int n, bool deterministic, Rng& rng,
+             std::span<float> actions);
 
 }  // namespace irlab

@@ -1,0 +1,78 @@
+// Behaviour cloning: the Gaussian policy's maximum-likelihood fit to the
+// demonstrations (a baseline beside the adversarial methods). Written as a
+// policy checkpoint, so eval, collect and replay take it like any other.
+#include <chrono>
+
+#include "algos/adversarial/config.h"
+#include "algos/ppo/checkpoint.h"
+#include "algos/ppo/losses.h"
+#include "algos/ppo/policy.h"
+#include "core/files.h"
+#include "core/metrics.h"
+#include "core/progress.h"
+#include "core/status.h"
+#include "core/strings.h"
+
+namespace irlab {
+
+absl::Status TrainBc(const AdversarialConfig& cfg, ExpertStore& store, const EnvSpec& spec,
+                     const std::filesystem::path& run_dir, double expert_return, double random_return) {
+  const auto start = std::chrono::steady_clock::now();
+  const int od = spec.obs_dim, ad = spec.act_dim, B = cfg.bc.batch_size;
+  PpoTrainState st;
+  st.policy.env_name = cfg.env;
+  st.policy.actor_hidden = cfg.ppo.actor_hidden;
+  st.policy.critic_hidden = cfg.ppo.critic_hidden;
+  st.policy.net = std::make_unique<ActorCritic>(od, ad, cfg.ppo.actor_hidden, cfg.ppo.critic_hidden,
+                                                cfg.ppo.log_std_init, Rng::DeriveSeed(cfg.seed, 1));
+  st.policy.norm_obs = cfg.ppo.norm_obs;
+  st.policy.obs_clip = cfg.ppo.obs_clip;
+  st.adam = std::make_unique<FlatAdam>(st.policy.net->flat_params().numel(), cfg.ppo.adam_eps);
+  st.config_toml = "";
+  ActorCritic& net = *st.policy.net;
+
+  std::vector<float> obs(size_t(B) * od), act(size_t(B) * ad);
+  // observation statistics from the demonstrations
+  st.policy.obs_rms = RunningMeanStd(od);
+  for (int k = 0; k < 20; ++k) {
+    IRLAB_RETURN_IF_ERROR(store.Sample(B, obs.data(), act.data(), nullptr, nullptr));
+    st.policy.obs_rms.Update(obs, B);
+  }
+  IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger, MetricsLogger::Open(run_dir, true));
+  ProgressBar progress("bc " + cfg.env, cfg.bc.steps);
+  double loss_value = 0;
+  for (int64_t step = 1; step <= cfg.bc.steps; ++step) {
+    IRLAB_RETURN_IF_ERROR(store.Sample(B, obs.data(), act.data(), nullptr, nullptr));
+    if (st.policy.norm_obs) st.policy.obs_rms.Normalize(obs, obs, st.policy.obs_clip);
+    torch::Tensor o = torch::from_blob(obs.data(), {B, od}), a = torch::from_blob(act.data(), {B, ad});
+    torch::Tensor loss = -GaussianLogProb(a, net.Mean(o), net.log_std()).mean();
+    loss_value = loss.item<double>();
+    if (!std::isfinite(loss_value)) return absl::InternalError(StrCat("non-finite BC loss at step ", step));
+    net.flat_grads().zero_();
+    loss.backward();
+    ClipGradNorm(net.flat_grads(), cfg.ppo.max_grad_norm);
+    st.adam->Step(net.flat_params(), net.flat_grads(), cfg.bc.learning_rate);
+    if (step % 1000 == 0 || step == cfg.bc.steps) {
+      logger.Log(step, {{"bc_nll", loss_value}});
+      progress.Update(step);
+    }
+  }
+  progress.Finish();
+  st.iteration = cfg.bc.steps;
+  IRLAB_RETURN_IF_ERROR(SavePpoCheckpoint(run_dir / "checkpoint.pt", st));
+  IRLAB_ASSIGN_OR_RETURN(EvalResult eval, EvaluatePolicy(st.policy, cfg.env, cfg.env_options, cfg.eval_episodes, true,
+                                                         Rng::DeriveSeed(cfg.seed, 24), cfg.threads));
+  const double score = (eval.mean_return - random_return) / (expert_return - random_return);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  logger.Log(cfg.bc.steps, {{"eval_return", eval.mean_return}, {"eval_normalized_score", score}});
+  std::printf("bc %s: expert %.1f, random %.1f, bc %.1f -> normalised score %.3f (%.0f s)\n", cfg.env.c_str(),
+              expert_return, random_return, eval.mean_return, score, seconds);
+  return WriteFileAtomically(
+      run_dir / "eval.json",
+      StrCat("{\"algo\": \"bc\", \"env\": \"", cfg.env, "\", \"episodes\": ", cfg.eval_episodes,
+             ", \"deterministic\": true, \"return_mean\": ", eval.mean_return, ", \"expert_return\": ", expert_return,
+             ", \"random_return\": ", random_return, ", \"normalized_score\": ", score, ", \"env_steps\": 0",
+             ", \"wall_seconds\": ", seconds, "}\n"));
+}
+
+}  // namespace irlab

@@ -1,0 +1,90 @@
+// Settings of `irlab train`: adversarial imitation (AIRL, GAIL), sample-based
+// MaxEnt IRL (GAN-GCL) and behaviour cloning. Plain structs; TOML overrides.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "algos/ppo/config.h"
+#include "core/config.h"
+#include "data/expert_store.h"
+#include "envs/options.h"
+
+namespace irlab {
+
+struct DiscriminatorConfig {
+  std::vector<int> reward_hidden = {32, 32};     // g: reward MLP widths (ReLU)
+  std::vector<int> potential_hidden = {32, 32};  // h: AIRL's shaping potential widths
+  double learning_rate = 3e-4;     // Adam step size
+  int updates_per_round = 8;       // discriminator steps per rollout (n_disc_updates)
+  int batch_size = 512;            // expert and policy samples per step (each)
+  int replay_rounds = 1;           // policy samples drawn from this many recent rollouts
+  double grad_penalty = 0.0;       // weight of a gradient penalty on expert-policy interpolates
+  std::string gail_reward = "logit";  // GAIL's generator reward: logit, positive (-log(1-D)), negative (log D)
+  double gcl_expert_length = 0.0;  // GAN-GCL: expert trajectory length (0: the task's horizon)
+  double entropy_weight = 1.0;     // AIRL generator reward f - w log pi (1: the exact formula;
+                                   // the original code's protocol uses 0.1)
+
+  void Bind(ConfigBinder& b) {
+    b.Field("reward_hidden", reward_hidden, "reward net widths").Range(1, 4096);
+    b.Field("potential_hidden", potential_hidden, "AIRL potential widths").Range(1, 4096);
+    b.Field("learning_rate", learning_rate, "Adam step size").Range(0, 1);
+    b.Field("updates_per_round", updates_per_round, "discriminator steps per rollout").Range(0, 1e5);
+    b.Field("batch_size", batch_size, "expert and policy samples per step").Range(1, 1e6);
+    b.Field("replay_rounds", replay_rounds, "recent rollouts policy samples come from").Range(1, 1000);
+    b.Field("grad_penalty", grad_penalty, "gradient penalty weight").Range(0, 1e6);
+    b.Field("gail_reward", gail_reward, "GAIL generator reward").OneOf({"logit", "positive", "negative"});
+    b.Field("gcl_expert_length", gcl_expert_length, "GAN-GCL expert trajectory length (0: horizon)").Range(0, 1e7);
+    b.Field("entropy_weight", entropy_weight, "AIRL generator reward f - w log pi").Range(0, 100);
+  }
+};
+
+struct BcConfig {
+  int64_t steps = 20000;         // gradient steps
+  int batch_size = 256;          // expert samples per step
+  double learning_rate = 1e-3;   // Adam step size
+
+  void Bind(ConfigBinder& b) {
+    b.Field("steps", steps, "gradient steps").Range(0, 1e9);
+    b.Field("batch_size", batch_size, "samples per step").Range(1, 1e6);
+    b.Field("learning_rate", learning_rate, "Adam step size").Range(0, 1);
+  }
+};
+
+struct AdversarialConfig {
+  std::string algo = "airl";        // airl (state-only reward), airl-sa, gail, gcl, bc
+  std::string env = "Pendulum";     // task; must match the demonstrations
+  int64_t total_steps = 1000000;    // env steps of the generator
+  int num_envs = 8;                 // parallel environments
+  int threads = 2;                  // VecEnv threads
+  int torch_threads = 1;            // LibTorch intra-op threads
+  int64_t seed = 1;                 // seeds everything
+  int64_t checkpoint_every = 100000;  // env steps between checkpoints
+  int eval_every = 10;              // rounds between deterministic evaluations (0: only at the end)
+  int eval_episodes = 10;           // episodes per evaluation
+  EnvOptions env_options;
+  ExpertStoreConfig demos;
+  DiscriminatorConfig disc;
+  PpoConfig ppo;
+  BcConfig bc;
+
+  void Bind(ConfigBinder& b) {
+    b.Field("algo", algo, "airl, airl-sa, gail, gcl or bc").OneOf({"airl", "airl-sa", "gail", "gcl", "bc"});
+    b.Field("env", env, "task name");
+    b.Field("total_steps", total_steps, "generator env steps").Range(0, 1e12);
+    b.Field("num_envs", num_envs, "parallel environments").Range(1, 4096);
+    b.Field("threads", threads, "VecEnv threads").Range(1, 256);
+    b.Field("torch_threads", torch_threads, "LibTorch threads").Range(1, 256);
+    b.Field("seed", seed, "random seed").Min(0);
+    b.Field("checkpoint_every", checkpoint_every, "env steps between checkpoints").Range(1, 1e12);
+    b.Field("eval_every", eval_every, "rounds between evaluations (0: end only)").Range(0, 1e9);
+    b.Field("eval_episodes", eval_episodes, "episodes per evaluation").Range(1, 1e6);
+    b.Section("env_options", env_options);
+    b.Section("demos", demos);
+    b.Section("disc", disc);
+    b.Section("ppo", ppo);
+    b.Section("bc", bc);
+  }
+};
+
+}  // namespace irlab

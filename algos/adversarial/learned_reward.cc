@@ -1,0 +1,88 @@
+#include "algos/adversarial/learned_reward.h"
+
+#include "core/status.h"
+#include "core/strings.h"
+
+namespace irlab {
+namespace fs = std::filesystem;
+
+std::unique_ptr<Discriminator> MakeDiscriminator(const AdversarialConfig& cfg, int obs_dim, int act_dim) {
+  const DiscriminatorConfig& d = cfg.disc;
+  const GailReward gail = d.gail_reward == "positive"   ? GailReward::kPositive
+                          : d.gail_reward == "negative" ? GailReward::kNegative
+                                                        : GailReward::kLogit;
+  if (cfg.algo == "airl" || cfg.algo == "airl-sa") {
+    auto g = std::make_unique<MlpReward>(obs_dim, act_dim, cfg.algo == "airl", d.reward_hidden);
+    auto f = std::make_unique<ShapedReward>(std::move(g), obs_dim, d.potential_hidden, cfg.ppo.gamma);
+    return std::make_unique<Discriminator>(DiscriminatorKind::kAirl, std::move(f), gail, d.entropy_weight);
+  }
+  auto r = std::make_unique<MlpReward>(obs_dim, act_dim, false, d.reward_hidden);
+  return std::make_unique<Discriminator>(DiscriminatorKind::kGail, std::move(r), gail);
+}
+
+void WriteDiscriminator(torch::serialize::OutputArchive& a, const AdversarialConfig& cfg, const Discriminator& disc,
+                        const torch::optim::Adam& opt, int64_t expert_batches) {
+  AdversarialConfig copy = cfg;
+  a.write("disc/config", c10::IValue(ConfigSchema::For(copy).ToToml()));
+  const auto params = disc.Parameters();
+  for (size_t i = 0; i < params.size(); ++i) a.write(StrCat("disc/param_", i), params[i].detach().clone());
+  torch::serialize::OutputArchive opt_archive;
+  opt.save(opt_archive);
+  a.write("disc/optimizer", opt_archive);
+  a.write("disc/expert_batches", torch::tensor({expert_batches}, torch::kInt64));
+}
+
+absl::Status ReadDiscriminator(torch::serialize::InputArchive& a, const fs::path& path, Discriminator& disc,
+                               torch::optim::Adam* opt, int64_t* expert_batches) {
+  try {
+    auto params = disc.Parameters();
+    torch::NoGradGuard no_grad;
+    for (size_t i = 0; i < params.size(); ++i) {
+      torch::Tensor t;
+      if (!a.try_read(StrCat("disc/param_", i), t)) {
+        return absl::DataLossError(StrCat(path.string(), ": no reward net entry 'disc/param_", i, "'"));
+      }
+      if (!t.sizes().equals(params[i].sizes())) {
+        return absl::FailedPreconditionError(
+            StrCat(path.string(), ": reward net parameter ", i, " has another shape than the config's net"));
+      }
+      params[i].copy_(t);
+    }
+    if (opt) {
+      torch::serialize::InputArchive opt_archive;
+      if (!a.try_read("disc/optimizer", opt_archive)) {
+        return absl::DataLossError(StrCat(path.string(), ": no 'disc/optimizer' entry"));
+      }
+      opt->load(opt_archive);
+    }
+    if (expert_batches) {
+      torch::Tensor n;
+      if (!a.try_read("disc/expert_batches", n) || n.numel() != 1) {
+        return absl::DataLossError(StrCat(path.string(), ": no 'disc/expert_batches' entry"));
+      }
+      *expert_batches = n.item<int64_t>();
+    }
+  } catch (const std::exception& e) {
+    return absl::DataLossError(StrCat(path.string(), ": corrupt reward net: ", e.what()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<LearnedReward> LoadLearnedReward(const fs::path& run_dir) {
+  const fs::path path = CheckpointPath(run_dir);
+  LearnedReward out;
+  IRLAB_ASSIGN_OR_RETURN(out.policy, LoadPolicy(path));
+  torch::serialize::InputArchive a;
+  IRLAB_RETURN_IF_ERROR(OpenCheckpoint(path, a));
+  c10::IValue text;
+  if (!a.try_read("disc/config", text) || !text.isString()) {
+    return absl::InvalidArgumentError(
+        StrCat(path.string(), ": has no learned reward (is it an `irlab train` run of airl, gail or gcl?)"));
+  }
+  IRLAB_RETURN_IF_ERROR(ConfigSchema::For(out.config).ApplyText(text.toStringRef(), path.string() + ":disc/config"));
+  out.disc = MakeDiscriminator(out.config, out.policy.net->obs_dim(), out.policy.net->act_dim());
+  IRLAB_RETURN_IF_ERROR(ReadDiscriminator(a, path, *out.disc, nullptr, nullptr));
+  return out;
+}
+
+}  // namespace irlab

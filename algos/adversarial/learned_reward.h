@@ -1,0 +1,35 @@
+// Building discriminators from a config, keeping them in checkpoints, and
+// loading a trained reward back for transfer.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "algos/adversarial/config.h"
+#include "algos/adversarial/reward_nets.h"
+#include "algos/ppo/checkpoint.h"
+
+namespace irlab {
+
+// airl: shaped g(s); airl-sa: shaped g(s, a); gail and gcl: r(s, a).
+std::unique_ptr<Discriminator> MakeDiscriminator(const AdversarialConfig& cfg, int obs_dim, int act_dim);
+
+// disc/* entries: the run's config (to rebuild the net), parameters, optimiser
+// state and the count of expert batches drawn.
+void WriteDiscriminator(torch::serialize::OutputArchive& a, const AdversarialConfig& cfg, const Discriminator& disc,
+                        const torch::optim::Adam& opt, int64_t expert_batches);
+absl::Status ReadDiscriminator(torch::serialize::InputArchive& a, const std::filesystem::path& path,
+                               Discriminator& disc, torch::optim::Adam* opt, int64_t* expert_batches);
+
+// A trained reward with what it needs to score raw transitions.
+struct LearnedReward {
+  AdversarialConfig config;          // of the run that trained it
+  std::unique_ptr<Discriminator> disc;
+  PolicyState policy;                // its observation normaliser normalises the inputs
+};
+
+// Loads the reward of an `irlab train` run (its checkpoint.pt).
+absl::StatusOr<LearnedReward> LoadLearnedReward(const std::filesystem::path& run_dir);
+
+}  // namespace irlab

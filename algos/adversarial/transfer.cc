@@ -1,0 +1,48 @@
+// `irlab transfer`: PPO from scratch on a frozen learned reward, in (possibly
+// changed) dynamics; the true return there is what is reported.
+#include "algos/adversarial/adversarial.h"
+#include "algos/adversarial/learned_reward.h"
+#include "algos/ppo/ppo.h"
+#include "algos/ppo/rollout.h"
+#include "core/status.h"
+#include "core/strings.h"
+#include "envs/registry.h"
+
+namespace irlab {
+
+absl::Status TransferReward(const std::filesystem::path& reward_run, const ExpertConfig& cfg,
+                            const std::filesystem::path& run_dir) {
+  IRLAB_ASSIGN_OR_RETURN(LearnedReward reward, LoadLearnedReward(reward_run));
+  IRLAB_ASSIGN_OR_RETURN(auto probe, MakeEnv(cfg.env, cfg.env_options));
+  const EnvSpec& spec = probe->spec();
+  if (reward.policy.net->obs_dim() != spec.obs_dim || reward.policy.net->act_dim() != spec.act_dim) {
+    return absl::InvalidArgumentError(StrCat(reward_run.string(), ": the reward was learned on ",
+                                             reward.policy.env_name, " (obs ", reward.policy.net->obs_dim(), ", act ",
+                                             reward.policy.net->act_dim(), "); ", cfg.env, " has obs ", spec.obs_dim,
+                                             ", act ", spec.act_dim));
+  }
+  std::printf("transferring the %s reward learned on %s to %s\n", reward.config.algo.c_str(),
+              reward.policy.env_name.c_str(), cfg.env.c_str());
+  auto relabel = [&](Rollout& ro) -> absl::Status {
+    const int64_t n = ro.size();
+    const int od = ro.obs_dim, ad = ro.act_dim;
+    std::vector<float> obs(ro.raw_obs), next(ro.raw_next_obs), act(ro.actions), done(n);
+    for (int64_t k = 0; k < n; ++k) {
+      done[k] = ro.terminated[k];
+      for (int j = 0; j < ad; ++j) act[k * ad + j] = std::clamp<float>(act[k * ad + j], spec.act_low[j], spec.act_high[j]);
+    }
+    NormalizeObs(reward.policy, obs, obs);
+    NormalizeObs(reward.policy, next, next);
+    Transitions t;
+    t.obs = torch::from_blob(obs.data(), {n, od});
+    t.next_obs = torch::from_blob(next.data(), {n, od});
+    t.act = torch::from_blob(act.data(), {n, ad});
+    t.done = torch::from_blob(done.data(), {n});
+    torch::Tensor r = reward.disc->LearnedReward(t).contiguous();
+    std::copy(r.data_ptr<float>(), r.data_ptr<float>() + n, ro.rewards.begin());
+    return absl::OkStatus();
+  };
+  return TrainExpert(cfg, run_dir, false, relabel);
+}
+
+}  // namespace irlab

@@ -1,0 +1,218 @@
+#include "core/run_info.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+
+#include "core/files.h"
+#include "core/strings.h"
+
+namespace irlab {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::optional<std::string> FirstLine(const fs::path& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) return std::nullopt;
+  return Trim(line);
+}
+
+bool IsHex40(std::string_view s) {
+  if (s.size() != 40) return false;
+  for (char c : s) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+// The git directory of the work tree containing `start`, if any (".git" may
+// be a file "gitdir: <path>" in worktrees and submodules).
+std::optional<fs::path> FindGitDir(fs::path start) {
+  std::error_code ec;
+  for (fs::path dir = start; !dir.empty(); dir = dir.parent_path()) {
+    const fs::path git = dir / ".git";
+    if (fs::is_directory(git, ec)) return git;
+    if (fs::is_regular_file(git, ec)) {
+      if (auto line = FirstLine(git); line && line->rfind("gitdir: ", 0) == 0) {
+        fs::path target = line->substr(8);
+        return target.is_absolute() ? target : dir / target;
+      }
+    }
+    if (dir == dir.parent_path()) break;
+  }
+  return std::nullopt;
+}
+
+// HEAD resolved by reading files: a detached hash, or a ref that is loose or
+// in packed-refs (a worktree's refs live in its "commondir").
+std::optional<std::string> ReadHead(const fs::path& git_dir) {
+  auto head = FirstLine(git_dir / "HEAD");
+  if (!head) return std::nullopt;
+  if (IsHex40(*head)) return head;
+  if (head->rfind("ref: ", 0) != 0) return std::nullopt;
+  const std::string ref = head->substr(5);
+  fs::path common = git_dir;
+  if (auto c = FirstLine(git_dir / "commondir")) {
+    common = fs::path(*c).is_absolute() ? fs::path(*c) : git_dir / *c;
+  }
+  for (const fs::path& dir : {git_dir, common}) {
+    if (auto hash = FirstLine(dir / ref); hash && IsHex40(*hash)) return hash;
+  }
+  std::ifstream packed(common / "packed-refs");
+  std::string line;
+  while (std::getline(packed, line)) {
+    // "<hash> <ref>"
+    if (line.size() > 41 && line.compare(41, std::string::npos, ref) == 0 &&
+        IsHex40(line.substr(0, 40))) {
+      return line.substr(0, 40);
+    }
+  }
+  return std::nullopt;
+}
+
+// Directories to search for the source tree: the executable's, then the cwd.
+std::vector<fs::path> SearchStarts() {
+  std::vector<fs::path> starts;
+  std::error_code ec;
+  if (fs::path exe = fs::read_symlink("/proc/self/exe", ec); !ec)
+    starts.push_back(exe.parent_path());
+  if (fs::path cwd = fs::current_path(ec); !ec) starts.push_back(cwd);
+  return starts;
+}
+
+// Runs `command` through the shell; its first output line, or nullopt when it
+// fails.
+std::optional<std::string> ShellLine(const std::string& command, int* exit_code = nullptr) {
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return std::nullopt;
+  char buf[256];
+  std::string out;
+  if (std::fgets(buf, sizeof(buf), pipe)) out = buf;
+  while (std::fgets(buf, sizeof(buf), pipe)) {
+  }
+  const int status = ::pclose(pipe);
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (exit_code) *exit_code = code;
+  return Trim(out);
+}
+
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string UtcNow() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+std::optional<std::string> GitRevision() {
+  for (const fs::path& start : SearchStarts()) {
+    auto git_dir = FindGitDir(start);
+    if (!git_dir) continue;
+    if (auto hash = ReadHead(*git_dir)) return hash;
+    int code = 0;
+    auto line = ShellLine(StrCat("git -C ", ShellQuote(git_dir->parent_path().string()),
+                                 " rev-parse HEAD 2>/dev/null"),
+                          &code);
+    if (code == 0 && line && IsHex40(*line)) return line;
+  }
+  return std::nullopt;
+}
+
+std::optional<bool> GitDirty() {
+  for (const fs::path& start : SearchStarts()) {
+    auto git_dir = FindGitDir(start);
+    if (!git_dir) continue;
+    int code = -1;
+    ShellLine(StrCat("git -C ", ShellQuote(git_dir->parent_path().string()),
+                     " --no-optional-locks diff --quiet HEAD -- >/dev/null 2>&1"),
+              &code);
+    if (code == 0) return false;
+    if (code == 1) return true;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::string JsonQuote(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+absl::Status WriteRunInfo(const fs::path& run_dir, const std::vector<std::string>& command_line) {
+  char host[256] = "";
+  ::gethostname(host, sizeof(host) - 1);
+  std::error_code ec;
+  const fs::path cwd = fs::current_path(ec);
+  const auto revision = GitRevision();
+  const auto dirty = revision ? GitDirty() : std::nullopt;
+
+  std::string json = "{\n";
+  StrAppend(&json, "  \"git_revision\": ", revision ? JsonQuote(*revision) : "null", ",\n");
+  StrAppend(&json, "  \"git_dirty\": ", dirty ? (*dirty ? "true" : "false") : "null", ",\n");
+  json += "  \"command_line\": [";
+  for (size_t i = 0; i < command_line.size(); ++i) {
+    StrAppend(&json, i ? ", " : "", JsonQuote(command_line[i]));
+  }
+  json += "],\n";
+  StrAppend(&json, "  \"cwd\": ", JsonQuote(cwd.string()), ",\n");
+  StrAppend(&json, "  \"host\": ", JsonQuote(host), ",\n");
+  StrAppend(&json, "  \"pid\": ", static_cast<int64_t>(::getpid()), ",\n");
+  StrAppend(&json, "  \"start_time\": ", JsonQuote(UtcNow()), "\n}\n");
+  return WriteFileAtomically(run_dir / "run.json", json);
+}
+
+absl::Status WriteRunInfo(const fs::path& run_dir, std::string_view command,
+                          const std::vector<std::string>& args) {
+  std::vector<std::string> command_line = {"irlab", std::string(command)};
+  command_line.insert(command_line.end(), args.begin(), args.end());
+  return WriteRunInfo(run_dir, command_line);
+}
+
+}  // namespace irlab

@@ -1,0 +1,42 @@
+// run.json in a run directory: what produced it. Every command that writes a
+// run directory calls WriteRunInfo first, next to its resolved config.toml:
+//
+//   {"git_revision": "c9c0d8d...", "git_dirty": false,
+//    "command_line": ["irlab", "rollout", "--env", "Hopper", "--out", "runs/a"],
+//    "cwd": "/work/main", "host": "vm", "pid": 4242,
+//    "start_time": "2026-11-24T00:31:07Z"}
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace irlab {
+
+// The git commit of the source tree this binary was run from: found by
+// walking up from the executable and then from the working directory to a
+// .git, reading HEAD and the ref it names (loose or packed) without running
+// git; `git rev-parse HEAD` as a fallback. nullopt when neither works.
+std::optional<std::string> GitRevision();
+
+// Whether the work tree has uncommitted changes to tracked files
+// (`git diff --quiet HEAD`); nullopt when git is unavailable.
+std::optional<bool> GitDirty();
+
+// Writes <run_dir>/run.json atomically. `command_line` is the whole command,
+// program name first.
+absl::Status WriteRunInfo(const std::filesystem::path& run_dir,
+                          const std::vector<std::string>& command_line);
+// The same for an irlab subcommand: the command line is
+// {"irlab", command, args...}.
+absl::Status WriteRunInfo(const std::filesystem::path& run_dir, std::string_view command,
+                          const std::vector<std::string>& args);
+
+// `s` as a JSON string literal, quotes included.
+std::string JsonQuote(std::string_view s);
+
+}  // namespace irlab

@@ -1,0 +1,127 @@
+// End to end through the irlab binary: a PPO expert -> demonstrations ->
+// GAIL learns InvertedPendulum from them -> the learned reward transfers;
+// resume gives the same result; bad input fails cleanly.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "algos/ppo/checkpoint.h"
+#include "core/files.h"
+
+namespace irlab {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path& Dir() {
+  static const fs::path dir = [] {
+    fs::path d = fs::temp_directory_path() / "irlab_adversarial_test";
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+// Runs `irlab <args>`, returns its exit code; output goes to <dir>/<log>.
+int Irlab(const std::string& args, const std::string& log) {
+  const std::string cmd = std::string(IRLAB_BINARY) + " " + args + " > " + (Dir() / log).string() + " 2>&1";
+  const int status = std::system(cmd.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string Log(const std::string& log) { return ReadFile(Dir() / log).value_or(""); }
+
+double JsonNumber(const fs::path& file, const std::string& key) {
+  const std::string text = ReadFile(file).value_or("");
+  std::smatch m;
+  if (!std::regex_search(text, m, std::regex("\"" + key + "\": ([-0-9.eE+naif]+)"))) return NAN;
+  return std::stod(m[1]);
+}
+
+const std::string kFastPpo = " --set ppo.rollout_steps=256 --set ppo.minibatches=8 --set num_envs=8";
+
+class AdversarialTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    // an expert and 10 demonstrations of it, shared by the tests
+    ASSERT_EQ(Irlab("expert --env InvertedPendulum --seed 1 --set total_steps=100000 --set eval_episodes=5" +
+                        kFastPpo + " --out " + (Dir() / "expert").string(), "expert.log"), 0)
+        << Log("expert.log");
+    ASSERT_EQ(Irlab("collect --run " + (Dir() / "expert").string() + " --episodes 10 --deterministic --out " +
+                        (Dir() / "demos.h5").string(), "collect.log"), 0)
+        << Log("collect.log");
+  }
+  static std::string Demos() { return (Dir() / "demos.h5").string(); }
+};
+
+TEST_F(AdversarialTest, GailLearnsInvertedPendulumAndTheRewardTransfers) {
+  // InvertedPendulum terminates: the positive reward -log(1 - D) is the one without a
+  // bias towards ending episodes early (the logit's mean is negative there)
+  const fs::path run = Dir() / "gail";
+  ASSERT_EQ(Irlab("train --algo gail --env InvertedPendulum --demos " + Demos() +
+                      " --set total_steps=60000 --set eval_every=0 --set disc.gail_reward=positive" + kFastPpo +
+                      " --out " + run.string(),
+                  "gail.log"), 0)
+      << Log("gail.log");
+  const double score = JsonNumber(run / "eval.json", "normalized_score");
+  EXPECT_GE(score, 0.8) << Log("gail.log");
+
+  const fs::path transfer = Dir() / "transfer";
+  ASSERT_EQ(Irlab("transfer --reward " + run.string() + " --env InvertedPendulum --set total_steps=4096 "
+                      "--set eval_episodes=2" + kFastPpo + " --out " + transfer.string(), "transfer.log"), 0)
+      << Log("transfer.log");
+  EXPECT_TRUE(std::isfinite(JsonNumber(transfer / "eval.json", "return_mean")));
+  // a reward of another task's dimensions is refused
+  EXPECT_NE(Irlab("transfer --reward " + run.string() + " --env HalfCheetah --out " + (Dir() / "t2").string(),
+                  "t2.log"), 0);
+  EXPECT_NE(Log("t2.log").find("learned on InvertedPendulum"), std::string::npos) << Log("t2.log");
+}
+
+TEST_F(AdversarialTest, ResumeGivesTheSameResult) {
+  const std::string common = " --algo airl --env InvertedPendulum --demos " + Demos() +
+                             " --set ppo.anneal_lr=false --set eval_every=0 --set eval_episodes=2" + kFastPpo;
+  const fs::path whole = Dir() / "whole", part = Dir() / "part";
+  ASSERT_EQ(Irlab("train" + common + " --set total_steps=6144 --out " + whole.string(), "whole.log"), 0)
+      << Log("whole.log");
+  ASSERT_EQ(Irlab("train" + common + " --set total_steps=4096 --out " + part.string(), "part.log"), 0)
+      << Log("part.log");
+  ASSERT_EQ(Irlab("train --resume " + part.string() + " --demos " + Demos() + " --set total_steps=6144",
+                  "resume.log"), 0)
+      << Log("resume.log");
+  auto a = LoadPolicy(whole / "checkpoint.pt");
+  auto b = LoadPolicy(part / "checkpoint.pt");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(torch::equal(a->net->flat_params(), b->net->flat_params()));
+}
+
+TEST_F(AdversarialTest, BadInputFailsCleanly) {
+  // demonstrations of another task
+  EXPECT_NE(Irlab("train --algo gail --env Pendulum --demos " + Demos() + " --out " + (Dir() / "b1").string(),
+                  "b1.log"), 0);
+  EXPECT_NE(Log("b1.log").find("demos.h5"), std::string::npos) << Log("b1.log");
+  // unknown algorithm
+  EXPECT_NE(Irlab("train --algo dagger --env InvertedPendulum --demos " + Demos() + " --out " +
+                      (Dir() / "b2").string(), "b2.log"), 0);
+  EXPECT_NE(Log("b2.log").find("algo"), std::string::npos) << Log("b2.log");
+  // a corrupt demonstrations file
+  ASSERT_TRUE(WriteFileAtomically(Dir() / "junk.h5", "not hdf5 at all").ok());
+  EXPECT_NE(Irlab("train --algo gail --env InvertedPendulum --demos " + (Dir() / "junk.h5").string() + " --out " +
+                      (Dir() / "b3").string(), "b3.log"), 0);
+  EXPECT_NE(Log("b3.log").find("junk.h5"), std::string::npos) << Log("b3.log");
+  // an existing run directory is not overwritten
+  EXPECT_NE(Irlab("train --algo gail --env InvertedPendulum --demos " + Demos() + " --out " +
+                      (Dir() / "expert").string(), "b4.log"), 0);
+  EXPECT_TRUE(fs::exists(Dir() / "expert" / "checkpoint.pt"));
+  // BC runs and writes an evaluated policy
+  ASSERT_EQ(Irlab("train --algo bc --env InvertedPendulum --demos " + Demos() +
+                      " --set bc.steps=2000 --set eval_episodes=2 --out " + (Dir() / "bc").string(), "bc.log"), 0)
+      << Log("bc.log");
+  EXPECT_TRUE(std::isfinite(JsonNumber(Dir() / "bc" / "eval.json", "normalized_score")));
+}
+
+}  // namespace
+}  // namespace irlab

@@ -1,0 +1,83 @@
+// The committed experiment files parse and expand: every sweep of
+// experiments/reproduce/*/ under both budgets, and every table against an
+// empty run root (so a typo fails here, not hours into a reproduction).
+#include <gtest/gtest.h>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <set>
+
+#include "tools/sweep/sweep_file.h"
+#include "tools/sweep/table.h"
+
+namespace irlab::sweep {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kExperiments = fs::path(IRLAB_SOURCE_DIR) / "experiments";
+
+TEST(ExperimentsTest, ReproduceSweepsExpandUnderBothBudgets) {
+  const fs::path root =
+      fs::temp_directory_path() / ("irlab_experiments_test_" + std::to_string(::getpid()));
+  const std::vector<std::string> vars = {"root=" + root.string(),
+                                         "experiments=" + kExperiments.string()};
+  int pipelines = 0;
+  for (const auto& dir : fs::directory_iterator(kExperiments / "reproduce")) {
+    const fs::path pipeline = dir.path() / "pipeline.toml";
+    toml::table t = toml::parse_file(pipeline.string());
+    const toml::array* stages = t.get_as<toml::array>("stage");
+    ASSERT_TRUE(stages && !stages->empty()) << pipeline;
+    ASSERT_TRUE(fs::exists(dir.path() / t["table"].value_or(std::string("?")))) << pipeline;
+    ++pipelines;
+    for (const auto& stage : *stages) {
+      const fs::path file = dir.path() / (*stage.as_table())["sweep"].value_or(std::string("?"));
+      for (const std::string budget : {"small", "full"}) {
+        auto spec = LoadSweepFile(file, budget, vars);
+        ASSERT_TRUE(spec.ok()) << spec.status();
+        auto cells = ExpandSweep(*spec, root / "stage");
+        ASSERT_TRUE(cells.ok()) << cells.status();
+        EXPECT_FALSE(cells->empty()) << file;
+        // every cell gets its own run directory, and its --config files exist
+        std::set<fs::path> dirs;
+        for (const Cell& c : *cells) {
+          dirs.insert(c.run_dir);
+          for (size_t i = 0; i + 1 < c.argv.size(); ++i) {
+            if (c.argv[i] == "--config") EXPECT_TRUE(fs::exists(c.argv[i + 1])) << c.argv[i + 1];
+          }
+        }
+        EXPECT_EQ(dirs.size(), cells->size()) << file;
+      }
+    }
+  }
+  EXPECT_EQ(pipelines, 4);  // gail-table, airl-imitation, airl-transfer, ppo-experts
+}
+
+TEST(ExperimentsTest, TablesReadTheirPublishedFiguresWithNoRunsYet) {
+  const fs::path root =
+      fs::temp_directory_path() / ("irlab_experiments_table_test_" + std::to_string(::getpid()));
+  fs::create_directories(root);
+  for (const auto& dir : fs::directory_iterator(kExperiments / "reproduce")) {
+    auto table = BuildTable(dir.path() / "table.toml",
+                            {"root=" + root.string(), "experiments=" + kExperiments.string()});
+    ASSERT_TRUE(table.ok()) << table.status();
+    EXPECT_NE(table->markdown.find("(no finished runs yet)"), std::string::npos);
+  }
+  auto demo =
+      BuildTable(kExperiments / "sweeps/rollout_demo_table.toml", {"root=" + root.string()});
+  EXPECT_TRUE(demo.ok()) << demo.status();
+  fs::remove_all(root);
+}
+
+TEST(ExperimentsTest, ExampleSweepsParse) {
+  for (const auto& file : fs::directory_iterator(kExperiments / "sweeps")) {
+    if (file.path().string().find("_table") != std::string::npos) continue;
+    auto spec = LoadSweepFile(file.path());
+    ASSERT_TRUE(spec.ok()) << spec.status();
+    EXPECT_TRUE(ExpandSweep(*spec, "/tmp/x").ok());
+  }
+}
+
+}  // namespace
+}  // namespace irlab::sweep

@@ -1,0 +1,113 @@
+#include "tools/sweep/plot.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "core/files.h"
+#include "tools/sweep/process.h"
+
+namespace irlab::sweep {
+namespace {
+
+namespace fs = std::filesystem;
+
+void WriteRun(const fs::path& dir, const std::string& jsonl) {
+  fs::create_directories(dir);
+  ASSERT_TRUE(WriteFileAtomically(dir / "metrics.jsonl", jsonl).ok());
+}
+
+class PlotTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ =
+        fs::temp_directory_path() /
+        (std::string("irlab_") + ::testing::UnitTest::GetInstance()->current_test_info()->name() +
+         "_" + std::to_string(::getpid()));
+    fs::remove_all(root_);
+    // two seeds logged at the same steps
+    WriteRun(root_ / "a0", "{\"step\": 0, \"r\": 1}\n{\"step\": 10, \"r\": 3}\n");
+    WriteRun(root_ / "a1", "{\"step\": 0, \"r\": 3}\n{\"step\": 10, \"r\": 5}\n");
+    // two seeds logged at different steps
+    WriteRun(root_ / "b0", "{\"step\": 0, \"r\": 0}\n{\"step\": 10, \"r\": 10}\n");
+    WriteRun(root_ / "b1",
+             "{\"step\": 0, \"r\": 0}\n{\"step\": 4, \"r\": 4}\n{\"step\": 10, \"r\": 10}\n");
+    WriteRun(root_ / "c0", "{\"step\": 0, \"r\": 7}\n{\"step\": 1, \"r\": 9}\n");
+    runs_ = {{root_ / "a0", {{"env", "Hopper"}, {"algo", "a"}, {"seed", "0"}}},
+             {root_ / "a1", {{"env", "Hopper"}, {"algo", "a"}, {"seed", "1"}}},
+             {root_ / "b0", {{"env", "Hopper"}, {"algo", "b"}, {"seed", "0"}}},
+             {root_ / "b1", {{"env", "Hopper"}, {"algo", "b"}, {"seed", "1"}}},
+             {root_ / "c0", {{"env", "Ant"}, {"algo", "a"}, {"seed", "0"}}}};
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  fs::path root_;
+  std::vector<RunDir> runs_;
+};
+
+TEST_F(PlotTest, AveragesSeedsPerConfigurationOneFigurePerTask) {
+  PlotOptions options;
+  options.metric = "r";
+  auto figures = BuildCurves(runs_, options);
+  ASSERT_TRUE(figures.ok()) << figures.status();
+  ASSERT_EQ(figures->size(), 2u);
+  EXPECT_EQ((*figures)[0].first, "Ant");
+  const auto& hopper = (*figures)[1];
+  EXPECT_EQ(hopper.first, "Hopper");
+  ASSERT_EQ(hopper.second.size(), 2u);
+  const Curve& a = hopper.second[0];
+  EXPECT_EQ(a.label, "algo=a");
+  EXPECT_EQ(a.seeds, 2);
+  EXPECT_EQ(a.x, (std::vector<double>{0, 10}));
+  EXPECT_EQ(a.mean, (std::vector<double>{2, 4}));
+  EXPECT_EQ(a.std, (std::vector<double>{1, 1}));
+  // different steps: a 200-point grid, both seeds on the same line y = x
+  const Curve& b = hopper.second[1];
+  EXPECT_EQ(b.label, "algo=b");
+  ASSERT_EQ(b.x.size(), 200u);
+  for (size_t i = 0; i < b.x.size(); ++i) {
+    EXPECT_NEAR(b.mean[i], b.x[i], 1e-9);
+    EXPECT_NEAR(b.std[i], 0, 1e-9);
+  }
+  options.smooth = 2;
+  auto smoothed = BuildCurves({runs_[0], runs_[1]}, options);
+  EXPECT_EQ((*smoothed)[0].second[0].mean, (std::vector<double>{2, 3}));
+}
+
+TEST_F(PlotTest, WritesPngAndSvgThroughGnuplot) {
+  if (!FindInPath("gnuplot")) GTEST_SKIP() << "gnuplot is not installed (gnuplot-nox)";
+  // make root_ a sweep's --out whose cells are the runs
+  for (const auto& run : runs_) {
+    std::string marker = "command = []\n[vars]\n";
+    for (const auto& [k, v] : run.vars) marker += k + " = \"" + v + "\"\n";
+    const fs::path state = root_ / ".sweep/cells" / run.dir.filename();
+    fs::create_directories(state);
+    ASSERT_TRUE(WriteFileAtomically(state / "sweep.done", marker).ok());
+    ASSERT_TRUE(WriteFileAtomically(state / "sweep.log", "").ok());
+  }
+  PlotOptions options;
+  options.metric = "r";
+  options.out = root_ / "figs/curves.png";
+  options.width = 480;
+  options.height = 320;
+  auto written = PlotRuns({root_}, options);
+  ASSERT_TRUE(written.ok()) << written.status();
+  EXPECT_EQ(*written, (std::vector<fs::path>{
+                          root_ / "figs/curves-Ant.png", root_ / "figs/curves-Ant.svg",
+                          root_ / "figs/curves-Hopper.png", root_ / "figs/curves-Hopper.svg"}));
+  EXPECT_EQ(ReadFile(root_ / "figs/curves-Hopper.png")->substr(0, 8), "\x89PNG\r\n\x1a\n");
+  const std::string svg = *ReadFile(root_ / "figs/curves-Hopper.svg");
+  EXPECT_NE(svg.find("<svg"), std::string::npos);
+  EXPECT_NE(svg.find("algo=b (2)"), std::string::npos);
+  EXPECT_FALSE(fs::exists(root_ / "figs" / ".plot.tmp"));
+  auto none = PlotRuns({root_}, [&] {
+    PlotOptions o = options;
+    o.metric = "missing";
+    return o;
+  }());
+  EXPECT_FALSE(none.ok());
+}
+
+}  // namespace
+}  // namespace irlab::sweep

@@ -1,0 +1,219 @@
+#include "tools/sweep/table.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "core/files.h"
+#include "tools/sweep/run_data.h"
+
+namespace irlab::sweep {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A finished sweep cell: metrics.jsonl in <out>/<id>, the marker with its
+// [vars] in <out>/.sweep/cells/<id>.
+void WriteCell(const fs::path& out, const std::string& id, const Vars& vars,
+               const std::string& jsonl) {
+  fs::create_directories(out / id);
+  fs::create_directories(out / ".sweep/cells" / id);
+  std::string marker = "command = []\ncell = \"x\"\nbackend = \"local\"\n[vars]\n";
+  for (const auto& [k, v] : vars) marker += k + " = \"" + v + "\"\n";
+  ASSERT_TRUE(WriteFileAtomically(out / ".sweep/cells" / id / "sweep.done", marker).ok());
+  ASSERT_TRUE(WriteFileAtomically(out / ".sweep/cells" / id / "sweep.log", "").ok());
+  ASSERT_TRUE(WriteFileAtomically(out / id / "metrics.jsonl", jsonl).ok());
+}
+
+class TableTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ =
+        fs::temp_directory_path() /
+        (std::string("irlab_") + ::testing::UnitTest::GetInstance()->current_test_info()->name() +
+         "_" + std::to_string(::getpid()));
+    fs::remove_all(root_);
+    const fs::path train = root_ / "train";
+    WriteCell(train, "algo-gail_env-Hopper/seed-0",
+              {{"algo", "gail"}, {"env", "Hopper"}, {"seed", "0"}},
+              "{\"step\": 1, \"eval/return\": 100}\n{\"step\": 2, \"eval/return\": 400, \"loss\": "
+              "null}\n");
+    WriteCell(train, "algo-gail_env-Hopper/seed-1",
+              {{"algo", "gail"}, {"env", "Hopper"}, {"seed", "1"}},
+              "{\"step\": 1, \"eval/return\": 200}\n{\"step\": 2, \"eval/return\": 800}\n");
+    WriteCell(train, "algo-bc_env-Hopper/seed-0",
+              {{"algo", "bc"}, {"env", "Hopper"}, {"seed", "0"}},
+              "{\"step\": 5, \"eval/return\": 100}\n");
+    WriteCell(train, "algo-gail_env-Ant/seed-0", {{"algo", "gail"}, {"env", "Ant"}, {"seed", "0"}},
+              "{\"step\": 5, \"eval/return\": 50}\n");
+    // an interrupted cell: a log, no marker
+    fs::create_directories(train / "algo-gail_env-Ant/seed-1");
+    fs::create_directories(train / ".sweep/cells/algo-gail_env-Ant/seed-1");
+    ASSERT_TRUE(
+        WriteFileAtomically(train / ".sweep/cells/algo-gail_env-Ant/seed-1/sweep.log", "x").ok());
+    ASSERT_TRUE(WriteFileAtomically(train / "algo-gail_env-Ant/seed-1/metrics.jsonl",
+                                    "{\"step\": 5, \"eval/return\": 99999}\n")
+                    .ok());
+    // a run made by hand (no sweep): variables from config.toml, values from metrics.csv
+    const fs::path manual = root_ / "by_hand/airl-run";
+    fs::create_directories(manual);
+    ASSERT_TRUE(
+        WriteFileAtomically(manual / "config.toml",
+                            "algo = \"airl\"\nenv = \"Hopper\"\nseed = 5\n[ppo]\nlr = 0.5\n")
+            .ok());
+    ASSERT_TRUE(
+        WriteFileAtomically(manual / "metrics.csv", "step,eval/return\n1,300\n2,600\n").ok());
+
+    WriteCell(root_ / "random", "env-Hopper/seed-0", {{"env", "Hopper"}, {"seed", "0"}},
+              "{\"step\": 1, \"episode_return\": -10}\n{\"step\": 2, \"episode_return\": 10}\n");
+    // the expert's figure from its eval.json summary
+    WriteCell(root_ / "experts", "env-Hopper/seed-0", {{"env", "Hopper"}, {"seed", "0"}},
+              "{\"step\": 1, \"episode_return\": 1}\n");
+    ASSERT_TRUE(
+        WriteFileAtomically(root_ / "experts/env-Hopper/seed-0/eval.json",
+                            "{\"env\": \"Hopper\", \"return_mean\": 1000, \"return_std\": 5}\n")
+            .ok());
+
+    ASSERT_TRUE(WriteFileAtomically(root_ / "published.toml", R"(
+[demo]
+source = "Paper 2020, Table 1"
+entries = [
+  { env = "Hopper", algo = "gail", mean = 700, std = 10 },
+  { env = "Ant", algo = "gail", mean = 40 },
+  { env = "Ant", algo = "gail", n = 4, mean = 1 },  # a variable this table lacks: never matches
+]
+expert = { Hopper = 1000 }
+random = { Hopper = 0 }
+)")
+                    .ok());
+    ASSERT_TRUE(WriteFileAtomically(root_ / "table.toml", R"(
+title = "Demo table"
+rows = ["env"]
+column = "algo"
+metric = "eval/return"
+last = 1
+min_seeds = 2
+published = "demo"
+published_file = "published.toml"
+[vars]
+root = "set-by-the-test"
+[labels]
+env = "task"
+gail = "GAIL"
+bc = "BC"
+[order]
+algo = ["bc", "gail"]
+[[source]]
+runs = "{root}/train"
+[[source]]
+runs = "{root}/by_hand"
+[normalise]
+by = "env"
+expert = { runs = "{root}/experts", metric = "eval.json:return_mean" }
+random = { runs = "{root}/random", metric = "episode_return", last = 0 }
+)")
+                    .ok());
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  fs::path root_;
+};
+
+TEST_F(TableTest, AggregatesSeedsNormalisesAndPutsThePaperBeside) {
+  auto table = BuildTable(root_ / "table.toml", {"root=" + root_.string()}, {"Budget: small."});
+  ASSERT_TRUE(table.ok()) << table.status();
+  const std::string& md = table->markdown;
+  EXPECT_EQ(md.rfind("# Demo table\n", 0), 0u) << md;
+  EXPECT_NE(md.find("\n| task | BC | GAIL | GAIL (paper) | airl |\n|---|---|---|---|---|\n"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("\n| Hopper | 100 ± 0 [0.10 ± 0.00] (n=1) | 600 ± 200 [0.60 ± 0.20] | "
+                    "700 ± 10 [0.70] | 600 ± 0 [0.60 ± 0.00] (n=1) |\n"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("\n| Ant | — | 50.0 ± 0.0 (n=1) | 40.0 | — |\n"), std::string::npos) << md;
+  EXPECT_NE(md.find("Hopper 1000 / 0.00."), std::string::npos) << md;
+  EXPECT_NE(md.find("(Paper 2020, Table 1)"), std::string::npos) << md;
+  EXPECT_NE(md.find("\nBudget: small.\n"), std::string::npos) << md;
+  // the interrupted cell's 99999 is left out, with a note
+  EXPECT_EQ(md.find("99999"), std::string::npos);
+  bool noted = false;
+  for (const auto& w : table->warnings) noted |= w.find("1 unfinished cells") != std::string::npos;
+  EXPECT_TRUE(noted);
+
+  const std::vector<std::string> lines = absl::StrSplit(table->csv, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 1u + 4u) << table->csv;
+  EXPECT_EQ(lines[0],
+            "env,algo,seeds,mean,std,normalised_mean,normalised_std,paper_mean,paper_std,paper_"
+            "normalised");
+  const std::vector<std::string> gail = absl::StrSplit(lines[2], ',');
+  ASSERT_EQ(gail.size(), 10u) << lines[2];
+  EXPECT_EQ(gail[0], "Hopper");
+  EXPECT_EQ(gail[1], "gail");
+  EXPECT_EQ(gail[2], "2");
+  const double expected[] = {600, 200, 0.6, 0.2, 700, 10, 0.7};
+  for (int i = 0; i < 7; ++i) {
+    double v;
+    ASSERT_TRUE(absl::SimpleAtod(gail[3 + i], &v)) << gail[3 + i];
+    EXPECT_NEAR(v, expected[i], 1e-12) << "column " << 3 + i;
+  }
+  EXPECT_EQ(lines[4], "Ant,gail,1,50,0,,,40,,");
+}
+
+TEST_F(TableTest, SpecErrorsNameTheFileLineAndKey) {
+  ASSERT_TRUE(
+      WriteFileAtomically(root_ / "bad.toml", "rows = [\"env\"]\ncolumn = \"algo\"\ncolums = 1\n")
+          .ok());
+  auto bad = BuildTable(root_ / "bad.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("bad.toml:3: key 'colums': unknown key"), std::string::npos)
+      << bad.status();
+  auto var = BuildTable(root_ / "table.toml", {"rot=/x"});
+  EXPECT_NE(var.status().message().find("no [vars] entry 'rot'"), std::string::npos);
+}
+
+TEST(RunDataTest, SweepCellsAreCompletedFromTheirConfig) {
+  const fs::path out =
+      fs::temp_directory_path() / ("irlab_run_data_test_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  WriteCell(out, "algo-maxent/seed-0", {{"algo", "maxent"}, {"seed", "0"}},
+            "{\"step\": 1, \"x\": 2}\n");
+  ASSERT_TRUE(WriteFileAtomically(out / "algo-maxent/seed-0/config.toml",
+                                  "env = \"GridWorld\"\nalgo = \"other\"\n[mdp]\nsize = 10\n")
+                  .ok());
+  auto scan = FindRuns(out);
+  ASSERT_TRUE(scan.ok()) << scan.status();
+  ASSERT_EQ(scan->runs.size(), 1u);
+  EXPECT_EQ(scan->runs[0].vars,
+            (Vars{{"algo", "maxent"}, {"env", "GridWorld"}, {"mdp.size", "10"}, {"seed", "0"}}));
+  EXPECT_EQ(scan->runs[0].sweep_vars, (Vars{{"algo", "maxent"}, {"seed", "0"}}));
+  // a run directory named directly is still known as its sweep's cell
+  auto direct = FindRuns(out / "algo-maxent/seed-0");
+  ASSERT_TRUE(direct.ok());
+  ASSERT_EQ(direct->runs.size(), 1u);
+  EXPECT_EQ(direct->runs[0].sweep_vars.at("algo"), "maxent");
+  fs::remove_all(out);
+}
+
+TEST(RunDataTest, ParsesMetricsLinesAndAverages) {
+  std::vector<std::pair<std::string, double>> out;
+  ASSERT_TRUE(ParseJsonScalars(
+      "{\"step\": 3, \"a/b\": -1.5e2, \"s\": \"x,}\", \"n\": null, \"t\": true}", out));
+  EXPECT_EQ(out,
+            (std::vector<std::pair<std::string, double>>{{"step", 3}, {"a/b", -150}, {"t", 1}}));
+  EXPECT_FALSE(ParseJsonScalars("{\"step\": 3, \"a\": ", out));  // a torn last line
+  EXPECT_DOUBLE_EQ(MeanOfLast({{0, 1}, {1, 2}, {2, 6}}, 2), 4);
+  EXPECT_DOUBLE_EQ(MeanOfLast({{0, 1}, {1, 2}, {2, 6}}, 0), 3);
+}
+
+TEST(TableMathTest, MeanStdIsThePopulationStd) {
+  auto [mean, std] = MeanStd({2, 4, 4, 4, 5, 5, 7, 9});
+  EXPECT_DOUBLE_EQ(mean, 5);
+  EXPECT_DOUBLE_EQ(std, 2);
+}
+
+}  // namespace
+}  // namespace irlab::sweep

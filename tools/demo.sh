@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The main job on its embedded default: installs what is missing, builds,
+# then runs it. Extra arguments go to the job.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup.sh
+exec "${IRLAB_BUILD_DIR:-build}/tools/irlab" rollout --env HalfCheetah --episodes 4 "$@"

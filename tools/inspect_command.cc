@@ -1,0 +1,127 @@
+// irlab inspect: a demonstration file's summary, then a full validation pass
+// (every value, and the sizes against the task registry); exit 1 on any
+// problem.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "core/config.h"
+#include "core/progress.h"
+#include "core/strings.h"
+#include "data/demo_file.h"
+#include "envs/registry.h"
+#include "tools/cli_util.h"
+
+namespace irlab {
+namespace {
+
+// Checks the file's sizes against the task it names, built with the
+// options it was collected with.
+absl::Status CheckAgainstTask(const DemoFile& file) {
+  const DemoMetadata& m = file.metadata();
+  EnvOptions options;
+  if (!m.env_options.empty()) {
+    ConfigSchema schema = ConfigSchema::For(options);
+    if (absl::Status s = schema.ApplyText(
+            m.env_options, StrCat(file.path().string(), ": attribute 'env_options'"));
+        !s.ok()) {
+      return s;
+    }
+  }
+  auto env = MakeEnv(m.task, options);
+  if (!env.ok()) {
+    return absl::InvalidArgumentError(
+        StrCat(file.path().string(), ": attribute 'task': ", env.status().message()));
+  }
+  const EnvSpec& spec = (*env)->spec();
+  auto mismatch = [&](const char* dataset, const char* what, int file_value, int task_value) {
+    return absl::InvalidArgumentError(StrCat(file.path().string(), ": dataset '", dataset, "' has ",
+                                             file_value, " columns but task ", m.task, " has ",
+                                             what, " ", task_value));
+  };
+  if (m.obs_dim != spec.obs_dim)
+    return mismatch("observations", "obs_dim", m.obs_dim, spec.obs_dim);
+  if (m.act_dim != spec.act_dim) return mismatch("actions", "act_dim", m.act_dim, spec.act_dim);
+  if (m.nq > 0 && m.nq != spec.nq) return mismatch("infos/qpos", "nq", m.nq, spec.nq);
+  if (m.nv > 0 && m.nv != spec.nv) return mismatch("infos/qvel", "nv", m.nv, spec.nv);
+  return absl::OkStatus();
+}
+
+void PrintSummary(const DemoFile& file, int64_t terminated) {
+  const DemoMetadata& m = file.metadata();
+  const EpisodeTable& t = file.episodes();
+  const int64_t e = file.num_episodes();
+  double mean = 0, var = 0;
+  for (double r : t.ret) mean += r / e;
+  for (double r : t.ret) var += (r - mean) * (r - mean) / e;
+  const auto [rmin, rmax] = std::minmax_element(t.ret.begin(), t.ret.end());
+  const auto [lmin, lmax] = std::minmax_element(t.length.begin(), t.length.end());
+  std::printf("%s: %s format_version %lld\n", file.path().c_str(), kDemoFormatName,
+              static_cast<long long>(m.format_version));
+  std::printf("  task          %s\n", m.task.c_str());
+  std::printf("  dims          obs %d, act %d, nq %d, nv %d\n", m.obs_dim, m.act_dim, m.nq, m.nv);
+  std::printf("  dt, horizon   %g s, %d steps\n", m.dt, m.horizon);
+  std::printf("  episodes      %lld (%lld terminated, %lld truncated)\n", static_cast<long long>(e),
+              static_cast<long long>(terminated), static_cast<long long>(e - terminated));
+  std::printf("  steps         %lld (length mean %.1f, min %lld, max %lld)\n",
+              static_cast<long long>(file.num_transitions()),
+              static_cast<double>(file.num_transitions()) / e, static_cast<long long>(*lmin),
+              static_cast<long long>(*lmax));
+  std::printf("  return        %.2f +- %.2f (min %.2f, max %.2f)\n", mean, std::sqrt(var), *rmin,
+              *rmax);
+  std::printf("  raw state     %s\n", m.nq == 0                ? "none"
+                                      : file.has_final_state() ? "qpos/qvel per step and final"
+                                                               : "qpos/qvel per step");
+  std::printf("  policy run    %s\n", m.policy_run.empty() ? "-" : m.policy_run.c_str());
+  std::printf("  config hash   %s\n", m.config_hash.empty() ? "-" : m.config_hash.c_str());
+  std::printf("  source        %s\n", m.source.empty() ? "-" : m.source.c_str());
+  std::printf("  created       %s by irlab %s\n", m.created.c_str(), m.irlab_version.c_str());
+  if (!m.env_options.empty()) {
+    std::string options = m.env_options;
+    std::replace(options.begin(), options.end(), '\n', ' ');
+    std::printf("  env options   %s\n", options.c_str());
+  }
+}
+
+}  // namespace
+
+int InspectCommand(const Args& args) {
+  std::vector<std::string> positional, flag_args;
+  for (const std::string& a : args) (a.rfind("--", 0) == 0 ? flag_args : positional).push_back(a);
+  FlagParser flags("inspect",
+                   "irlab inspect FILE: prints a demonstration file's task, sizes, episode\n"
+                   "returns and attributes, then validates every value and the sizes against\n"
+                   "the task. Exits 1 on any problem.");
+  if (int code = ParseFlagsOrExit(flags, flag_args); code >= 0) return code;
+  if (positional.size() != 1) {
+    std::fprintf(stderr, "irlab inspect: expected one file, got %zu arguments (see --help)\n",
+                 positional.size());
+    return 2;
+  }
+  auto opened = DemoFile::Open(positional[0]);
+  if (!opened.ok()) return Fail("inspect", opened.status());
+  const DemoFile& file = **opened;
+
+  // terminated episodes, from the flags of each last step
+  int64_t terminated = 0;
+  std::vector<uint8_t> flag(1);
+  for (int64_t e = 0; e < file.num_episodes(); ++e) {
+    const int64_t last = file.episodes().start[e] + file.episodes().length[e] - 1;
+    if (absl::Status s = file.Read(DemoField::kTerminals, last, 1, std::span<uint8_t>(flag));
+        !s.ok()) {
+      return Fail("inspect", s);
+    }
+    terminated += flag[0];
+  }
+  PrintSummary(file, terminated);
+
+  ProgressBar progress("validate", file.num_transitions(), "transitions");
+  absl::Status valid = file.Validate([&](int64_t done) { progress.Update(done); });
+  progress.Finish();
+  if (!valid.ok()) return Fail("inspect", valid);
+  if (absl::Status s = CheckAgainstTask(file); !s.ok()) return Fail("inspect", s);
+  std::printf("valid: every value checked, sizes match task %s\n", file.metadata().task.c_str());
+  return 0;
+}
+
+}  // namespace irlab

@@ -1,0 +1,43 @@
+// Learning curves through gnuplot: one figure per task, one curve per
+// configuration (runs that differ only in their seed), drawn as the mean over
+// seeds with a shaded ± std band. PNG (pngcairo) and SVG side by side.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "tools/sweep/run_data.h"
+
+namespace irlab::sweep {
+
+struct PlotOptions {
+  std::filesystem::path out;  // fig.png; fig-<task>.png when several tasks
+  std::string metric = "episode_return";
+  std::string figure_by = "env";  // one figure per value of this variable
+  std::string title;              // defaults to "<task>: <metric>"
+  int smooth = 1;                 // trailing moving average over this many points
+  int width = 960, height = 600;
+};
+
+// A curve: mean and std over seeds at each x.
+struct Curve {
+  std::string label;
+  int seeds = 0;
+  std::vector<double> x, mean, std;
+};
+
+// Groups `runs` by their variables (a sweep cell's own, else config.toml's)
+// except "seed" and `figure_by`, and
+// averages each group's series on a common x grid (the runs' own steps when
+// they agree; otherwise 200 points, each averaged over the runs covering it).
+absl::StatusOr<std::vector<std::pair<std::string, std::vector<Curve>>>> BuildCurves(
+    const std::vector<RunDir>& runs, const PlotOptions& options);
+
+// Finds the runs under `dirs`, draws the figures and returns the files
+// written (PNG and SVG for each figure).
+absl::StatusOr<std::vector<std::filesystem::path>> PlotRuns(
+    const std::vector<std::filesystem::path>& dirs, const PlotOptions& options);
+
+}  // namespace irlab::sweep

@@ -1,0 +1,59 @@
+// irlab train: AIRL, GAIL, GAN-GCL or BC from demonstrations.
+#include <cstdio>
+
+#include "algos/adversarial/adversarial.h"
+#include "core/files.h"
+#include "core/run_info.h"
+#include "core/strings.h"
+#include "tools/cli_util.h"
+
+namespace irlab {
+
+int TrainCommand(const Args& args) {
+  std::string algo, env, demos, config_file, out, resume;
+  int64_t seed = -1;
+  std::vector<std::string> sets;
+  FlagParser flags("train",
+                   "Learns from demonstrations: airl (state-only reward g(s)), airl-sa (g(s,a)),\n"
+                   "gail, gcl (GAN-GCL, sample-based MaxEnt IRL) or bc. The run directory gets\n"
+                   "config.toml, metrics.csv/jsonl, checkpoint.pt (policy, PPO state and reward net)\n"
+                   "and eval.json with the normalised score (R - R_random) / (R_expert - R_random).");
+  flags.Add("algo", &algo, "airl, airl-sa, gail, gcl or bc");
+  flags.Add("env", &env, "task (must match the demonstrations)");
+  flags.Add("demos", &demos, "HDF5 demonstration file (irlab collect / irlab convert)");
+  flags.Add("config", &config_file, "TOML file overriding the defaults (see experiments/adversarial/)");
+  flags.Add("set", &sets, "key=value override, e.g. --set disc.updates_per_round=4");
+  flags.Add("seed", &seed, "random seed");
+  flags.Add("out", &out, "new run directory");
+  flags.Add("resume", &resume, "run directory to continue");
+  flags.Require("demos");
+  if (int code = ParseFlagsOrExit(flags, args); code >= 0) return code;
+  if (out.empty() == resume.empty()) {
+    std::fprintf(stderr, "irlab train: give exactly one of --out (new run) or --resume (existing run)\n");
+    return 2;
+  }
+  if (!algo.empty()) sets.push_back("algo=" + algo);
+  if (!env.empty()) sets.push_back("env=" + env);
+  if (seed >= 0) sets.push_back(StrCat("seed=", seed));
+  AdversarialConfig cfg;
+  const std::filesystem::path run_dir = resume.empty() ? out : resume;
+  if (!resume.empty()) {
+    if (absl::Status s = LoadConfig(cfg, run_dir / "config.toml", sets); !s.ok()) return Fail("train", s);
+  } else {
+    if (absl::Status s = LoadConfig(cfg, config_file, sets); !s.ok()) return Fail("train", s);
+    std::error_code ec;
+    if (std::filesystem::exists(run_dir, ec) && !std::filesystem::is_empty(run_dir, ec)) {
+      return Fail("train", absl::AlreadyExistsError(StrCat(run_dir.string(), ": exists and is not empty; use "
+                                                                             "--resume to continue it or a new --out")));
+    }
+    if (absl::Status s = EnsureDirectory(run_dir); !s.ok()) return Fail("train", s);
+  }
+  if (absl::Status s = WriteFileAtomically(run_dir / "config.toml", ConfigSchema::For(cfg).ToToml()); !s.ok()) {
+    return Fail("train", s);
+  }
+  if (absl::Status s = WriteRunInfo(run_dir, "train", args); !s.ok()) return Fail("train", s);
+  if (absl::Status s = TrainAdversarial(cfg, demos, run_dir, !resume.empty()); !s.ok()) return Fail("train", s);
+  return 0;
+}
+
+}  // namespace irlab

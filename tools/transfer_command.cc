@@ -1,0 +1,48 @@
+// irlab transfer: re-optimise a learned reward from scratch in a task.
+#include <cstdio>
+
+#include "algos/adversarial/adversarial.h"
+#include "core/files.h"
+#include "core/run_info.h"
+#include "core/strings.h"
+#include "tools/cli_util.h"
+
+namespace irlab {
+
+int TransferCommand(const Args& args) {
+  std::string reward, env, config_file, out;
+  int64_t seed = -1;
+  std::vector<std::string> sets;
+  FlagParser flags("transfer",
+                   "Trains PPO from scratch on the frozen learned reward of an `irlab train` run\n"
+                   "(AIRL's g, GAIL's or GAN-GCL's reward) in --env, e.g. DisabledAnt from a\n"
+                   "CustomAnt reward or PointMazeRight from a PointMazeLeft one, and reports the true\n"
+                   "return there. Settings are irlab expert's (see experiments/transfer/).");
+  flags.Add("reward", &reward, "run directory of the reward (irlab train)");
+  flags.Add("env", &env, "task to re-optimise the reward in");
+  flags.Add("config", &config_file, "TOML file of PPO settings (irlab expert's format)");
+  flags.Add("set", &sets, "key=value override");
+  flags.Add("seed", &seed, "random seed");
+  flags.Add("out", &out, "new run directory");
+  flags.Require("reward");
+  flags.Require("out");
+  if (int code = ParseFlagsOrExit(flags, args); code >= 0) return code;
+  if (!env.empty()) sets.push_back("env=" + env);
+  if (seed >= 0) sets.push_back(StrCat("seed=", seed));
+  ExpertConfig cfg;
+  if (absl::Status s = LoadConfig(cfg, config_file, sets); !s.ok()) return Fail("transfer", s);
+  std::error_code ec;
+  if (std::filesystem::exists(out, ec) && !std::filesystem::is_empty(out, ec)) {
+    return Fail("transfer", absl::AlreadyExistsError(StrCat(out, ": exists and is not empty")));
+  }
+  if (absl::Status s = EnsureDirectory(out); !s.ok()) return Fail("transfer", s);
+  if (absl::Status s = WriteFileAtomically(std::filesystem::path(out) / "config.toml", ConfigSchema::For(cfg).ToToml());
+      !s.ok()) {
+    return Fail("transfer", s);
+  }
+  if (absl::Status s = WriteRunInfo(out, "transfer", args); !s.ok()) return Fail("transfer", s);
+  if (absl::Status s = TransferReward(reward, cfg, out); !s.ok()) return Fail("transfer", s);
+  return 0;
+}
+
+}  // namespace irlab

@@ -3,6 +3,8 @@
 // resume gives the same result; bad input fails cleanly.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,7 +20,8 @@ namespace fs = std::filesystem;
 
 const fs::path& Dir() {
   static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / "irlab_adversarial_test";
+    // per process: ctest runs each test case as its own process, in parallel
+    fs::path d = fs::temp_directory_path() / ("irlab_adversarial_test_" + std::to_string(::getpid()));
     fs::remove_all(d);
     fs::create_directories(d);
     return d;

@@ -239,19 +239,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& demo
       std::printf("note: the policy-sample replay restarts empty on resume\n");
     }
   } else {
-    st.policy.env_name = cfg.env;
-    st.policy.actor_hidden = ppo.actor_hidden;
-    st.policy.critic_hidden = ppo.critic_hidden;
-    st.policy.net = std::make_unique<ActorCritic>(od, ad, ppo.actor_hidden, ppo.critic_hidden, ppo.log_std_init,
-                                                  Rng::DeriveSeed(cfg.seed, 1));
-    st.policy.obs_rms = RunningMeanStd(od);
-    st.policy.norm_obs = ppo.norm_obs;
-    st.policy.obs_clip = ppo.obs_clip;
-    st.adam = std::make_unique<FlatAdam>(st.policy.net->flat_params().numel(), ppo.adam_eps);
-    st.reward_scaler = RewardScaler(N, ppo.gamma);
-    st.rng.Seed(Rng::DeriveSeed(cfg.seed, 2));
-    vec->Reset(Rng::DeriveSeed(cfg.seed, 3));
-    if (ppo.norm_obs) st.policy.obs_rms.Update(vec->obs(), N);
+    st = NewPpoState(cfg.env, ppo, *vec, cfg.seed);
   }
   ActorCritic& net = *st.policy.net;
   IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger, MetricsLogger::Open(run_dir, true));
@@ -299,13 +287,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& demo
     torch::Tensor learned = cfg.algo == "gcl" ? disc->LearnedReward(all) : disc->GeneratorReward(all);
     std::copy(learned.data_ptr<float>(), learned.data_ptr<float>() + batch, ro.rewards.begin());
     const double reward_mean = learned.mean().item<double>(), reward_std = learned.std().item<double>();
-    if (ppo.norm_reward) {
-      std::vector<uint8_t> done(N);
-      for (int t = 0; t < T; ++t) {
-        for (int i = 0; i < N; ++i) done[i] = ro.terminated[t * N + i] || ro.truncated[t * N + i];
-        st.reward_scaler.Scale(std::span<float>(&ro.rewards[size_t(t) * N], N), done, ppo.reward_clip);
-      }
-    }
+    if (ppo.norm_reward) ScaleRewards(ppo, st.reward_scaler, ro);
 
     // ---- 4. PPO on the learned reward
     ComputeGae(ro.rewards, ro.values, ro.next_values, ro.terminated, ro.truncated, T, N, ppo.gamma,

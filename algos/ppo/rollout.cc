@@ -24,6 +24,33 @@ void NormalizeObs(const PolicyState& p, std::span<const float> raw, std::span<fl
   }
 }
 
+PpoTrainState NewPpoState(const std::string& env, const PpoConfig& cfg, VecEnv& vec, uint64_t seed) {
+  const int od = vec.spec().obs_dim, ad = vec.spec().act_dim, n = vec.num_envs();
+  PpoTrainState st;
+  st.policy.env_name = env;
+  st.policy.actor_hidden = cfg.actor_hidden;
+  st.policy.critic_hidden = cfg.critic_hidden;
+  st.policy.net = std::make_unique<ActorCritic>(od, ad, cfg.actor_hidden, cfg.critic_hidden, cfg.log_std_init,
+                                                Rng::DeriveSeed(seed, 1));
+  st.policy.obs_rms = RunningMeanStd(od);
+  st.policy.norm_obs = cfg.norm_obs;
+  st.policy.obs_clip = cfg.obs_clip;
+  st.adam = std::make_unique<FlatAdam>(st.policy.net->flat_params().numel(), cfg.adam_eps);
+  st.reward_scaler = RewardScaler(n, cfg.gamma);
+  st.rng.Seed(Rng::DeriveSeed(seed, 2));
+  vec.Reset(Rng::DeriveSeed(seed, 3));
+  if (cfg.norm_obs) st.policy.obs_rms.Update(vec.obs(), n);
+  return st;
+}
+
+void ScaleRewards(const PpoConfig& cfg, RewardScaler& scaler, Rollout& ro) {
+  std::vector<uint8_t> done(ro.N);
+  for (int t = 0; t < ro.T; ++t) {
+    for (int i = 0; i < ro.N; ++i) done[i] = ro.terminated[t * ro.N + i] || ro.truncated[t * ro.N + i];
+    scaler.Scale(std::span<float>(&ro.rewards[size_t(t) * ro.N], ro.N), done, cfg.reward_clip);
+  }
+}
+
 namespace {
 
 // Values of normalised observations [n, obs_dim].

@@ -39,6 +39,14 @@ struct Rollout {
 absl::Status CollectRollout(VecEnv& vec, PolicyState& policy, Rng& rng, bool update_obs_norm,
                             std::vector<float>& current_obs, Rollout& ro);
 
+// A fresh training state for `env`: networks and sampling seeded from `seed`,
+// the envs reset and the observation normaliser primed with their first obs.
+PpoTrainState NewPpoState(const std::string& env, const PpoConfig& cfg, VecEnv& vec, uint64_t seed);
+
+// Scales ro.rewards in place by the running std of each env's discounted
+// return (returns reset where an episode ended), step by step in time order.
+void ScaleRewards(const PpoConfig& cfg, RewardScaler& scaler, Rollout& ro);
+
 // Normalises raw observations [n, obs_dim] with the policy's normaliser (copies when off).
 void NormalizeObs(const PolicyState& policy, std::span<const float> raw, std::span<float> out);
 

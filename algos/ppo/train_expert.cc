@@ -69,19 +69,7 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
     IRLAB_RETURN_IF_ERROR(vec->SetState(st.envs));
     st.reward_scaler.set_gamma(ppo.gamma);
   } else {
-    st.policy.env_name = cfg.env;
-    st.policy.actor_hidden = ppo.actor_hidden;
-    st.policy.critic_hidden = ppo.critic_hidden;
-    st.policy.net = std::make_unique<ActorCritic>(od, ad, ppo.actor_hidden, ppo.critic_hidden,
-                                                  ppo.log_std_init, Rng::DeriveSeed(cfg.seed, 1));
-    st.policy.obs_rms = RunningMeanStd(od);
-    st.policy.norm_obs = ppo.norm_obs;
-    st.policy.obs_clip = ppo.obs_clip;
-    st.adam = std::make_unique<FlatAdam>(st.policy.net->flat_params().numel(), ppo.adam_eps);
-    st.reward_scaler = RewardScaler(N, ppo.gamma);
-    st.rng.Seed(Rng::DeriveSeed(cfg.seed, 2));
-    vec->Reset(Rng::DeriveSeed(cfg.seed, 3));
-    if (ppo.norm_obs) st.policy.obs_rms.Update(vec->obs(), N);
+    st = NewPpoState(cfg.env, ppo, *vec, cfg.seed);
   }
   ActorCritic& net = *st.policy.net;
   IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger, MetricsLogger::Open(run_dir, true));
@@ -102,13 +90,7 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
     const auto collect_start = Clock::now();
     IRLAB_RETURN_IF_ERROR(CollectRollout(*vec, st.policy, st.rng, true, next_obs, ro));
     if (relabel) IRLAB_RETURN_IF_ERROR(relabel(ro));
-    if (ppo.norm_reward) {
-      std::vector<uint8_t> done(N);
-      for (int t = 0; t < T; ++t) {
-        for (int i = 0; i < N; ++i) done[i] = ro.terminated[t * N + i] || ro.truncated[t * N + i];
-        st.reward_scaler.Scale(std::span<float>(&ro.rewards[size_t(t) * N], N), done, ppo.reward_clip);
-      }
-    }
+    if (ppo.norm_reward) ScaleRewards(ppo, st.reward_scaler, ro);
     st.global_step += batch;
     const double collect_seconds = Seconds(collect_start);
 

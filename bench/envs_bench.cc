@@ -8,8 +8,11 @@
 #include <benchmark/benchmark.h>
 #include <mujoco/mujoco.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <thread>
+#include <vector>
 
 #include "core/rng.h"
 #include "envs/model_library.h"
@@ -35,7 +38,7 @@ double RawStepRate(const std::string& task, double min_seconds) {
   const auto start = Clock::now();
   double elapsed = 0;
   while (elapsed < min_seconds) {
-    for (int k = 0; k < 1000; ++k, ++env_steps) {
+    for (int k = 0; k < 100; ++k, ++env_steps) {
       for (int i = 0; i < m->nu; ++i) d->ctrl[i] = rng.Uniform(-1, 1);
       for (int s = 0; s < frame_skip; ++s) mj_step(m, d);
       if (env_steps % 1000 == 999) mj_resetData(m, d);
@@ -46,50 +49,112 @@ double RawStepRate(const std::string& task, double min_seconds) {
   return env_steps / elapsed;
 }
 
+// Summed env steps/s of `threads` bare mj_step loops running at once, one per
+// thread: what the cores deliver together, which can be less than threads x
+// the single-thread rate (shared caches, memory bandwidth, clock boost).
+double ConcurrentRawStepRate(const std::string& task, double min_seconds, int threads) {
+  std::vector<double> rates(threads);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] { rates[t] = RawStepRate(task, min_seconds); });
+  }
+  for (auto& w : workers) w.join();
+  double sum = 0;
+  for (double r : rates) sum += r;
+  return sum;
+}
+
+constexpr int kRounds = 10;            // measurement rounds, baseline and subject alternating
+constexpr double kRoundSeconds = 0.2;  // length of each measurement
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// Calls `steps()` (which returns the env steps it did) until `seconds` pass;
+// returns env steps/s.
+template <class F>
+double StepRate(double seconds, F steps) {
+  int64_t done = 0;
+  const auto start = Clock::now();
+  double elapsed = 0;
+  while (elapsed < seconds) {
+    done += steps();
+    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  }
+  return done / elapsed;
+}
+
+// The machine is shared and its speed drifts within seconds, so each figure is
+// the median over rounds of (subject rate / baseline rate measured just before).
 void BM_SingleEnv(benchmark::State& state, std::string task) {
-  const double raw_before = RawStepRate(task, 0.3);
   auto env = std::move(*MakeEnv(task));
   const EnvSpec& spec = env->spec();
   std::vector<float> obs(spec.obs_dim), act(spec.act_dim);
   Rng rng(1);
   env->Reset(0, obs);
   uint64_t episode = 0;
+  auto step_some = [&] {
+    for (int k = 0; k < 100; ++k) {
+      for (auto& a : act) a = static_cast<float>(rng.Uniform(-1, 1));
+      auto r = env->Step(act, obs);
+      if (r->terminated || r->truncated) env->Reset(++episode, obs);
+    }
+    return 100;
+  };
+  std::vector<double> rates, raws, ratios;
   for (auto _ : state) {
-    for (auto& a : act) a = static_cast<float>(rng.Uniform(-1, 1));
-    auto r = env->Step(act, obs);
-    if (r->terminated || r->truncated) env->Reset(++episode, obs);
+    for (int round = 0; round < kRounds; ++round) {
+      raws.push_back(RawStepRate(task, kRoundSeconds));
+      rates.push_back(StepRate(kRoundSeconds, step_some));
+      ratios.push_back(rates.back() / raws.back());
+    }
   }
-  const double raw = 0.5 * (raw_before + RawStepRate(task, 0.3));
-  state.counters["env_steps/s"] = benchmark::Counter(state.iterations(), benchmark::Counter::kIsRate);
-  state.counters["raw_mj_steps/s"] = raw;
-  // fraction of the physics limit: filled in after the run from the rate above
-  state.SetLabel("raw = bare mj_step loop, 1 thread");
+  state.counters["env_steps/s"] = Median(rates);
+  state.counters["raw_mj_steps/s"] = Median(raws);
+  state.counters["ratio"] = Median(ratios);
+  state.SetLabel("ratio = median over rounds of env / bare mj_step loop, 1 thread");
 }
 
 void BM_VecEnv2Threads(benchmark::State& state, std::string task) {
   const int num_envs = 16;
-  const double raw_before = RawStepRate(task, 0.3);
   auto vec = std::move(*VecEnv::Make(task, num_envs, {}, 2));
   std::vector<float> actions(num_envs * vec->spec().act_dim);
   Rng rng(1);
   vec->Reset(0);
+  auto step_some = [&] {
+    for (int k = 0; k < 10; ++k) {
+      for (auto& a : actions) a = static_cast<float>(rng.Uniform(-1, 1));
+      (void)vec->Step(actions);
+    }
+    return 10 * num_envs;
+  };
+  std::vector<double> rates, raws, concurrent, ratios, concurrent_ratios;
   for (auto _ : state) {
-    for (auto& a : actions) a = static_cast<float>(rng.Uniform(-1, 1));
-    (void)vec->Step(actions);
+    for (int round = 0; round < kRounds; ++round) {
+      raws.push_back(2 * RawStepRate(task, kRoundSeconds));
+      concurrent.push_back(ConcurrentRawStepRate(task, kRoundSeconds, 2));
+      rates.push_back(StepRate(kRoundSeconds, step_some));
+      ratios.push_back(rates.back() / raws.back());
+      concurrent_ratios.push_back(rates.back() / concurrent.back());
+    }
   }
-  const double raw = 0.5 * (raw_before + RawStepRate(task, 0.3));
-  state.counters["env_steps/s"] =
-      benchmark::Counter(static_cast<double>(state.iterations()) * num_envs, benchmark::Counter::kIsRate);
-  state.counters["2x_raw_mj_steps/s"] = 2 * raw;
-  state.SetLabel("16 envs; baseline = 2 x bare mj_step loop on 1 thread");
+  state.counters["env_steps/s"] = Median(rates);
+  state.counters["2x_raw_mj_steps/s"] = Median(raws);
+  state.counters["2_concurrent_raw/s"] = Median(concurrent);
+  state.counters["ratio"] = Median(ratios);
+  state.counters["concurrent_ratio"] = Median(concurrent_ratios);
+  state.SetLabel("16 envs; ratio = median over rounds of VecEnv / (2 x bare mj_step loop, 1 thread)");
 }
 
 void RegisterAll() {
   for (const std::string& task : EnvNames()) {
     if (task == "Pendulum") continue;  // closed form, no physics baseline
-    benchmark::RegisterBenchmark(("SingleEnv/" + task).c_str(), BM_SingleEnv, task)->MinTime(1.0)->UseRealTime();
+    benchmark::RegisterBenchmark(("SingleEnv/" + task).c_str(), BM_SingleEnv, task)->Iterations(1)->UseRealTime();
     benchmark::RegisterBenchmark(("VecEnv2Threads/" + task).c_str(), BM_VecEnv2Threads, task)
-        ->MinTime(1.0)
+        ->Iterations(1)
         ->UseRealTime();
   }
 }
@@ -100,14 +165,14 @@ class RatioReporter : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
-      const auto rate = run.counters.find("env_steps/s");
-      auto base = run.counters.find("raw_mj_steps/s");
-      if (base == run.counters.end()) base = run.counters.find("2x_raw_mj_steps/s");
-      if (rate == run.counters.end() || base == run.counters.end()) continue;
-      // counters are finalised (rates divided by time) before reporting
-      std::printf("  -> %-32s %.3f of %s\n", run.benchmark_name().c_str(),
-                  static_cast<double>(rate->second) / static_cast<double>(base->second),
-                  base->first.c_str());
+      const auto ratio = run.counters.find("ratio");
+      if (ratio == run.counters.end()) continue;
+      std::printf("  -> %-28s %.3f of %s", run.benchmark_name().c_str(), static_cast<double>(ratio->second),
+                  run.counters.count("2x_raw_mj_steps/s") ? "2 x raw mj_step" : "raw mj_step");
+      if (auto c = run.counters.find("concurrent_ratio"); c != run.counters.end()) {
+        std::printf("; %.3f of 2 raw loops running at once", static_cast<double>(c->second));
+      }
+      std::printf("\n");
     }
   }
 };

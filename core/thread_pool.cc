@@ -41,6 +41,26 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::ParallelFor(int64_t n, const std::function<void(int64_t, int64_t)>& fn) {
+  Run(n, fn, /*dynamic=*/false);
+}
+
+void ThreadPool::ParallelForEach(int64_t n, const std::function<void(int64_t, int64_t)>& fn) {
+  Run(n, fn, /*dynamic=*/true);
+}
+
+void ThreadPool::RunShare(int thread_index) {
+  if (!job_dynamic_) {
+    auto [begin, end] = Block(job_size_, num_threads(), thread_index);
+    if (begin < end) (*job_)(begin, end);
+    return;
+  }
+  for (int64_t i = next_index_.fetch_add(1, std::memory_order_relaxed); i < job_size_;
+       i = next_index_.fetch_add(1, std::memory_order_relaxed)) {
+    (*job_)(i, i + 1);
+  }
+}
+
+void ThreadPool::Run(int64_t n, const std::function<void(int64_t, int64_t)>& fn, bool dynamic) {
   const int parts = num_threads();
   if (parts == 1 || n <= 1) {
     if (n > 0) fn(0, n);
@@ -48,14 +68,15 @@ void ThreadPool::ParallelFor(int64_t n, const std::function<void(int64_t, int64_
   }
   job_ = &fn;
   job_size_ = n;
+  job_dynamic_ = dynamic;
+  next_index_.store(0, std::memory_order_relaxed);
   pending_.store(parts - 1, std::memory_order_relaxed);
   generation_.fetch_add(1, std::memory_order_release);  // publishes job_ and job_size_
   {
     std::lock_guard lock(mu_);
     if (sleeping_workers_ > 0) start_cv_.notify_all();
   }
-  auto [begin, end] = Block(n, parts, 0);
-  if (begin < end) fn(begin, end);
+  RunShare(0);
   auto done = [this] { return pending_.load(std::memory_order_acquire) == 0; };
   if (!SpinUntil(done)) {
     std::unique_lock lock(mu_);
@@ -81,8 +102,7 @@ void ThreadPool::WorkerLoop(int worker_index) {
       if (stopping_) return;
     }
     seen = generation_.load(std::memory_order_acquire);
-    auto [begin, end] = Block(job_size_, num_threads(), worker_index);
-    if (begin < end) (*job_)(begin, end);
+    RunShare(worker_index);
     if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       std::lock_guard lock(mu_);
       if (caller_sleeping_) done_cv_.notify_one();

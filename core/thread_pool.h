@@ -1,6 +1,8 @@
 // A fixed pool of worker threads for data-parallel loops. The calling thread
-// takes part, so a pool of N threads starts N-1 workers. Work is split into
-// fixed contiguous blocks, so which thread runs which index is deterministic.
+// takes part, so a pool of N threads starts N-1 workers. ParallelFor splits
+// the work into fixed contiguous blocks, so which thread runs which index is
+// deterministic; ParallelForEach hands out indices one at a time, for items
+// whose cost varies (the results must not depend on the thread).
 #pragma once
 
 #include <atomic>
@@ -26,8 +28,15 @@ class ThreadPool {
   // thread, and returns when all are done. Not reentrant.
   void ParallelFor(int64_t n, const std::function<void(int64_t, int64_t)>& fn);
 
+  // Calls fn(i, i + 1) for every i in [0, n), each index claimed by whichever
+  // thread is free next, and returns when all are done. Balances uneven items
+  // (e.g. env steps whose contact count differs). Not reentrant.
+  void ParallelForEach(int64_t n, const std::function<void(int64_t, int64_t)>& fn);
+
  private:
   void WorkerLoop(int worker_index);
+  void Run(int64_t n, const std::function<void(int64_t, int64_t)>& fn, bool dynamic);
+  void RunShare(int thread_index);  // this thread's block, or claimed indices
 
   // Workers and the caller spin briefly before sleeping: waking a thread
   // through a condition variable costs tens of microseconds here, as much as
@@ -37,6 +46,8 @@ class ThreadPool {
   std::condition_variable start_cv_, done_cv_;
   const std::function<void(int64_t, int64_t)>* job_ = nullptr;
   int64_t job_size_ = 0;
+  bool job_dynamic_ = false;
+  std::atomic<int64_t> next_index_{0};  // the next unclaimed index (dynamic jobs)
   std::atomic<uint64_t> generation_{0};
   std::atomic<int> pending_{0};
   int sleeping_workers_ = 0;  // guarded by mu_

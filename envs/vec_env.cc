@@ -62,7 +62,9 @@ absl::Status VecEnv::Step(std::span<const float> actions) {
     return absl::InvalidArgumentError(StrCat(spec().name, ": expected ", envs_.size(), " x ",
                                                    act_dim_, " actions, got ", actions.size()));
   }
-  pool_.ParallelFor(num_envs(), [&](int64_t begin, int64_t end) {
+  // Envs are claimed one at a time: their step costs differ (contacts, resets),
+  // and fixed halves would leave one thread waiting on the other.
+  pool_.ParallelForEach(num_envs(), [&](int64_t begin, int64_t end) {
     for (int64_t j = begin; j < end; ++j) {
       const int i = static_cast<int>(j);
       std::span<float> obs = std::span<float>(obs_).subspan(i * obs_dim_, obs_dim_);

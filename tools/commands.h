@@ -9,6 +9,7 @@ namespace irlab {
 
 using Args = std::vector<std::string>;
 
+int DemoCommand(const Args& args);
 int EnvsCommand(const Args& args);
 int RolloutCommand(const Args& args);
 int InspectCommand(const Args& args);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on its embedded default: installs what is missing, builds,
-# then runs it. Extra arguments go to the job.
+# then runs `irlab demo` (state-only AIRL on Pendulum from the shipped
+# demonstrations; about a minute). Extra arguments go to the job.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
-exec "${IRLAB_BUILD_DIR:-build}/tools/irlab" rollout --env HalfCheetah --episodes 4 "$@"
+exec "${IRLAB_BUILD_DIR:-build}/tools/irlab" demo "$@"

@@ -16,6 +16,7 @@ struct Command {
 };
 
 const Command kCommands[] = {
+    {"demo", "the end-to-end demo: AIRL learns Pendulum from shipped demos", irlab::DemoCommand},
     {"envs", "list the tasks with their dimensions, dt and horizon", irlab::EnvsCommand},
     {"rollout", "run a scripted or random policy on a task; print returns and steps/s",
      irlab::RolloutCommand},

@@ -1,6 +1,7 @@
 // End to end through the irlab binary: a PPO expert -> demonstrations ->
 // GAIL learns InvertedPendulum from them -> the learned reward transfers;
-// resume gives the same result; bad input fails cleanly.
+// resume gives the same result; bad input fails cleanly; the README's demo
+// runs. Tests other than the GAIL one use the shipped Pendulum demonstrations.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -47,10 +48,13 @@ double JsonNumber(const fs::path& file, const std::string& key) {
 
 const std::string kFastPpo = " --set ppo.rollout_steps=256 --set ppo.minibatches=8 --set num_envs=8";
 
+// assets/demos/pendulum.h5: 50 expert episodes (provenance in assets/demos/README.md)
+std::string ShippedDemos() { return std::string(IRLAB_SOURCE_DIR) + "/assets/demos/pendulum.h5"; }
+
 class AdversarialTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    // an expert and 10 demonstrations of it, shared by the tests
+    // an InvertedPendulum expert and 10 demonstrations of it
     ASSERT_EQ(Irlab("expert --env InvertedPendulum --seed 1 --set total_steps=100000 --set eval_episodes=5" +
                         kFastPpo + " --out " + (Dir() / "expert").string(), "expert.log"), 0)
         << Log("expert.log");
@@ -84,15 +88,15 @@ TEST_F(AdversarialTest, GailLearnsInvertedPendulumAndTheRewardTransfers) {
   EXPECT_NE(Log("t2.log").find("learned on InvertedPendulum"), std::string::npos) << Log("t2.log");
 }
 
-TEST_F(AdversarialTest, ResumeGivesTheSameResult) {
-  const std::string common = " --algo airl --env InvertedPendulum --demos " + Demos() +
+TEST(AdversarialResumeTest, ResumeGivesTheSameResult) {
+  const std::string common = " --algo airl --env Pendulum --demos " + ShippedDemos() +
                              " --set ppo.anneal_lr=false --set eval_every=0 --set eval_episodes=2" + kFastPpo;
   const fs::path whole = Dir() / "whole", part = Dir() / "part";
   ASSERT_EQ(Irlab("train" + common + " --set total_steps=6144 --out " + whole.string(), "whole.log"), 0)
       << Log("whole.log");
   ASSERT_EQ(Irlab("train" + common + " --set total_steps=4096 --out " + part.string(), "part.log"), 0)
       << Log("part.log");
-  ASSERT_EQ(Irlab("train --resume " + part.string() + " --demos " + Demos() + " --set total_steps=6144",
+  ASSERT_EQ(Irlab("train --resume " + part.string() + " --demos " + ShippedDemos() + " --set total_steps=6144",
                   "resume.log"), 0)
       << Log("resume.log");
   auto a = LoadPolicy(whole / "checkpoint.pt");
@@ -101,29 +105,62 @@ TEST_F(AdversarialTest, ResumeGivesTheSameResult) {
   EXPECT_TRUE(torch::equal(a->net->flat_params(), b->net->flat_params()));
 }
 
-TEST_F(AdversarialTest, BadInputFailsCleanly) {
+TEST(AdversarialBadInputTest, BadInputFailsCleanly) {
+  const std::string demos = ShippedDemos();
   // demonstrations of another task
-  EXPECT_NE(Irlab("train --algo gail --env Pendulum --demos " + Demos() + " --out " + (Dir() / "b1").string(),
+  EXPECT_NE(Irlab("train --algo gail --env InvertedPendulum --demos " + demos + " --out " + (Dir() / "b1").string(),
                   "b1.log"), 0);
-  EXPECT_NE(Log("b1.log").find("demos.h5"), std::string::npos) << Log("b1.log");
+  EXPECT_NE(Log("b1.log").find("pendulum.h5"), std::string::npos) << Log("b1.log");
   // unknown algorithm
-  EXPECT_NE(Irlab("train --algo dagger --env InvertedPendulum --demos " + Demos() + " --out " +
-                      (Dir() / "b2").string(), "b2.log"), 0);
+  EXPECT_NE(Irlab("train --algo dagger --env Pendulum --demos " + demos + " --out " + (Dir() / "b2").string(),
+                  "b2.log"), 0);
   EXPECT_NE(Log("b2.log").find("algo"), std::string::npos) << Log("b2.log");
   // a corrupt demonstrations file
   ASSERT_TRUE(WriteFileAtomically(Dir() / "junk.h5", "not hdf5 at all").ok());
-  EXPECT_NE(Irlab("train --algo gail --env InvertedPendulum --demos " + (Dir() / "junk.h5").string() + " --out " +
+  EXPECT_NE(Irlab("train --algo gail --env Pendulum --demos " + (Dir() / "junk.h5").string() + " --out " +
                       (Dir() / "b3").string(), "b3.log"), 0);
   EXPECT_NE(Log("b3.log").find("junk.h5"), std::string::npos) << Log("b3.log");
   // an existing run directory is not overwritten
-  EXPECT_NE(Irlab("train --algo gail --env InvertedPendulum --demos " + Demos() + " --out " +
-                      (Dir() / "expert").string(), "b4.log"), 0);
-  EXPECT_TRUE(fs::exists(Dir() / "expert" / "checkpoint.pt"));
+  fs::create_directories(Dir() / "taken");
+  ASSERT_TRUE(WriteFileAtomically(Dir() / "taken" / "keep.txt", "mine").ok());
+  EXPECT_NE(Irlab("train --algo gail --env Pendulum --demos " + demos + " --out " + (Dir() / "taken").string(),
+                  "b4.log"), 0);
+  EXPECT_EQ(ReadFile(Dir() / "taken" / "keep.txt").value_or(""), "mine");
+  EXPECT_FALSE(fs::exists(Dir() / "taken" / "config.toml"));
   // BC runs and writes an evaluated policy
-  ASSERT_EQ(Irlab("train --algo bc --env InvertedPendulum --demos " + Demos() +
+  ASSERT_EQ(Irlab("train --algo bc --env Pendulum --demos " + demos +
                       " --set bc.steps=2000 --set eval_episodes=2 --out " + (Dir() / "bc").string(), "bc.log"), 0)
       << Log("bc.log");
   EXPECT_TRUE(std::isfinite(JsonNumber(Dir() / "bc" / "eval.json", "normalized_score")));
+}
+
+// The README's main job, shortened: trains, prints the three returns and the
+// score, draws the learning curve; bad flags fail before any work.
+TEST(DemoCommandTest, RunsShortAndReportsScoreAndCurve) {
+  const fs::path run = Dir() / "demo";
+  ASSERT_EQ(Irlab("demo --set total_steps=8192 --set eval_every=2 --set eval_episodes=2 --out " + run.string(),
+                  "demo.log"), 0)
+      << Log("demo.log");
+  const std::string log = Log("demo.log");
+  for (const char* line : {"expert (demonstrations)", "random policy", "AIRL policy", "normalised score"}) {
+    EXPECT_NE(log.find(line), std::string::npos) << line << "\n" << log;
+  }
+  EXPECT_NEAR(JsonNumber(run / "eval.json", "expert_return"), -163.85, 0.01);  // the shipped set's mean
+  EXPECT_TRUE(std::isfinite(JsonNumber(run / "eval.json", "normalized_score")));
+  const std::string png = ReadFile(run / "learning_curve.png").value_or("");
+  ASSERT_GT(png.size(), 8u);
+  EXPECT_EQ(png.substr(1, 3), "PNG");
+  EXPECT_TRUE(fs::exists(run / "config.toml"));
+
+  // a missing demonstrations file, an unknown key, an existing run directory
+  EXPECT_EQ(Irlab("demo --demos " + (Dir() / "none.h5").string() + " --out " + (Dir() / "d1").string(), "d1.log"),
+            1);
+  EXPECT_NE(Log("d1.log").find("none.h5"), std::string::npos) << Log("d1.log");
+  EXPECT_FALSE(fs::exists(Dir() / "d1"));
+  EXPECT_EQ(Irlab("demo --set disc.update_per_round=3 --out " + (Dir() / "d2").string(), "d2.log"), 1);
+  EXPECT_NE(Log("d2.log").find("disc.update_per_round"), std::string::npos) << Log("d2.log");
+  EXPECT_NE(Irlab("demo --out " + run.string(), "d3.log"), 0);
+  EXPECT_NE(Log("d3.log").find("not empty"), std::string::npos) << Log("d3.log");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <sstream>
 
 #include "core/config.h"
 #include "core/progress.h"
@@ -77,8 +78,14 @@ void PrintSummary(const DemoFile& file, int64_t terminated) {
   std::printf("  source        %s\n", m.source.empty() ? "-" : m.source.c_str());
   std::printf("  created       %s by irlab %s\n", m.created.c_str(), m.irlab_version.c_str());
   if (!m.env_options.empty()) {
-    std::string options = m.env_options;
-    std::replace(options.begin(), options.end(), '\n', ' ');
+    // one line of "key = value" settings, their TOML comments dropped
+    std::string options, line;
+    std::istringstream lines(m.env_options);
+    while (std::getline(lines, line)) {
+      line = line.substr(0, line.find('#'));
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      if (!line.empty()) options += (options.empty() ? "" : ", ") + line;
+    }
     std::printf("  env options   %s\n", options.c_str());
   }
 }

@@ -17,7 +17,7 @@ int TransferCommand(const Args& args) {
                    "Trains PPO from scratch on the frozen learned reward of an `irlab train` run\n"
                    "(AIRL's g, GAIL's or GAN-GCL's reward) in --env, e.g. DisabledAnt from a\n"
                    "CustomAnt reward or PointMazeRight from a PointMazeLeft one, and reports the true\n"
-                   "return there. Settings are irlab expert's (see experiments/transfer/).");
+                   "return there. Settings are irlab expert's: a config from experiments/ppo/ applies.");
   flags.Add("reward", &reward, "run directory of the reward (irlab train)");
   flags.Add("env", &env, "task to re-optimise the reward in");
   flags.Add("config", &config_file, "TOML file of PPO settings (irlab expert's format)");

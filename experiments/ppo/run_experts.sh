@@ -3,6 +3,8 @@
 #   bash experiments/ppo/run_experts.sh OUT_DIR [SEEDS...]
 # Each run: irlab expert --config experiments/ppo/<task>.toml --seed S --out OUT/<task>_s<S>
 # An existing finished run (eval.json present) is skipped, so the script resumes.
+# CONFIGS="halfcheetah hopper" picks tasks; SETS="ppo.minibatches=8" adds --set
+# overrides to every new run (the fast profile of experiments/results/ppo.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:?usage: run_experts.sh OUT_DIR [SEEDS...]}
@@ -18,7 +20,9 @@ for config in ${CONFIGS:-pendulum halfcheetah hopper walker2d ant inverted_pendu
       "$irlab" expert --resume "$run" > "$run.log" 2>&1 || echo "failed: $run (see $run.log)"
     else
       rm -rf "$run"
-      "$irlab" expert --config "experiments/ppo/$config.toml" --seed "$seed" --out "$run" > "$run.log" 2>&1 \
+      sets=()
+      for kv in ${SETS:-}; do sets+=(--set "$kv"); done
+      "$irlab" expert --config "experiments/ppo/$config.toml" --seed "$seed" "${sets[@]}" --out "$run" > "$run.log" 2>&1 \
         || echo "failed: $run (see $run.log)"
     fi
   done

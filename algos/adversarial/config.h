@@ -22,8 +22,8 @@ struct DiscriminatorConfig {
   double grad_penalty = 0.0;       // weight of a gradient penalty on expert-policy interpolates
   std::string gail_reward = "logit";  // GAIL's generator reward: logit, positive (-log(1-D)), negative (log D)
   double gcl_expert_length = 0.0;  // GAN-GCL: expert trajectory length (0: the task's horizon)
-  double entropy_weight = 1.0;     // AIRL generator reward f - w log pi (1: the exact formula;
-                                   // the original code's protocol uses 0.1)
+  double entropy_weight = 1.0;     // AIRL: w in D = exp(f) / (exp(f) + pi^w), so logits and the
+                                   // generator reward are f - w log pi (1: the paper's formula)
 
   void Bind(ConfigBinder& b) {
     b.Field("reward_hidden", reward_hidden, "reward net widths").Range(1, 4096);
@@ -35,7 +35,7 @@ struct DiscriminatorConfig {
     b.Field("grad_penalty", grad_penalty, "gradient penalty weight").Range(0, 1e6);
     b.Field("gail_reward", gail_reward, "GAIL generator reward").OneOf({"logit", "positive", "negative"});
     b.Field("gcl_expert_length", gcl_expert_length, "GAN-GCL expert trajectory length (0: horizon)").Range(0, 1e7);
-    b.Field("entropy_weight", entropy_weight, "AIRL generator reward f - w log pi").Range(0, 100);
+    b.Field("entropy_weight", entropy_weight, "AIRL logits and reward f - w log pi").Range(0, 100);
   }
 };
 

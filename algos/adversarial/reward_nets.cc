@@ -59,15 +59,15 @@ torch::Tensor Discriminator::Logits(const Transitions& t) const {
   torch::Tensor f = reward_->Forward(t);
   if (kind_ == DiscriminatorKind::kAirl) {
     IRLAB_CHECK(t.log_pi.defined(), "AIRL logits need log pi(a|s)");
-    return f - t.log_pi;
+    return f - entropy_weight_ * t.log_pi;
   }
   return f;
 }
 
 torch::Tensor Discriminator::GeneratorReward(const Transitions& t) const {
   torch::NoGradGuard no_grad;
-  if (kind_ == DiscriminatorKind::kAirl) return reward_->Forward(t) - entropy_weight_ * t.log_pi;
   const torch::Tensor logits = Logits(t);
+  if (kind_ == DiscriminatorKind::kAirl) return logits;
   switch (gail_reward_) {
     case GailReward::kPositive: return torch::softplus(logits);    // -log(1 - D)
     case GailReward::kNegative: return -torch::softplus(-logits);  // log D

@@ -68,13 +68,14 @@ enum class GailReward { kLogit, kPositive, kNegative };
 // A reward net read as a binary classifier, expert = 1.
 class Discriminator {
  public:
-  // entropy_weight w: AIRL's generator reward is f - w log pi (w = 1: log D - log(1 - D)).
+  // entropy_weight w scales AIRL's policy density term, in the logits and so in the
+  // generator reward alike: D = exp(f) / (exp(f) + pi^w). w = 1 is the paper's formula.
   Discriminator(DiscriminatorKind kind, std::unique_ptr<RewardNet> reward, GailReward gail_reward,
                 double entropy_weight = 1.0);
 
-  // AIRL: f - log pi; GAIL: the network's score. [B]
+  // AIRL: f - w log pi; GAIL: the network's score. [B]
   torch::Tensor Logits(const Transitions& t) const;
-  // What the generator maximises. AIRL: f - w log pi (w = 1: log D - log(1 - D));
+  // What the generator maximises. AIRL: log D - log(1 - D) = f - w log pi;
   // GAIL: the logit, -log(1 - D) or log D. [B], no gradient.
   torch::Tensor GeneratorReward(const Transitions& t) const;
   // The reward exported for transfer: AIRL's g (the unshaped base), GAIL's score. [B]

@@ -42,7 +42,11 @@ TEST(RewardNetsTest, AirlShapingAndLogitsByHand) {
                          std::make_unique<ShapedReward>(std::make_unique<ConstantPlusObs>(), 2, std::vector<int>{4}, 0.9),
                          GailReward::kLogit, 0.1);
   const torch::Tensor f_w = weighted.reward().Forward(t);
-  EXPECT_NEAR(weighted.GeneratorReward(t)[0].item<double>(), f_w[0].item<double>() + 0.1, 1e-5);  // f - 0.1 log pi
+  // w = 0.1 weighs log pi in the logits (what the discriminator is trained on) and
+  // so in the generator reward log D - log(1 - D)
+  EXPECT_NEAR(weighted.Logits(t)[0].item<double>(), f_w[0].item<double>() + 0.1, 1e-5);  // f - 0.1 log pi
+  EXPECT_NEAR(weighted.Logits(t)[1].item<double>(), f_w[1].item<double>() - 0.025, 1e-5);
+  EXPECT_TRUE(torch::allclose(weighted.GeneratorReward(t), weighted.Logits(t)));
   // the exported reward is g alone, without the shaping
   EXPECT_NEAR(airl.LearnedReward(t)[0].item<double>(), g0, 1e-6);
 }

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/raw_physics.h"
 #include "core/rng.h"
 #include "envs/model_library.h"
 #include "envs/mujoco_env.h"
@@ -25,53 +26,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Env steps/s of a bare mj_step loop on the task's model, one thread.
-double RawStepRate(const std::string& task, double min_seconds) {
-  auto env = std::move(*MakeEnv(task));
-  auto* mj_env = dynamic_cast<MujocoEnv*>(env.get());
-  if (!mj_env) return NAN;
-  const mjModel* m = mj_env->model();
-  const int frame_skip = static_cast<int>(std::lround(env->spec().dt / m->opt.timestep));
-  mjData* d = mj_makeData(m);
-  Rng rng(0);
-  int64_t env_steps = 0;
-  const auto start = Clock::now();
-  double elapsed = 0;
-  while (elapsed < min_seconds) {
-    for (int k = 0; k < 100; ++k, ++env_steps) {
-      for (int i = 0; i < m->nu; ++i) d->ctrl[i] = rng.Uniform(-1, 1);
-      for (int s = 0; s < frame_skip; ++s) mj_step(m, d);
-      if (env_steps % 1000 == 999) mj_resetData(m, d);
-    }
-    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  }
-  mj_deleteData(d);
-  return env_steps / elapsed;
-}
-
-// Summed env steps/s of `threads` bare mj_step loops running at once, one per
-// thread: what the cores deliver together, which can be less than threads x
-// the single-thread rate (shared caches, memory bandwidth, clock boost).
-double ConcurrentRawStepRate(const std::string& task, double min_seconds, int threads) {
-  std::vector<double> rates(threads);
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] { rates[t] = RawStepRate(task, min_seconds); });
-  }
-  for (auto& w : workers) w.join();
-  double sum = 0;
-  for (double r : rates) sum += r;
-  return sum;
-}
+using bench::ConcurrentRawStepRate;
+using bench::Median;
+using bench::RawStepRate;
 
 constexpr int kRounds = 10;            // measurement rounds, baseline and subject alternating
 constexpr double kRoundSeconds = 0.2;  // length of each measurement
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 // Calls `steps()` (which returns the env steps it did) until `seconds` pass;
 // returns env steps/s.

@@ -122,8 +122,12 @@ absl::StatusOr<DiscStats> DiscriminatorStep(const AdversarialConfig& cfg, Discri
     mix.done = pol.done;
     if (airl) mix.log_pi = alpha.squeeze(1) * expert.log_pi + (1 - alpha.squeeze(1)) * pol.log_pi;
     torch::Tensor out = disc.Logits(mix).sum();
-    auto grads = torch::autograd::grad({out}, {mix.obs, mix.next_obs, mix.act}, {}, true, true);
-    torch::Tensor sq = grads[0].square().sum(1) + grads[1].square().sum(1) + grads[2].square().sum(1);
+    // allow_unused: a state-only reward never reads the actions
+    auto grads = torch::autograd::grad({out}, {mix.obs, mix.next_obs, mix.act}, {}, true, true, true);
+    torch::Tensor sq = torch::zeros({B});
+    for (const torch::Tensor& g : grads) {
+      if (g.defined()) sq = sq + g.square().sum(1);
+    }
     loss = loss + cfg.disc.grad_penalty * sq.mean();
   }
   const double value = loss.item<double>();

@@ -1,0 +1,191 @@
+// Training-loop throughput next to the physics limit, measured in the same
+// run: env steps/s of the whole PPO loop (`irlab expert`) and of the whole
+// adversarial round (`irlab train --algo airl`) on HalfCheetah, each divided by
+// the rate of two bare mj_step loops running at once on the two cores (random
+// controls, the task's frame skip): the most any loop can get out of this
+// machine's physics. Baseline and loop alternate over several rounds and the
+// median ratio is reported, since the machine's speed drifts.
+//
+//   build/bench/loop_bench [--steps 40960] [--rounds 3] [--task HalfCheetah]
+//
+// Each loop run is the library call behind the command (TrainExpert,
+// TrainAdversarial) into a temporary directory, so set-up, logging and the
+// final checkpoint are included. The adversarial runs learn from random-policy
+// demonstrations written first: their content does not change the cost.
+#include <mujoco/mujoco.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "algos/adversarial/adversarial.h"
+#include "algos/ppo/ppo.h"
+#include "bench/raw_physics.h"
+#include "core/rng.h"
+#include "core/status.h"
+#include "core/strings.h"
+#include "data/demo_writer.h"
+#include "envs/mujoco_env.h"
+#include "envs/registry.h"
+
+namespace irlab {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+using bench::Median;
+using bench::RawStepRate;
+
+// Two bare loops at once, one per core: their summed env steps/s.
+double TwoCoreRawRate(const std::string& task, double seconds) {
+  return bench::ConcurrentRawStepRate(task, seconds, 2);
+}
+
+// Runs fn with stdout sent to /dev/null (the loops log every iteration).
+template <class F>
+auto Quietly(F fn) {
+  std::fflush(stdout);
+  const int saved = dup(STDOUT_FILENO);
+  FILE* null = std::fopen("/dev/null", "w");
+  dup2(fileno(null), STDOUT_FILENO);
+  auto result = fn();
+  std::fflush(stdout);
+  dup2(saved, STDOUT_FILENO);
+  close(saved);
+  std::fclose(null);
+  return result;
+}
+
+// Random-policy demonstrations of `task` (5 episodes).
+absl::Status WriteRandomDemos(const std::string& task, const fs::path& path) {
+  auto env = std::move(*MakeEnv(task));
+  const EnvSpec& spec = env->spec();
+  DemoMetadata meta;
+  meta.task = task;
+  meta.obs_dim = spec.obs_dim;
+  meta.act_dim = spec.act_dim;
+  meta.dt = spec.dt;
+  meta.horizon = spec.horizon;
+  meta.act_low.assign(spec.act_low.begin(), spec.act_low.end());
+  meta.act_high.assign(spec.act_high.begin(), spec.act_high.end());
+  meta.source = "loop_bench random policy";
+  IRLAB_ASSIGN_OR_RETURN(auto writer, DemoWriter::Create(path, meta, {.overwrite = true}));
+  Rng rng(3);
+  std::vector<float> obs(spec.obs_dim), next(spec.obs_dim), act(spec.act_dim);
+  for (int e = 0; e < 5; ++e) {
+    Episode ep;
+    env->Reset(e + 1, obs);
+    while (true) {
+      for (int j = 0; j < spec.act_dim; ++j) {
+        act[j] = static_cast<float>(rng.Uniform(spec.act_low[j], spec.act_high[j]));
+      }
+      IRLAB_ASSIGN_OR_RETURN(StepResult r, env->Step(act, next));
+      ep.AddStep(obs, act, static_cast<float>(r.reward), next, r.terminated, r.truncated);
+      if (r.terminated || r.truncated) break;
+      obs = next;
+    }
+    IRLAB_RETURN_IF_ERROR(writer->Append(ep));
+  }
+  return writer->Close();
+}
+
+struct Subject {
+  std::string name;
+  std::function<absl::Status(const fs::path& run_dir)> run;
+};
+
+int Main(int argc, char** argv) {
+  int64_t steps = 40960;
+  int rounds = 3;
+  std::string task = "HalfCheetah";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--steps")) steps = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--rounds")) rounds = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--task")) task = argv[i + 1];
+    else {
+      std::fprintf(stderr, "usage: loop_bench [--steps N] [--rounds R] [--task TASK]\n");
+      return 2;
+    }
+  }
+  if ((argc - 1) % 2 || steps < 2048 || rounds < 1) {
+    std::fprintf(stderr, "usage: loop_bench [--steps N >= 2048] [--rounds R >= 1] [--task TASK]\n");
+    return 2;
+  }
+  const fs::path dir = fs::temp_directory_path() / StrCat("irlab_loop_bench_", getpid());
+  fs::create_directories(dir);
+  if (absl::Status s = WriteRandomDemos(task, dir / "demos.h5"); !s.ok()) {
+    std::fprintf(stderr, "loop_bench: %s\n", std::string(s.message()).c_str());
+    return 1;
+  }
+
+  auto ppo = [&](int minibatches) {
+    return [&, minibatches](const fs::path& run_dir) {
+      ExpertConfig cfg;
+      cfg.env = task;
+      cfg.total_steps = steps;
+      cfg.eval_episodes = 0;
+      cfg.ppo.minibatches = minibatches;
+      return TrainExpert(cfg, run_dir, false);
+    };
+  };
+  auto airl = [&](int minibatches) {
+    return [&, minibatches](const fs::path& run_dir) {
+      AdversarialConfig cfg;
+      cfg.algo = "airl";
+      cfg.env = task;
+      cfg.total_steps = steps;
+      cfg.eval_every = 0;
+      cfg.eval_episodes = 1;
+      cfg.demos.mode = "memory";
+      cfg.ppo.minibatches = minibatches;
+      return TrainAdversarial(cfg, dir / "demos.h5", run_dir, false);
+    };
+  };
+  const std::vector<Subject> subjects = {
+      {"PPO, 32 minibatches of 64 (algorithms.md recipe)", ppo(32)},
+      {"PPO, 8 minibatches of 256 (fast profile)", ppo(8)},
+      {"AIRL round, PPO 32 minibatches of 64", airl(32)},
+      {"AIRL round, PPO 8 minibatches of 256", airl(8)},
+  };
+
+  std::printf("%s, %lld env steps per loop run, %d rounds; ratio = loop env steps/s / two bare mj_step\n"
+              "loops running at once (median over rounds, each against the baseline just before it)\n\n",
+              task.c_str(), static_cast<long long>(steps), rounds);
+  std::printf("%-50s %12s %14s %8s\n", "loop", "env steps/s", "2-core raw/s", "ratio");
+  for (const Subject& subject : subjects) {
+    std::vector<double> rates, raws, ratios;
+    for (int r = 0; r < rounds; ++r) {
+      const fs::path run_dir = dir / StrCat("run_", r);
+      fs::remove_all(run_dir);
+      fs::create_directories(run_dir);
+      raws.push_back(TwoCoreRawRate(task, 0.5));
+      const auto start = Clock::now();
+      absl::Status s = Quietly([&] { return subject.run(run_dir); });
+      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      if (!s.ok()) {
+        std::fprintf(stderr, "loop_bench: %s: %s\n", subject.name.c_str(), std::string(s.message()).c_str());
+        return 1;
+      }
+      rates.push_back(steps / seconds);
+      ratios.push_back(rates.back() / raws.back());
+    }
+    std::printf("%-50s %12.0f %14.0f %8.3f\n", subject.name.c_str(), Median(rates), Median(raws), Median(ratios));
+    std::fflush(stdout);
+  }
+  fs::remove_all(dir);
+  return 0;
+}
+
+}  // namespace
+}  // namespace irlab
+
+int main(int argc, char** argv) { return irlab::Main(argc, argv); }

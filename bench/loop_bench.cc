@@ -33,6 +33,7 @@
 #include "core/status.h"
 #include "core/strings.h"
 #include "data/demo_writer.h"
+#include "data/task_metadata.h"
 #include "envs/mujoco_env.h"
 #include "envs/registry.h"
 
@@ -69,14 +70,8 @@ auto Quietly(F fn) {
 absl::Status WriteRandomDemos(const std::string& task, const fs::path& path) {
   auto env = std::move(*MakeEnv(task));
   const EnvSpec& spec = env->spec();
-  DemoMetadata meta;
-  meta.task = task;
-  meta.obs_dim = spec.obs_dim;
-  meta.act_dim = spec.act_dim;
-  meta.dt = spec.dt;
-  meta.horizon = spec.horizon;
-  meta.act_low.assign(spec.act_low.begin(), spec.act_low.end());
-  meta.act_high.assign(spec.act_high.begin(), spec.act_high.end());
+  DemoMetadata meta = TaskDemoMetadata(spec);
+  meta.nq = meta.nv = 0;  // no raw states recorded
   meta.source = "loop_bench random policy";
   IRLAB_ASSIGN_OR_RETURN(auto writer, DemoWriter::Create(path, meta, {.overwrite = true}));
   Rng rng(3);

@@ -8,6 +8,7 @@
 #include "core/status.h"
 #include "core/strings.h"
 #include "data/demo_writer.h"
+#include "data/task_metadata.h"
 #include "envs/vec_env.h"
 #include "tools/cli_util.h"
 
@@ -32,16 +33,8 @@ absl::Status Collect(const std::string& run, std::string env, int episodes, cons
     return absl::InvalidArgumentError(StrCat(run, ": policy for ", policy->env_name(), " (obs ", policy->obs_dim(),
                                              ", act ", policy->act_dim(), ") does not fit ", env));
   }
-  DemoMetadata meta;
+  DemoMetadata meta = TaskDemoMetadata(spec);
   meta.task = env;
-  meta.obs_dim = spec.obs_dim;
-  meta.act_dim = spec.act_dim;
-  meta.nq = spec.nq;
-  meta.nv = spec.nv;
-  meta.dt = spec.dt;
-  meta.horizon = spec.horizon;
-  meta.act_low = spec.act_low;
-  meta.act_high = spec.act_high;
   EnvOptions opts = options;
   meta.env_options = ConfigSchema::For(opts).ToToml();
   meta.policy_run = std::filesystem::absolute(run).string();

@@ -5,6 +5,7 @@
 
 #include "core/strings.h"
 #include "data/convert.h"
+#include "data/task_metadata.h"
 #include "envs/registry.h"
 #include "tools/cli_util.h"
 
@@ -15,18 +16,7 @@ namespace {
 absl::StatusOr<DemoMetadata> TaskMetadata(const std::string& task) {
   auto env = MakeEnv(task);
   if (!env.ok()) return env.status();
-  const EnvSpec& spec = (*env)->spec();
-  DemoMetadata m;
-  m.task = spec.name;
-  m.obs_dim = spec.obs_dim;
-  m.act_dim = spec.act_dim;
-  m.nq = spec.nq;
-  m.nv = spec.nv;
-  m.dt = spec.dt;
-  m.horizon = spec.horizon;
-  m.act_low = spec.act_low;
-  m.act_high = spec.act_high;
-  return m;
+  return TaskDemoMetadata((*env)->spec());
 }
 
 }  // namespace

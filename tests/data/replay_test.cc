@@ -7,6 +7,7 @@
 #include "core/rng.h"
 #include "data/demo_file.h"
 #include "data/demo_writer.h"
+#include "data/task_metadata.h"
 #include "envs/registry.h"
 #include "envs/vec_env.h"
 #include "gtest/gtest.h"
@@ -31,16 +32,7 @@ void Collect(const fs::path& path, int episodes) {
   ASSERT_TRUE(made.ok());
   VecEnv& envs = **made;
   const EnvSpec& spec = envs.spec();
-  DemoMetadata m;
-  m.task = spec.name;
-  m.obs_dim = spec.obs_dim;
-  m.act_dim = spec.act_dim;
-  m.nq = spec.nq;
-  m.nv = spec.nv;
-  m.dt = spec.dt;
-  m.horizon = spec.horizon;
-  m.act_low = spec.act_low;
-  m.act_high = spec.act_high;
+  DemoMetadata m = TaskDemoMetadata(spec);
   m.env_options = "horizon = 20\n";
   m.source = "replay_test";
   auto writer = DemoWriter::Create(path, m);

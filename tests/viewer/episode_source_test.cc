@@ -10,6 +10,7 @@
 #include "algos/ppo/ppo.h"
 #include "core/rng.h"
 #include "data/demo_writer.h"
+#include "data/task_metadata.h"
 #include "envs/registry.h"
 #include "gtest/gtest.h"
 #include "tests/viewer/test_util.h"
@@ -55,16 +56,8 @@ std::vector<Episode> CollectHopper(int episodes) {
 void Write(const fs::path& path, const std::vector<Episode>& episodes) {
   auto env = MakeEnv("Hopper");
   const EnvSpec& spec = (*env)->spec();
-  DemoMetadata m;
-  m.task = spec.name;
-  m.obs_dim = spec.obs_dim;
-  m.act_dim = spec.act_dim;
-  m.nq = spec.nq;
-  m.nv = spec.nv;
-  m.dt = spec.dt;
+  DemoMetadata m = TaskDemoMetadata(spec);
   m.horizon = 20;
-  m.act_low = spec.act_low;
-  m.act_high = spec.act_high;
   m.env_options = "horizon = 20\n";
   m.source = "viewer test";
   auto writer = DemoWriter::Create(path, m);

@@ -9,6 +9,7 @@
 #include "algos/ppo/ppo.h"
 #include "core/rng.h"
 #include "data/demo_writer.h"
+#include "data/task_metadata.h"
 #include "envs/registry.h"
 #include "gtest/gtest.h"
 #include "tests/viewer/test_util.h"
@@ -64,15 +65,8 @@ class ReplayCommandTest : public ::testing::Test {
   static void WriteDemos(const fs::path& path, const std::vector<int>& lengths) {
     auto env = MakeEnv("Swimmer");
     const EnvSpec& spec = (*env)->spec();
-    DemoMetadata m;
-    m.task = spec.name;
-    m.obs_dim = spec.obs_dim;
-    m.act_dim = spec.act_dim;
-    m.nq = spec.nq;
-    m.nv = spec.nv;
-    m.dt = spec.dt;
-    m.act_low = spec.act_low;
-    m.act_high = spec.act_high;
+    DemoMetadata m = TaskDemoMetadata(spec);
+    m.horizon = 0;  // unknown to this file
     auto writer = DemoWriter::Create(path, m);
     ASSERT_TRUE(writer.ok()) << writer.status();
     std::vector<float> obs(spec.obs_dim), next(spec.obs_dim), action(spec.act_dim);

@@ -114,7 +114,10 @@ absl::StatusOr<DiscStats> DiscriminatorStep(const AdversarialConfig& cfg, Discri
   torch::Tensor loss = DiscriminatorLoss(e_logits, p_logits);
   if (cfg.disc.grad_penalty > 0) {
     // zero-centred penalty on interpolates of expert and policy inputs
-    torch::Tensor alpha = torch::rand({B, 1});
+    // mixing weights from the run's own Rng (checkpointed), not LibTorch's global generator
+    std::vector<float> mix_weights(B);
+    for (float& a : mix_weights) a = static_cast<float>(rng.Uniform(0, 1));
+    torch::Tensor alpha = torch::from_blob(mix_weights.data(), {B, 1}).clone();
     Transitions mix;
     mix.obs = (alpha * expert.obs + (1 - alpha) * pol.obs).requires_grad_(true);
     mix.next_obs = (alpha * expert.next_obs + (1 - alpha) * pol.next_obs).requires_grad_(true);

@@ -200,8 +200,16 @@ std::optional<fs::path> FindInPath(const std::string& name) {
 
 fs::path SelfExecutable() {
   std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? fs::path("irlab") : exe;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return fs::path("irlab");
+  // Rebuilding the binary while a sweep runs replaces the file, and the link
+  // then reads "<path> (deleted)": later cells run the new build at the path.
+  constexpr std::string_view kDeleted = " (deleted)";
+  const std::string text = exe.string();
+  if (text.size() > kDeleted.size() && text.ends_with(kDeleted)) {
+    return fs::path(text.substr(0, text.size() - kDeleted.size()));
+  }
+  return exe;
 }
 
 std::string ShellQuote(std::string_view s) {

@@ -41,7 +41,8 @@ std::string DescribeWaitStatus(int wait_status);
 
 // The absolute path of `name` in PATH, if there.
 std::optional<std::filesystem::path> FindInPath(const std::string& name);
-// This process's executable (/proc/self/exe).
+// This process's executable (/proc/self/exe; its path, even after the file
+// was replaced by a rebuild).
 std::filesystem::path SelfExecutable();
 
 // `s` quoted for a POSIX shell (single quotes).

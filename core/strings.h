@@ -31,4 +31,8 @@ void StrAppend(std::string* out, const Args&... args) {
   out->append(StrCat(args...));
 }
 
+// `s` as a double-quoted string literal that is valid both in JSON and as a
+// TOML basic string (quotes, backslashes and control characters escaped).
+std::string QuotedString(std::string_view s);
+
 }  // namespace irlab

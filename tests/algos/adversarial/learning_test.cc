@@ -88,10 +88,12 @@ TEST_F(AdversarialTest, GailLearnsInvertedPendulumAndTheRewardTransfers) {
   EXPECT_NE(Log("t2.log").find("learned on InvertedPendulum"), std::string::npos) << Log("t2.log");
 }
 
+// Without learning-rate annealing, whose schedule follows total_steps (which the
+// resume below extends); with the gradient penalty, whose mixing weights must resume too.
 TEST(AdversarialResumeTest, ResumeGivesTheSameResult) {
   const std::string common = " --algo airl --env Pendulum --demos " + ShippedDemos() +
                              " --set ppo.anneal_lr=false --set eval_every=0 --set eval_episodes=2"
-                             " --set disc.grad_penalty=1" + kFastPpo;  // its mixing weights must resume too
+                             " --set disc.grad_penalty=1" + kFastPpo;
   const fs::path whole = Dir() / "whole", part = Dir() / "part";
   ASSERT_EQ(Irlab("train" + common + " --set total_steps=6144 --out " + whole.string(), "whole.log"), 0)
       << Log("whole.log");

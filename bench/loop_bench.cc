@@ -122,13 +122,16 @@ int Main(int argc, char** argv) {
     return 1;
   }
 
-  auto ppo = [&](int minibatches) {
-    return [&, minibatches](const fs::path& run_dir) {
+  auto ppo = [&](int minibatches, bool overlap) {
+    return [&, minibatches, overlap](const fs::path& run_dir) {
       ExpertConfig cfg;
       cfg.env = task;
       cfg.total_steps = steps;
+      cfg.checkpoint_every = steps;  // one checkpoint, at the end
       cfg.eval_episodes = 0;
       cfg.ppo.minibatches = minibatches;
+      cfg.overlap = overlap;
+      if (overlap) cfg.threads = 1;  // the other core runs the update
       return TrainExpert(cfg, run_dir, false);
     };
   };
@@ -146,8 +149,10 @@ int Main(int argc, char** argv) {
     };
   };
   const std::vector<Subject> subjects = {
-      {"PPO, 32 minibatches of 64 (algorithms.md recipe)", ppo(32)},
-      {"PPO, 8 minibatches of 256 (fast profile)", ppo(8)},
+      {"PPO, 32 minibatches of 64 (algorithms.md recipe)", ppo(32, false)},
+      {"PPO, 32 minibatches of 64, overlapped", ppo(32, true)},
+      {"PPO, 8 minibatches of 256 (fast profile)", ppo(8, false)},
+      {"PPO, 8 minibatches of 256, overlapped", ppo(8, true)},
       {"AIRL round, PPO 32 minibatches of 64", airl(32)},
       {"AIRL round, PPO 8 minibatches of 256", airl(8)},
   };

@@ -72,6 +72,9 @@ struct ExpertConfig {
   int eval_episodes = 10;           // deterministic evaluation episodes at the end
   int64_t pause_at_steps = 0;       // stop after the first checkpoint at or past this step
                                     // (0: never); --resume continues (for time-limited jobs)
+  bool overlap = false;             // collect the next rollout (with the current policy, one
+                                    // update behind) while the update runs: both cores busy;
+                                    // use threads = 1. Synchronous at checkpoints.
   EnvOptions env_options;
   PpoConfig ppo;
 
@@ -85,6 +88,7 @@ struct ExpertConfig {
     b.Field("checkpoint_every", checkpoint_every, "env steps between checkpoints").Range(1, 1e12);
     b.Field("eval_episodes", eval_episodes, "evaluation episodes at the end").Range(0, 1e6);
     b.Field("pause_at_steps", pause_at_steps, "stop after the checkpoint at or past this step (0: never)").Min(0);
+    b.Field("overlap", overlap, "collect the next rollout while the update runs (one update behind)");
     b.Section("env_options", env_options);
     b.Section("ppo", ppo);
   }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <numbers>
+#include <thread>
 
 #include "algos/ppo/checkpoint.h"
 #include "algos/ppo/gae.h"
@@ -77,6 +78,16 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
 
   Rollout ro(T, N, od, ad);
   std::vector<float> next_obs(size_t(N) * od);
+  // overlap: the next rollout is collected on a second thread by `acting`, a
+  // copy of the policy before the running update, into `next_ro`
+  Rollout next_ro(cfg.overlap ? T : 0, cfg.overlap ? N : 0, od, ad);
+  PolicyState acting;
+  if (cfg.overlap) {
+    acting.net = std::make_unique<ActorCritic>(od, ad, ppo.actor_hidden, ppo.critic_hidden, ppo.log_std_init, 0);
+    acting.norm_obs = st.policy.norm_obs;
+    acting.obs_clip = st.policy.obs_clip;
+  }
+  bool have_rollout = false;  // next_ro holds the next rollout (collected during the last update)
   NormalizeObs(st.policy, vec->obs(), next_obs);
   ProgressBar progress("expert " + cfg.env, cfg.total_steps);
   const auto run_start = Clock::now();
@@ -88,7 +99,12 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
 
     // ---- collect T steps from each of the N envs, then scale the rewards
     const auto collect_start = Clock::now();
-    IRLAB_RETURN_IF_ERROR(CollectRollout(*vec, st.policy, st.rng, true, next_obs, ro));
+    if (have_rollout) {
+      std::swap(ro, next_ro);
+    } else {
+      IRLAB_RETURN_IF_ERROR(CollectRollout(*vec, st.policy, st.rng, true, next_obs, ro));
+    }
+    have_rollout = false;
     if (relabel) IRLAB_RETURN_IF_ERROR(relabel(ro));
     if (ppo.norm_reward) ScaleRewards(ppo, st.reward_scaler, ro);
     st.global_step += batch;
@@ -97,8 +113,31 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
     // ---- advantages, then epochs x minibatches of PPO updates
     ComputeGae(ro.rewards, ro.values, ro.next_values, ro.terminated, ro.truncated, T, N, ppo.gamma,
                ppo.gae_lambda, ro.advantages, ro.returns);
+    const bool last = st.global_step >= cfg.total_steps;
+    const bool checkpoint_now =
+        last || st.global_step / cfg.checkpoint_every != (st.global_step - batch) / cfg.checkpoint_every;
     const auto update_start = Clock::now();
-    auto update = PpoUpdate(net, *st.adam, ro, ppo, lr, st.rng);
+    // With overlap the next rollout is collected meanwhile, except before a
+    // checkpoint (which then holds no half-used rollout, so resume is exact).
+    // The two threads draw from separate streams: the update from one forked
+    // off st.rng here, the collection from st.rng.
+    const bool prefetch = cfg.overlap && !checkpoint_now;
+    Rng update_rng(cfg.overlap ? st.rng.NextU64() : 0);
+    std::thread collector;
+    absl::Status collected;
+    if (prefetch) {
+      torch::NoGradGuard no_grad;
+      acting.net->flat_params().copy_(net.flat_params());
+      acting.obs_rms = st.policy.obs_rms;
+      collector = std::thread([&] { collected = CollectRollout(*vec, acting, st.rng, true, next_obs, next_ro); });
+    }
+    auto update = PpoUpdate(net, *st.adam, ro, ppo, lr, cfg.overlap ? update_rng : st.rng);
+    if (prefetch) {
+      collector.join();
+      st.policy.obs_rms = acting.obs_rms;
+      IRLAB_RETURN_IF_ERROR(collected);
+      have_rollout = true;
+    }
     if (!update.ok()) {
       return absl::InternalError(StrCat(update.status().message(), " at env step ", st.global_step,
                                         "; training stopped, the last good checkpoint is ",
@@ -127,8 +166,7 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
     logger.Log(st.global_step, scalars);
     progress.Update(st.global_step);
 
-    const bool last = st.global_step >= cfg.total_steps;
-    if (last || st.global_step / cfg.checkpoint_every != (st.global_step - batch) / cfg.checkpoint_every) {
+    if (checkpoint_now) {
       st.envs = vec->GetState();
       IRLAB_RETURN_IF_ERROR(SavePpoCheckpoint(checkpoint, st));
       fs::copy_file(checkpoint, run_dir / "checkpoints" / StrCat("step_", st.global_step, ".pt"),

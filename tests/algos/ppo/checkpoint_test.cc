@@ -58,6 +58,29 @@ TEST(CheckpointTest, InterruptedThenResumedEqualsUninterrupted) {
   fs::remove_all(b);
 }
 
+// With overlap the next rollout is collected during the update, except before a
+// checkpoint: runs repeat exactly, an interrupted run resumes exactly, and the
+// result differs from the synchronous loop's (the overlapped path really ran).
+TEST(CheckpointTest, OverlappedRunsRepeatAndResumeExactly) {
+  const fs::path a = FreshDir("overlap_a"), b = FreshDir("overlap_b"), c = FreshDir("overlap_paused"),
+                 sync = FreshDir("overlap_sync");
+  ExpertConfig cfg = TinyConfig();
+  cfg.total_steps = 768;
+  cfg.checkpoint_every = 256;  // rollouts of 128: prefetches after steps 128, 384 and 640
+  ASSERT_TRUE(TrainExpert(cfg, sync, false).ok());
+  cfg.overlap = true;
+  ASSERT_TRUE(TrainExpert(cfg, a, false).ok());
+  ASSERT_TRUE(TrainExpert(cfg, b, false).ok());
+  EXPECT_TRUE(torch::equal(FinalParams(a), FinalParams(b)));
+  EXPECT_FALSE(torch::equal(FinalParams(a), FinalParams(sync)));
+  ExpertConfig paused = cfg;
+  paused.pause_at_steps = 200;  // stops after the checkpoint at step 256
+  ASSERT_TRUE(TrainExpert(paused, c, false).ok());
+  ASSERT_TRUE(TrainExpert(cfg, c, true).ok());
+  EXPECT_TRUE(torch::equal(FinalParams(a), FinalParams(c)));
+  for (const auto& d : {a, b, c, sync}) fs::remove_all(d);
+}
+
 TEST(CheckpointTest, SaveLoadGivesIdenticalActions) {
   const fs::path dir = FreshDir("actions");
   ExpertConfig cfg = TinyConfig();

@@ -3,6 +3,7 @@
 // it, prints expert, random and AIRL returns with the normalised score, and
 // draws the learning curve. Its config is experiments/adversarial/
 // pendulum_airl.toml, compiled into the binary.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -42,10 +43,20 @@ std::filesystem::path DefaultRunDir() {
   return std::filesystem::path("runs") / StrCat("demo-", stamp);
 }
 
-absl::StatusOr<double> ReadSummary(const std::filesystem::path& run_dir, std::string_view key) {
-  IRLAB_ASSIGN_OR_RETURN(auto series, sweep::ReadMetric(run_dir, StrCat("eval.json:", key)));
-  if (series.empty()) return absl::DataLossError(StrCat((run_dir / "eval.json").string(), ": no ", key));
-  return series.back().second;
+// The named numbers of the run's eval.json, in `keys` order (one read).
+absl::StatusOr<std::vector<double>> ReadSummary(const std::filesystem::path& run_dir,
+                                                const std::vector<std::string>& keys) {
+  const std::filesystem::path file = run_dir / "eval.json";
+  IRLAB_ASSIGN_OR_RETURN(std::string text, ReadFile(file));
+  std::vector<std::pair<std::string, double>> scalars;
+  if (!sweep::ParseJsonScalars(text, scalars)) return absl::DataLossError(StrCat(file.string(), ": not a JSON object"));
+  std::vector<double> values;
+  for (const std::string& key : keys) {
+    auto it = std::find_if(scalars.begin(), scalars.end(), [&](const auto& kv) { return kv.first == key; });
+    if (it == scalars.end()) return absl::DataLossError(StrCat(file.string(), ": no ", key));
+    values.push_back(it->second);
+  }
+  return values;
 }
 
 }  // namespace
@@ -105,13 +116,9 @@ int DemoCommand(const Args& args) {
   auto written = sweep::PlotRuns({run_dir}, plot);
   if (!written.ok()) return Fail("demo", written.status());
 
-  double values[4];
-  const char* keys[] = {"expert_return", "random_return", "return_mean", "normalized_score"};
-  for (int i = 0; i < 4; ++i) {
-    auto v = ReadSummary(run_dir, keys[i]);
-    if (!v.ok()) return Fail("demo", v.status());
-    values[i] = *v;
-  }
+  auto summary = ReadSummary(run_dir, {"expert_return", "random_return", "return_mean", "normalized_score"});
+  if (!summary.ok()) return Fail("demo", summary.status());
+  const std::vector<double>& values = *summary;
   std::printf(
       "\n%s, %d deterministic episodes each:\n"
       "  expert (demonstrations)  %8.1f\n"

@@ -12,18 +12,14 @@
 // TrainAdversarial) into a temporary directory, so set-up, logging and the
 // final checkpoint are included. The adversarial runs learn from random-policy
 // demonstrations written first: their content does not change the cost.
-#include <mujoco/mujoco.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <functional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "algos/adversarial/adversarial.h"
@@ -34,7 +30,6 @@
 #include "core/strings.h"
 #include "data/demo_writer.h"
 #include "data/task_metadata.h"
-#include "envs/mujoco_env.h"
 #include "envs/registry.h"
 
 namespace irlab {
@@ -44,12 +39,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 using bench::Median;
-using bench::RawStepRate;
-
-// Two bare loops at once, one per core: their summed env steps/s.
-double TwoCoreRawRate(const std::string& task, double seconds) {
-  return bench::ConcurrentRawStepRate(task, seconds, 2);
-}
 
 // Runs fn with stdout sent to /dev/null (the loops log every iteration).
 template <class F>
@@ -167,7 +156,7 @@ int Main(int argc, char** argv) {
       const fs::path run_dir = dir / StrCat("run_", r);
       fs::remove_all(run_dir);
       fs::create_directories(run_dir);
-      raws.push_back(TwoCoreRawRate(task, 0.5));
+      raws.push_back(bench::ConcurrentRawStepRate(task, 0.5, 2));  // one bare loop per core
       const auto start = Clock::now();
       absl::Status s = Quietly([&] { return subject.run(run_dir); });
       const double seconds = std::chrono::duration<double>(Clock::now() - start).count();

@@ -1,6 +1,7 @@
 // The committed experiment files parse and expand: every sweep of
-// experiments/reproduce/*/ under both budgets, and every table against an
-// empty run root (so a typo fails here, not hours into a reproduction).
+// experiments/reproduce/*/ under every budget its pipeline defines, the sweeps
+// of experiments/sweeps/ and experiments/adversarial/, and every table against
+// an empty run root (so a typo fails here, not hours into a reproduction).
 #include <gtest/gtest.h>
 #include <toml++/toml.h>
 #include <unistd.h>
@@ -18,7 +19,33 @@ namespace fs = std::filesystem;
 
 const fs::path kExperiments = fs::path(IRLAB_SOURCE_DIR) / "experiments";
 
-TEST(ExperimentsTest, ReproduceSweepsExpandUnderBothBudgets) {
+// The [budget.NAME] sections of a sweep file.
+std::set<std::string> Budgets(const fs::path& file) {
+  toml::table t = toml::parse_file(file.string());
+  std::set<std::string> names;
+  if (const toml::table* b = t.get_as<toml::table>("budget")) {
+    for (const auto& [name, section] : *b) names.insert(std::string(name.str()));
+  }
+  return names;
+}
+
+// Every cell gets its own run directory, and its --config files exist
+// (relative ones in the source tree, where sweeps are run from).
+void ExpectCellsRunnable(const std::vector<Cell>& cells, const fs::path& file) {
+  EXPECT_FALSE(cells.empty()) << file;
+  std::set<fs::path> dirs;
+  for (const Cell& c : cells) {
+    dirs.insert(c.run_dir);
+    for (size_t i = 0; i + 1 < c.argv.size(); ++i) {
+      if (c.argv[i] != "--config") continue;
+      const fs::path config = fs::path(IRLAB_SOURCE_DIR) / c.argv[i + 1];  // absolute stays absolute
+      EXPECT_TRUE(fs::exists(config)) << config;
+    }
+  }
+  EXPECT_EQ(dirs.size(), cells.size()) << file;
+}
+
+TEST(ExperimentsTest, ReproduceSweepsExpandUnderEveryBudget) {
   const fs::path root =
       fs::temp_directory_path() / ("irlab_experiments_test_" + std::to_string(::getpid()));
   const std::vector<std::string> vars = {"root=" + root.string(),
@@ -31,23 +58,19 @@ TEST(ExperimentsTest, ReproduceSweepsExpandUnderBothBudgets) {
     ASSERT_TRUE(stages && !stages->empty()) << pipeline;
     ASSERT_TRUE(fs::exists(dir.path() / t["table"].value_or(std::string("?")))) << pipeline;
     ++pipelines;
+    // `irlab reproduce --budget NAME` needs [budget.NAME] in every stage file
+    std::set<std::string> budgets;
     for (const auto& stage : *stages) {
       const fs::path file = dir.path() / (*stage.as_table())["sweep"].value_or(std::string("?"));
-      for (const std::string budget : {"small", "full"}) {
+      if (budgets.empty()) budgets = Budgets(file);
+      EXPECT_EQ(Budgets(file), budgets) << file << ": budgets differ from the pipeline's first stage";
+      EXPECT_TRUE(budgets.count("small") && budgets.count("full")) << file;
+      for (const std::string& budget : budgets) {
         auto spec = LoadSweepFile(file, budget, vars);
         ASSERT_TRUE(spec.ok()) << spec.status();
         auto cells = ExpandSweep(*spec, root / "stage");
         ASSERT_TRUE(cells.ok()) << cells.status();
-        EXPECT_FALSE(cells->empty()) << file;
-        // every cell gets its own run directory, and its --config files exist
-        std::set<fs::path> dirs;
-        for (const Cell& c : *cells) {
-          dirs.insert(c.run_dir);
-          for (size_t i = 0; i + 1 < c.argv.size(); ++i) {
-            if (c.argv[i] == "--config") EXPECT_TRUE(fs::exists(c.argv[i + 1])) << c.argv[i + 1];
-          }
-        }
-        EXPECT_EQ(dirs.size(), cells->size()) << file;
+        ExpectCellsRunnable(*cells, file);
       }
     }
   }
@@ -77,6 +100,19 @@ TEST(ExperimentsTest, ExampleSweepsParse) {
     ASSERT_TRUE(spec.ok()) << spec.status();
     EXPECT_TRUE(ExpandSweep(*spec, "/tmp/x").ok());
   }
+}
+
+// The adversarial imitation table: its sweep and its table.
+TEST(ExperimentsTest, ImitationTableSweepExpands) {
+  const fs::path file = kExperiments / "adversarial/imitation.toml";
+  auto spec = LoadSweepFile(file);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  auto cells = ExpandSweep(*spec, "/tmp/x");
+  ASSERT_TRUE(cells.ok()) << cells.status();
+  EXPECT_EQ(cells->size(), 6u * 5u * 3u);  // tasks x methods x seeds
+  ExpectCellsRunnable(*cells, file);
+  auto table = BuildTable(kExperiments / "adversarial/imitation_table.toml", {"root=/nonexistent"});
+  EXPECT_TRUE(table.ok()) << table.status();
 }
 
 }  // namespace

@@ -126,8 +126,9 @@ int ReproduceCommand(const Args& args) {
                    "experiments/reproduce/NAME/ in order (experts, demonstrations, training runs)\n"
                    "into <out>/<stage>, then the table into <out>/table.md/.csv and\n"
                    "<results>/NAME-BUDGET.md/.csv. --budget small is a reduced version for one\n"
-                   "machine; full is the paper's protocol.");
-  flags.Add("budget", &budget, "small or full");
+                   "machine; full is the paper's protocol; a pipeline may define others\n"
+                   "([budget.NAME] in each of its stage files).");
+  flags.Add("budget", &budget, "small, full or another budget the pipeline's files define");
   flags.Add("out", &out, "root of the run directories (default runs/reproduce/NAME/BUDGET)");
   flags.Add("backend", &backend, "local or slurm");
   flags.Add("jobs", &jobs, "cells at once (0: one per core locally, no limit on Slurm)");
@@ -144,8 +145,10 @@ int ReproduceCommand(const Args& args) {
     return 2;
   }
   const std::string name = names[0];
-  if (budget != "small" && budget != "full") {
-    std::fprintf(stderr, "irlab reproduce: --budget is small or full\n");
+  // the name becomes a directory and a results file name
+  if (budget.empty() || budget.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos) {
+    std::fprintf(stderr, "irlab reproduce: --budget %s: expected a name like small or full\n",
+                 QuotedString(budget).c_str());
     return 2;
   }
   const auto experiments = FindExperiments(experiments_flag);

@@ -20,13 +20,13 @@ int TrainCommand(const Args& args) {
                    "and eval.json with the normalised score (R - R_random) / (R_expert - R_random).");
   flags.Add("algo", &algo, "airl, airl-sa, gail, gcl or bc");
   flags.Add("env", &env, "task (must match the demonstrations)");
-  flags.Add("demos", &demos, "HDF5 demonstration file (irlab collect / irlab convert)");
+  flags.Add("demos", &demos,
+            "HDF5 demonstration file (irlab collect / irlab convert); on --resume, the run's own by default");
   flags.Add("config", &config_file, "TOML file overriding the defaults (see experiments/adversarial/)");
   flags.Add("set", &sets, "key=value override, e.g. --set disc.updates_per_round=4");
   flags.Add("seed", &seed, "random seed");
   flags.Add("out", &out, "new run directory");
   flags.Add("resume", &resume, "run directory to continue");
-  flags.Require("demos");
   if (int code = ParseFlagsOrExit(flags, args); code >= 0) return code;
   if (out.empty() == resume.empty()) {
     std::fprintf(stderr, "irlab train: give exactly one of --out (new run) or --resume (existing run)\n");
@@ -35,12 +35,18 @@ int TrainCommand(const Args& args) {
   if (!algo.empty()) sets.push_back("algo=" + algo);
   if (!env.empty()) sets.push_back("env=" + env);
   if (seed >= 0) sets.push_back(StrCat("seed=", seed));
+  // absolute, so that a resume from another directory finds the same file
+  if (!demos.empty()) sets.push_back("demos_file=" + std::filesystem::absolute(demos).lexically_normal().string());
   AdversarialConfig cfg;
   const std::filesystem::path run_dir = resume.empty() ? out : resume;
-  if (!resume.empty()) {
-    if (absl::Status s = LoadConfig(cfg, run_dir / "config.toml", sets); !s.ok()) return Fail("train", s);
-  } else {
-    if (absl::Status s = LoadConfig(cfg, config_file, sets); !s.ok()) return Fail("train", s);
+  const std::filesystem::path config_path =
+      resume.empty() ? std::filesystem::path(config_file) : run_dir / "config.toml";
+  if (absl::Status s = LoadConfig(cfg, config_path, sets); !s.ok()) return Fail("train", s);
+  if (cfg.demos_file.empty()) {
+    std::fprintf(stderr, "irlab train: --demos is required (or demos_file in the config)\n");
+    return 2;
+  }
+  if (resume.empty()) {
     std::error_code ec;
     if (std::filesystem::exists(run_dir, ec) && !std::filesystem::is_empty(run_dir, ec)) {
       return Fail("train", absl::AlreadyExistsError(StrCat(run_dir.string(), ": exists and is not empty; use "
@@ -52,7 +58,7 @@ int TrainCommand(const Args& args) {
     return Fail("train", s);
   }
   if (absl::Status s = WriteRunInfo(run_dir, "train", args); !s.ok()) return Fail("train", s);
-  if (absl::Status s = TrainAdversarial(cfg, demos, run_dir, !resume.empty()); !s.ok()) return Fail("train", s);
+  if (absl::Status s = TrainAdversarial(cfg, cfg.demos_file, run_dir, !resume.empty()); !s.ok()) return Fail("train", s);
   return 0;
 }
 

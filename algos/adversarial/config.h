@@ -54,6 +54,8 @@ struct BcConfig {
 struct AdversarialConfig {
   std::string algo = "airl";        // airl (state-only reward), airl-sa, gail, gcl, bc
   std::string env = "Pendulum";     // task; must match the demonstrations
+  std::string demos_file;           // the HDF5 demonstrations (--demos), kept in the run's
+                                    // config.toml so that --resume finds them
   int64_t total_steps = 1000000;    // env steps of the generator
   int num_envs = 8;                 // parallel environments
   int threads = 2;                  // VecEnv threads
@@ -71,6 +73,7 @@ struct AdversarialConfig {
   void Bind(ConfigBinder& b) {
     b.Field("algo", algo, "airl, airl-sa, gail, gcl or bc").OneOf({"airl", "airl-sa", "gail", "gcl", "bc"});
     b.Field("env", env, "task name");
+    b.Field("demos_file", demos_file, "HDF5 demonstrations (--demos sets it)");
     b.Field("total_steps", total_steps, "generator env steps").Range(0, 1e12);
     b.Field("num_envs", num_envs, "parallel environments").Range(1, 4096);
     b.Field("threads", threads, "VecEnv threads").Range(1, 256);

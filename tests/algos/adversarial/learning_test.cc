@@ -110,6 +110,10 @@ TEST(AdversarialResumeTest, ResumeGivesTheSameResult) {
 
 TEST(AdversarialBadInputTest, BadInputFailsCleanly) {
   const std::string demos = ShippedDemos();
+  // no demonstrations named: refused before the run directory is made
+  EXPECT_NE(Irlab("train --algo gail --env Pendulum --out " + (Dir() / "b0").string(), "b0.log"), 0);
+  EXPECT_NE(Log("b0.log").find("--demos"), std::string::npos) << Log("b0.log");
+  EXPECT_FALSE(fs::exists(Dir() / "b0"));
   // demonstrations of another task
   EXPECT_NE(Irlab("train --algo gail --env InvertedPendulum --demos " + demos + " --out " + (Dir() / "b1").string(),
                   "b1.log"), 0);

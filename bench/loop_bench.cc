@@ -132,9 +132,10 @@ int Main(int argc, char** argv) {
       cfg.total_steps = steps;
       cfg.eval_every = 0;
       cfg.eval_episodes = 1;
+      cfg.demos_file = (dir / "demos.h5").string();
       cfg.demos.mode = "memory";
       cfg.ppo.minibatches = minibatches;
-      return TrainAdversarial(cfg, dir / "demos.h5", run_dir, false);
+      return TrainAdversarial(cfg, run_dir, false);
     };
   };
   const std::vector<Subject> subjects = {

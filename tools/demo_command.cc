@@ -90,6 +90,8 @@ int DemoCommand(const Args& args) {
     if (absl::Status s = schema.ApplyOverride(o); !s.ok()) return Fail("demo", s);
   }
   std::error_code ec;
+  // recorded in config.toml, so `irlab train --resume` continues a demo run
+  cfg.demos_file = std::filesystem::absolute(demos).lexically_normal().string();
   if (!std::filesystem::exists(demos, ec)) {
     return Fail("demo", absl::NotFoundError(StrCat(demos, ": no such demonstration file (set --demos)")));
   }
@@ -106,7 +108,7 @@ int DemoCommand(const Args& args) {
               cfg.env.c_str(), demos.c_str(), run_dir.c_str());
   std::fflush(stdout);
   const auto start = std::chrono::steady_clock::now();
-  if (absl::Status s = TrainAdversarial(cfg, demos, run_dir, /*resume=*/false); !s.ok()) return Fail("demo", s);
+  if (absl::Status s = TrainAdversarial(cfg, run_dir, /*resume=*/false); !s.ok()) return Fail("demo", s);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   sweep::PlotOptions plot;

@@ -35,8 +35,7 @@ int TrainCommand(const Args& args) {
   if (!algo.empty()) sets.push_back("algo=" + algo);
   if (!env.empty()) sets.push_back("env=" + env);
   if (seed >= 0) sets.push_back(StrCat("seed=", seed));
-  // absolute, so that a resume from another directory finds the same file
-  if (!demos.empty()) sets.push_back("demos_file=" + std::filesystem::absolute(demos).lexically_normal().string());
+  if (!demos.empty()) sets.push_back("demos_file=" + demos);
   AdversarialConfig cfg;
   const std::filesystem::path run_dir = resume.empty() ? out : resume;
   const std::filesystem::path config_path =
@@ -47,6 +46,8 @@ int TrainCommand(const Args& args) {
     return 2;
   }
   if (resume.empty()) {
+    // absolute, so that a resume from another directory finds the same file
+    cfg.demos_file = std::filesystem::absolute(cfg.demos_file).lexically_normal().string();
     std::error_code ec;
     if (std::filesystem::exists(run_dir, ec) && !std::filesystem::is_empty(run_dir, ec)) {
       return Fail("train", absl::AlreadyExistsError(StrCat(run_dir.string(), ": exists and is not empty; use "
@@ -58,7 +59,7 @@ int TrainCommand(const Args& args) {
     return Fail("train", s);
   }
   if (absl::Status s = WriteRunInfo(run_dir, "train", args); !s.ok()) return Fail("train", s);
-  if (absl::Status s = TrainAdversarial(cfg, cfg.demos_file, run_dir, !resume.empty()); !s.ok()) return Fail("train", s);
+  if (absl::Status s = TrainAdversarial(cfg, run_dir, !resume.empty()); !s.ok()) return Fail("train", s);
   return 0;
 }
 

@@ -195,8 +195,8 @@ absl::Status CheckResumable(const PpoTrainState& s, const AdversarialConfig& cfg
 
 }  // namespace
 
-absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& demos, const fs::path& run_dir,
-                              bool resume) {
+absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_dir, bool resume) {
+  const fs::path demos = cfg.demos_file;
   const PpoConfig& ppo = cfg.ppo;
   torch::set_num_threads(cfg.torch_threads);
   IRLAB_ASSIGN_OR_RETURN(auto vec, VecEnv::Make(cfg.env, cfg.num_envs, cfg.env_options, cfg.threads));

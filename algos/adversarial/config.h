@@ -24,6 +24,8 @@ struct DiscriminatorConfig {
   double gcl_expert_length = 0.0;  // GAN-GCL: expert trajectory length (0: the task's horizon)
   double entropy_weight = 1.0;     // AIRL: w in D = exp(f) / (exp(f) + pi^w), so logits and the
                                    // generator reward are f - w log pi (1: the paper's formula)
+  std::vector<int> ignore_obs;     // observation entries the reward net never sees (in s and s'),
+                                   // e.g. {0, 1}: the x and y of AntFixed
 
   void Bind(ConfigBinder& b) {
     b.Field("reward_hidden", reward_hidden, "reward net widths").Range(1, 4096);
@@ -36,6 +38,7 @@ struct DiscriminatorConfig {
     b.Field("gail_reward", gail_reward, "GAIL generator reward").OneOf({"logit", "positive", "negative"});
     b.Field("gcl_expert_length", gcl_expert_length, "GAN-GCL expert trajectory length (0: horizon)").Range(0, 1e7);
     b.Field("entropy_weight", entropy_weight, "AIRL logits and reward f - w log pi").Range(0, 100);
+    b.Field("ignore_obs", ignore_obs, "observation indices hidden from the reward net").Range(0, 1e6);
   }
 };
 
@@ -43,11 +46,15 @@ struct BcConfig {
   int64_t steps = 20000;         // gradient steps
   int batch_size = 256;          // expert samples per step
   double learning_rate = 1e-3;   // Adam step size
+  bool warm_start = false;       // airl, airl-sa, gail, gcl: start the generator from a BC fit
+  double warm_start_log_std = -1.0;  // ... with its log std raised to at least this, so PPO explores
 
   void Bind(ConfigBinder& b) {
     b.Field("steps", steps, "gradient steps").Range(0, 1e9);
     b.Field("batch_size", batch_size, "samples per step").Range(1, 1e6);
     b.Field("learning_rate", learning_rate, "Adam step size").Range(0, 1);
+    b.Field("warm_start", warm_start, "start the adversarial generator from a BC fit");
+    b.Field("warm_start_log_std", warm_start_log_std, "lowest log std of the warm-started policy").Range(-20, 5);
   }
 };
 

@@ -6,18 +6,36 @@
 namespace irlab {
 namespace fs = std::filesystem;
 
-std::unique_ptr<Discriminator> MakeDiscriminator(const AdversarialConfig& cfg, int obs_dim, int act_dim) {
+absl::StatusOr<std::unique_ptr<Discriminator>> MakeDiscriminator(const AdversarialConfig& cfg, int obs_dim,
+                                                                 int act_dim) {
   const DiscriminatorConfig& d = cfg.disc;
+  std::vector<bool> hidden(obs_dim, false);
+  for (int i : d.ignore_obs) {
+    if (i < 0 || i >= obs_dim) {
+      return absl::InvalidArgumentError(StrCat("disc.ignore_obs: index ", i, " is outside the ", cfg.env,
+                                               " observation (", obs_dim, " entries)"));
+    }
+    hidden[i] = true;
+  }
+  std::vector<int64_t> keep;
+  for (int i = 0; i < obs_dim; ++i) {
+    if (!hidden[i]) keep.push_back(i);
+  }
+  if (keep.empty()) return absl::InvalidArgumentError("disc.ignore_obs hides the whole observation");
+  torch::Tensor obs_keep;
+  if (static_cast<int>(keep.size()) < obs_dim) obs_keep = torch::tensor(keep, torch::kInt64);
+  const int seen = static_cast<int>(keep.size());
   const GailReward gail = d.gail_reward == "positive"   ? GailReward::kPositive
                           : d.gail_reward == "negative" ? GailReward::kNegative
                                                         : GailReward::kLogit;
   if (cfg.algo == "airl" || cfg.algo == "airl-sa") {
-    auto g = std::make_unique<MlpReward>(obs_dim, act_dim, cfg.algo == "airl", d.reward_hidden);
-    auto f = std::make_unique<ShapedReward>(std::move(g), obs_dim, d.potential_hidden, cfg.ppo.gamma);
-    return std::make_unique<Discriminator>(DiscriminatorKind::kAirl, std::move(f), gail, d.entropy_weight);
+    auto g = std::make_unique<MlpReward>(seen, act_dim, cfg.algo == "airl", d.reward_hidden);
+    auto f = std::make_unique<ShapedReward>(std::move(g), seen, d.potential_hidden, cfg.ppo.gamma);
+    return std::make_unique<Discriminator>(DiscriminatorKind::kAirl, std::move(f), gail, d.entropy_weight,
+                                           obs_keep);
   }
-  auto r = std::make_unique<MlpReward>(obs_dim, act_dim, false, d.reward_hidden);
-  return std::make_unique<Discriminator>(DiscriminatorKind::kGail, std::move(r), gail);
+  auto r = std::make_unique<MlpReward>(seen, act_dim, false, d.reward_hidden);
+  return std::make_unique<Discriminator>(DiscriminatorKind::kGail, std::move(r), gail, 1.0, obs_keep);
 }
 
 void WriteDiscriminator(torch::serialize::OutputArchive& a, const AdversarialConfig& cfg, const Discriminator& disc,
@@ -80,7 +98,9 @@ absl::StatusOr<LearnedReward> LoadLearnedReward(const fs::path& run_dir) {
         StrCat(path.string(), ": has no learned reward (is it an `irlab train` run of airl, gail or gcl?)"));
   }
   IRLAB_RETURN_IF_ERROR(ConfigSchema::For(out.config).ApplyText(text.toStringRef(), path.string() + ":disc/config"));
-  out.disc = MakeDiscriminator(out.config, out.policy.net->obs_dim(), out.policy.net->act_dim());
+  auto disc = MakeDiscriminator(out.config, out.policy.net->obs_dim(), out.policy.net->act_dim());
+  if (!disc.ok()) return absl::InvalidArgumentError(StrCat(path.string(), ": ", disc.status().message()));
+  out.disc = std::move(disc).value();
   IRLAB_RETURN_IF_ERROR(ReadDiscriminator(a, path, *out.disc, nullptr, nullptr));
   return out;
 }

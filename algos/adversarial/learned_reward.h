@@ -12,8 +12,11 @@
 
 namespace irlab {
 
-// airl: shaped g(s); airl-sa: shaped g(s, a); gail and gcl: r(s, a).
-std::unique_ptr<Discriminator> MakeDiscriminator(const AdversarialConfig& cfg, int obs_dim, int act_dim);
+// airl: shaped g(s); airl-sa: shaped g(s, a); gail and gcl: r(s, a). Each sees the
+// observation without the entries of disc.ignore_obs; an index outside the observation
+// (or one that hides it all) is an error naming the key.
+absl::StatusOr<std::unique_ptr<Discriminator>> MakeDiscriminator(const AdversarialConfig& cfg, int obs_dim,
+                                                                 int act_dim);
 
 // disc/* entries: the run's config (to rebuild the net), parameters, optimiser
 // state and the count of expert batches drawn.

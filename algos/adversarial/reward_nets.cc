@@ -52,11 +52,23 @@ std::vector<torch::Tensor> ShapedReward::Parameters() const {
 }
 
 Discriminator::Discriminator(DiscriminatorKind kind, std::unique_ptr<RewardNet> reward, GailReward gail_reward,
-                             double entropy_weight)
-    : kind_(kind), reward_(std::move(reward)), gail_reward_(gail_reward), entropy_weight_(entropy_weight) {}
+                             double entropy_weight, torch::Tensor obs_keep)
+    : kind_(kind),
+      reward_(std::move(reward)),
+      gail_reward_(gail_reward),
+      entropy_weight_(entropy_weight),
+      obs_keep_(std::move(obs_keep)) {}
+
+Transitions Discriminator::Visible(const Transitions& t) const {
+  if (!obs_keep_.defined()) return t;
+  Transitions v = t;
+  v.obs = t.obs.index_select(1, obs_keep_);
+  if (t.next_obs.defined()) v.next_obs = t.next_obs.index_select(1, obs_keep_);
+  return v;
+}
 
 torch::Tensor Discriminator::Logits(const Transitions& t) const {
-  torch::Tensor f = reward_->Forward(t);
+  torch::Tensor f = reward_->Forward(Visible(t));
   if (kind_ == DiscriminatorKind::kAirl) {
     IRLAB_CHECK(t.log_pi.defined(), "AIRL logits need log pi(a|s)");
     return f - entropy_weight_ * t.log_pi;
@@ -79,9 +91,11 @@ torch::Tensor Discriminator::GeneratorReward(const Transitions& t) const {
 torch::Tensor Discriminator::LearnedReward(const Transitions& t) const {
   torch::NoGradGuard no_grad;
   if (kind_ == DiscriminatorKind::kAirl) {
-    if (const auto* shaped = dynamic_cast<const ShapedReward*>(reward_.get())) return shaped->base().Forward(t);
+    if (const auto* shaped = dynamic_cast<const ShapedReward*>(reward_.get())) {
+      return shaped->base().Forward(Visible(t));
+    }
   }
-  return reward_->Forward(t);
+  return reward_->Forward(Visible(t));
 }
 
 torch::Tensor ImportanceWeights(const torch::Tensor& returns, const torch::Tensor& log_q) {

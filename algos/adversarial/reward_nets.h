@@ -70,8 +70,11 @@ class Discriminator {
  public:
   // entropy_weight w scales AIRL's policy density term, in the logits and so in the
   // generator reward alike: D = exp(f) / (exp(f) + pi^w). w = 1 is the paper's formula.
+  // obs_keep ([K] int64, or undefined for all) lists the observation entries the reward
+  // net sees, in s and s' alike: a discriminator that must not tell expert from policy
+  // by, say, the distance covered is given the observation without x and y.
   Discriminator(DiscriminatorKind kind, std::unique_ptr<RewardNet> reward, GailReward gail_reward,
-                double entropy_weight = 1.0);
+                double entropy_weight = 1.0, torch::Tensor obs_keep = {});
 
   // AIRL: f - w log pi; GAIL: the network's score. [B]
   torch::Tensor Logits(const Transitions& t) const;
@@ -88,8 +91,12 @@ class Discriminator {
  private:
   DiscriminatorKind kind_;
   std::unique_ptr<RewardNet> reward_;
+  // The transitions as the reward net sees them (obs and next_obs reduced to obs_keep_).
+  Transitions Visible(const Transitions& t) const;
+
   GailReward gail_reward_;
   double entropy_weight_;
+  torch::Tensor obs_keep_;
 };
 
 // GAN-GCL's self-normalised importance weights over J sampled trajectories,

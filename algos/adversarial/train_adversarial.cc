@@ -13,6 +13,7 @@
 #include <deque>
 
 #include "algos/adversarial/adversarial.h"
+#include "algos/adversarial/bc.h"
 #include "algos/adversarial/learned_reward.h"
 #include "algos/adversarial/reward_nets.h"
 #include "algos/ppo/gae.h"
@@ -27,9 +28,6 @@
 
 namespace irlab {
 namespace fs = std::filesystem;
-
-absl::Status TrainBc(const AdversarialConfig& cfg, ExpertStore& store, const EnvSpec& spec,
-                     const fs::path& run_dir, double expert_return, double random_return);
 
 namespace {
 
@@ -221,7 +219,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
 
   // ---- the reward net / discriminator
   torch::manual_seed(Rng::DeriveSeed(cfg.seed, 23));
-  std::unique_ptr<Discriminator> disc = MakeDiscriminator(cfg, od, ad);
+  IRLAB_ASSIGN_OR_RETURN(std::unique_ptr<Discriminator> disc, MakeDiscriminator(cfg, od, ad));
   torch::optim::Adam disc_opt(disc->Parameters(), torch::optim::AdamOptions(cfg.disc.learning_rate));
 
   // ---- the generator: fresh, or exactly where the checkpoint left off
@@ -247,10 +245,28 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     }
   } else {
     st = NewPpoState(cfg.env, ppo, *vec, cfg.seed);
+    if (cfg.bc.warm_start) {
+      // its own stream of demonstrations, so the discriminator's (and resume) are untouched
+      IRLAB_ASSIGN_OR_RETURN(auto bc_store, ExpertStore::Open(demos, cfg.demos, Rng::DeriveSeed(cfg.seed, 25), od, ad));
+      double nll = NAN;
+      IRLAB_RETURN_IF_ERROR(FitBc(cfg, *bc_store, st.policy, [&](int64_t, double x) { nll = x; }));
+      torch::NoGradGuard no_grad;
+      torch::Tensor log_std = st.policy.net->log_std();  // a handle on the policy's parameters
+      log_std.clamp_min_(cfg.bc.warm_start_log_std);
+      std::printf("warm start: BC fit, %lld steps, final NLL %.3f; log std raised to >= %.2f\n",
+                  static_cast<long long>(cfg.bc.steps), nll, cfg.bc.warm_start_log_std);
+    }
   }
   ActorCritic& net = *st.policy.net;
   IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger, MetricsLogger::Open(run_dir, true));
   IRLAB_RETURN_IF_ERROR(EnsureDirectory(run_dir / "checkpoints"));
+  if (!resume && cfg.bc.warm_start) {  // where the warm start leaves the policy
+    IRLAB_ASSIGN_OR_RETURN(EvalResult eval, EvaluatePolicy(st.policy, cfg.env, cfg.env_options, cfg.eval_episodes,
+                                                           true, Rng::DeriveSeed(cfg.seed, 24), cfg.threads));
+    logger.Log(0, {{"eval_return", eval.mean_return}, {"eval_normalized_score", normalized(eval.mean_return)}});
+    std::printf("warm start: eval return %.1f, normalised score %.3f\n", eval.mean_return,
+                normalized(eval.mean_return));
+  }
   const double gcl_length = cfg.disc.gcl_expert_length > 0 ? cfg.disc.gcl_expert_length : spec.horizon;
 
   Rollout ro(T, N, od, ad);

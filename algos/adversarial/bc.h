@@ -1,0 +1,29 @@
+// Behaviour cloning: the Gaussian policy's maximum-likelihood fit to the
+// demonstrations, as a baseline (`--algo bc`) and as the optional warm start of
+// the adversarial methods' generator (`bc.warm_start`).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+
+#include "absl/status/status.h"
+#include "algos/adversarial/config.h"
+#include "algos/ppo/checkpoint.h"
+#include "data/expert_store.h"
+#include "envs/env.h"
+
+namespace irlab {
+
+// Sets the policy's observation normaliser from the demonstrations, then takes
+// cfg.bc.steps Adam steps on the negative log-likelihood of the demonstrated
+// actions (mean and log std alike). `on_step(step, nll)` is called every 1000
+// steps and at the last.
+absl::Status FitBc(const AdversarialConfig& cfg, ExpertStore& store, PolicyState& policy,
+                   const std::function<void(int64_t, double)>& on_step);
+
+// `irlab train --algo bc`: a fresh policy fitted by FitBc, saved to
+// run_dir/checkpoint.pt, evaluated into eval.json.
+absl::Status TrainBc(const AdversarialConfig& cfg, ExpertStore& store, const EnvSpec& spec,
+                     const std::filesystem::path& run_dir, double expert_return, double random_return);
+
+}  // namespace irlab

@@ -3,9 +3,11 @@
 // of experiments/sweeps/ and experiments/adversarial/, and every table against
 // an empty run root (so a typo fails here, not hours into a reproduction).
 #include <gtest/gtest.h>
+
 #include <toml++/toml.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -113,6 +115,20 @@ TEST(ExperimentsTest, ImitationTableSweepExpands) {
   ExpectCellsRunnable(*cells, file);
   auto table = BuildTable(kExperiments / "adversarial/imitation_table.toml", {"root=/nonexistent"});
   EXPECT_TRUE(table.ok()) << table.status();
+
+  // the same table with BC warm-started generators: no BC or GAN-GCL rows
+  const fs::path warm = kExperiments / "adversarial/imitation_warm.toml";
+  auto warm_spec = LoadSweepFile(warm);
+  ASSERT_TRUE(warm_spec.ok()) << warm_spec.status();
+  auto warm_cells = ExpandSweep(*warm_spec, "/tmp/x");
+  ASSERT_TRUE(warm_cells.ok()) << warm_cells.status();
+  EXPECT_EQ(warm_cells->size(), 6u * 3u * 3u);
+  ExpectCellsRunnable(*warm_cells, warm);
+  for (const auto& cell : *warm_cells) {
+    EXPECT_NE(std::find(cell.argv.begin(), cell.argv.end(), "bc.warm_start=true"), cell.argv.end());
+  }
+  auto warm_table = BuildTable(kExperiments / "adversarial/imitation_warm_table.toml", {"root=/nonexistent"});
+  EXPECT_TRUE(warm_table.ok()) << warm_table.status();
 }
 
 }  // namespace

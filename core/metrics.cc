@@ -1,12 +1,17 @@
 #include "core/metrics.h"
 
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <sstream>
+#include <string_view>
 
-#include "core/strings.h"
 #include "absl/strings/str_split.h"
+#include "core/files.h"
+#include "core/status.h"
+#include "core/strings.h"
 
 namespace irlab {
 namespace {
@@ -18,14 +23,52 @@ std::string JsonNumber(double v) {
   return buf;
 }
 
+// Rewrites `path` (atomically) without the rows whose step, read by `step_of`,
+// is past `last_step`; lines whose step cannot be read (a header) stay.
+absl::Status DropRowsAfter(const std::filesystem::path& path, int64_t last_step,
+                           int64_t (*step_of)(std::string_view line)) {
+  if (!std::filesystem::exists(path)) return absl::OkStatus();
+  IRLAB_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  std::string kept;
+  bool dropped = false;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    if (step_of(line) > last_step) {
+      dropped = true;
+      continue;
+    }
+    StrAppend(&kept, line, "\n");
+  }
+  return dropped ? WriteFileAtomically(path, kept) : absl::OkStatus();
+}
+
+// The integer that `line` starts with, or -1.
+int64_t LeadingInteger(std::string_view line) {
+  int64_t step = -1;
+  const auto [end, err] = std::from_chars(line.data(), line.data() + line.size(), step);
+  return err == std::errc() && end != line.data() ? step : -1;
+}
+
+int64_t CsvStep(std::string_view line) { return LeadingInteger(line); }
+
+int64_t JsonlStep(std::string_view line) {
+  constexpr std::string_view kKey = "{\"step\": ";
+  return line.substr(0, kKey.size()) == kKey ? LeadingInteger(line.substr(kKey.size())) : -1;
+}
+
 }  // namespace
 
-absl::StatusOr<MetricsLogger> MetricsLogger::Open(const std::filesystem::path& run_dir,
-                                                  bool console) {
+absl::StatusOr<MetricsLogger> MetricsLogger::Open(const std::filesystem::path& run_dir, bool console,
+                                                  std::optional<int64_t> resume_step) {
   MetricsLogger logger;
   logger.console_ = console;
   if (run_dir.empty()) return logger;
   const auto csv_path = run_dir / "metrics.csv";
+  if (resume_step) {
+    IRLAB_RETURN_IF_ERROR(DropRowsAfter(csv_path, *resume_step, CsvStep));
+    IRLAB_RETURN_IF_ERROR(DropRowsAfter(run_dir / "metrics.jsonl", *resume_step, JsonlStep));
+  }
   // a resumed run keeps the columns it started with
   if (std::ifstream in(csv_path); in) {
     std::string header;

@@ -21,8 +21,12 @@ class MetricsLogger {
   using Scalars = std::vector<std::pair<std::string, double>>;
 
   // Opens (appending, for resumed runs) the files in `run_dir`; an empty
-  // run_dir logs to the console only.
-  static absl::StatusOr<MetricsLogger> Open(const std::filesystem::path& run_dir, bool console);
+  // run_dir logs to the console only. A run resumed from a checkpoint at step
+  // `resume_step` first drops the CSV and JSONL rows logged after it (the steps
+  // it is about to redo), so its curves have each step once. (The TensorBoard
+  // file is append-only; TensorBoard shows the later value of a repeated step.)
+  static absl::StatusOr<MetricsLogger> Open(const std::filesystem::path& run_dir, bool console,
+                                            std::optional<int64_t> resume_step = std::nullopt);
   MetricsLogger(MetricsLogger&&) noexcept;
   MetricsLogger& operator=(MetricsLogger&&) noexcept;
   ~MetricsLogger();

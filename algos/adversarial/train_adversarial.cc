@@ -258,7 +258,8 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     }
   }
   ActorCritic& net = *st.policy.net;
-  IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger, MetricsLogger::Open(run_dir, true));
+  const auto checkpoint_step = resume ? std::optional<int64_t>(st.global_step) : std::nullopt;
+  IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger, MetricsLogger::Open(run_dir, true, checkpoint_step));
   IRLAB_RETURN_IF_ERROR(EnsureDirectory(run_dir / "checkpoints"));
   if (!resume && cfg.bc.warm_start) {  // where the warm start leaves the policy
     IRLAB_ASSIGN_OR_RETURN(EvalResult eval, EvaluatePolicy(st.policy, cfg.env, cfg.env_options, cfg.eval_episodes,

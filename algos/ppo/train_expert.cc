@@ -73,7 +73,8 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
     st = NewPpoState(cfg.env, ppo, *vec, cfg.seed);
   }
   ActorCritic& net = *st.policy.net;
-  IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger, MetricsLogger::Open(run_dir, true));
+  const auto checkpoint_step = resume ? std::optional<int64_t>(st.global_step) : std::nullopt;
+  IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger, MetricsLogger::Open(run_dir, true, checkpoint_step));
   IRLAB_RETURN_IF_ERROR(EnsureDirectory(run_dir / "checkpoints"));
 
   Rollout ro(T, N, od, ad);

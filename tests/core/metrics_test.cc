@@ -30,5 +30,26 @@ TEST(MetricsTest, WritesCsvAndJsonlAndAppendsOnReopen) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(MetricsTest, ResumeDropsTheRowsPastTheCheckpoint) {
+  const auto dir = std::filesystem::temp_directory_path() / "irlab_metrics_resume_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    auto logger = MetricsLogger::Open(dir, false);
+    ASSERT_TRUE(logger.ok());
+    for (int64_t step : {10, 20, 30}) logger->Log(step, {{"loss", step / 10.0}});
+  }
+  {
+    // the checkpoint was at step 20: step 30 is redone
+    auto logger = MetricsLogger::Open(dir, false, 20);
+    ASSERT_TRUE(logger.ok());
+    logger->Log(30, {{"loss", 9}});
+  }
+  EXPECT_EQ(*ReadFile(dir / "metrics.csv"), "step,loss\n10,1\n20,2\n30,9\n");
+  EXPECT_EQ(*ReadFile(dir / "metrics.jsonl"),
+            "{\"step\": 10, \"loss\": 1}\n{\"step\": 20, \"loss\": 2}\n{\"step\": 30, \"loss\": 9}\n");
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace irlab

@@ -57,6 +57,55 @@ PolicySamples FromRollout(const Rollout& ro, const EnvSpec& spec) {
 }
 
 // Normalised transitions for the discriminator (log pi filled for AIRL).
+// The replay of recent rollouts is part of the checkpoint, so that a resumed run
+// draws the same policy samples as an uninterrupted one.
+void WriteReplay(torch::serialize::OutputArchive& a, const std::deque<PolicySamples>& replay) {
+  a.write("replay/rounds", torch::tensor({static_cast<int64_t>(replay.size())}, torch::kInt64));
+  for (size_t k = 0; k < replay.size(); ++k) {
+    auto put = [&](const char* name, const std::vector<float>& v) {
+      torch::Tensor t = torch::from_blob(const_cast<float*>(v.data()), {static_cast<int64_t>(v.size())});
+      a.write(StrCat("replay/", k, "/", name), t.clone());
+    };
+    put("obs", replay[k].obs);
+    put("next_obs", replay[k].next_obs);
+    put("act", replay[k].act);
+    put("act_sampled", replay[k].act_sampled);
+    put("done", replay[k].done);
+  }
+}
+
+// false when the checkpoint predates replay entries (the replay then restarts empty).
+absl::StatusOr<bool> ReadReplay(torch::serialize::InputArchive& a, const fs::path& path, int od, int ad,
+                                std::deque<PolicySamples>& replay) {
+  torch::Tensor rounds;
+  if (!a.try_read("replay/rounds", rounds)) return false;
+  if (rounds.numel() != 1) return absl::DataLossError(StrCat(path.string(), ": bad 'replay/rounds' entry"));
+  for (int64_t k = 0; k < rounds.item<int64_t>(); ++k) {
+    PolicySamples s;
+    auto get = [&](const char* name, std::vector<float>& v, int64_t width) -> absl::Status {
+      const std::string key = StrCat("replay/", k, "/", name);
+      torch::Tensor t;
+      if (!a.try_read(key, t) || t.dim() != 1 || t.scalar_type() != torch::kFloat) {
+        return absl::DataLossError(StrCat(path.string(), ": no valid '", key, "' entry"));
+      }
+      if (!s.done.empty() && t.numel() != static_cast<int64_t>(s.done.size()) * width) {
+        return absl::DataLossError(StrCat(path.string(), ": '", key, "' has ", t.numel(), " values, expected ",
+                                          s.done.size() * width));
+      }
+      t = t.contiguous();
+      v.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+      return absl::OkStatus();
+    };
+    IRLAB_RETURN_IF_ERROR(get("done", s.done, 1));
+    IRLAB_RETURN_IF_ERROR(get("obs", s.obs, od));
+    IRLAB_RETURN_IF_ERROR(get("next_obs", s.next_obs, od));
+    IRLAB_RETURN_IF_ERROR(get("act", s.act, ad));
+    IRLAB_RETURN_IF_ERROR(get("act_sampled", s.act_sampled, ad));
+    replay.push_back(std::move(s));
+  }
+  return true;
+}
+
 Transitions MakeTransitions(const PolicyState& policy, std::vector<float> obs, std::vector<float> next_obs,
                             std::vector<float> act, const std::vector<float>& act_for_log_pi,
                             std::vector<float> done, bool need_log_pi) {
@@ -228,8 +277,11 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   int64_t expert_batches = 0;  // drawn so far (the store is fast-forwarded on resume)
   std::deque<PolicySamples> replay;
   if (resume) {
-    IRLAB_ASSIGN_OR_RETURN(st, LoadPpoCheckpoint(checkpoint, [&](torch::serialize::InputArchive& a) {
-                             return ReadDiscriminator(a, checkpoint, *disc, &disc_opt, &expert_batches);
+    bool has_replay = false;
+    IRLAB_ASSIGN_OR_RETURN(st, LoadPpoCheckpoint(checkpoint, [&](torch::serialize::InputArchive& a) -> absl::Status {
+                             IRLAB_RETURN_IF_ERROR(ReadDiscriminator(a, checkpoint, *disc, &disc_opt, &expert_batches));
+                             IRLAB_ASSIGN_OR_RETURN(has_replay, ReadReplay(a, checkpoint, od, ad, replay));
+                             return absl::OkStatus();
                            }));
     IRLAB_RETURN_IF_ERROR(CheckResumable(st, cfg, checkpoint));
     IRLAB_RETURN_IF_ERROR(vec->SetState(st.envs));
@@ -240,8 +292,9 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
       IRLAB_RETURN_IF_ERROR(store->Sample(cfg.disc.batch_size, sink.data(), sink.data() + size_t(cfg.disc.batch_size) * od,
                                           sink.data() + size_t(cfg.disc.batch_size) * (od + ad), term.data()));
     }
-    if (cfg.disc.replay_rounds > 1) {
-      std::printf("note: the policy-sample replay restarts empty on resume\n");
+    if (!has_replay && cfg.disc.replay_rounds > 1) {
+      std::printf("note: %s has no policy-sample replay (an older checkpoint); it restarts empty\n",
+                  checkpoint.c_str());
     }
   } else {
     st = NewPpoState(cfg.env, ppo, *vec, cfg.seed);
@@ -350,6 +403,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
       st.envs = vec->GetState();
       IRLAB_RETURN_IF_ERROR(SavePpoCheckpoint(checkpoint, st, [&](torch::serialize::OutputArchive& a) {
         WriteDiscriminator(a, cfg, *disc, disc_opt, expert_batches);
+        WriteReplay(a, replay);
       }));
       fs::copy_file(checkpoint, run_dir / "checkpoints" / StrCat("step_", st.global_step, ".pt"),
                     fs::copy_options::overwrite_existing);

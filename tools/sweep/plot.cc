@@ -225,7 +225,9 @@ absl::StatusOr<std::vector<fs::path>> PlotRuns(const std::vector<fs::path>& dirs
       const std::string d = GnuplotQuote(data_path.string());
       StrAppend(&plot, i ? ", \\\n     " : "", d, " index ", i,
                 " using 1:($2-$3):($2+$3) with filledcurves lc rgb \"", color,
-                "\" notitle, \\\n     ", d, " index ", i, " using 1:2 with lines lw 2 lc rgb \"",
+                "\" notitle, \\\n     ", d, " index ", i, " using 1:2 ",
+                // a curve of one point (a BC run's single evaluation) is drawn as a dot
+                curves[i].x.size() == 1 ? "with points pt 7 ps 1.5" : "with lines lw 2", " lc rgb \"",
                 color, "\" title ",
                 GnuplotQuote(StrCat(curves[i].label, " (", curves[i].seeds, ")")));
     }

@@ -301,13 +301,14 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     if (cfg.bc.warm_start) {
       // its own stream of demonstrations, so the discriminator's (and resume) are untouched
       IRLAB_ASSIGN_OR_RETURN(auto bc_store, ExpertStore::Open(demos, cfg.demos, Rng::DeriveSeed(cfg.seed, 25), od, ad));
+      const auto bc_start = Clock::now();
       double nll = NAN;
       IRLAB_RETURN_IF_ERROR(FitBc(cfg, *bc_store, st.policy, [&](int64_t, double x) { nll = x; }));
       torch::NoGradGuard no_grad;
       torch::Tensor log_std = st.policy.net->log_std();  // a handle on the policy's parameters
       log_std.clamp_min_(cfg.bc.warm_start_log_std);
-      std::printf("warm start: BC fit, %lld steps, final NLL %.3f; log std raised to >= %.2f\n",
-                  static_cast<long long>(cfg.bc.steps), nll, cfg.bc.warm_start_log_std);
+      std::printf("warm start: BC fit, %lld steps, final NLL %.3f, %.1f s; log std raised to >= %.2f\n",
+                  static_cast<long long>(cfg.bc.steps), nll, Seconds(bc_start), cfg.bc.warm_start_log_std);
     }
   }
   ActorCritic& net = *st.policy.net;

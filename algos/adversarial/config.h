@@ -24,6 +24,8 @@ struct DiscriminatorConfig {
   double gcl_expert_length = 0.0;  // GAN-GCL: expert trajectory length (0: the task's horizon)
   double entropy_weight = 1.0;     // AIRL: w in D = exp(f) / (exp(f) + pi^w), so logits and the
                                    // generator reward are f - w log pi (1: the paper's formula)
+  int warmup_rounds = 0;           // first rounds train only the discriminator (the policy waits),
+                                   // so a warm-started policy is not pushed by an untrained reward
   std::vector<int> ignore_obs;     // observation entries the reward net never sees (in s and s'),
                                    // e.g. {0, 1}: the x and y of AntFixed
 
@@ -38,6 +40,7 @@ struct DiscriminatorConfig {
     b.Field("gail_reward", gail_reward, "GAIL generator reward").OneOf({"logit", "positive", "negative"});
     b.Field("gcl_expert_length", gcl_expert_length, "GAN-GCL expert trajectory length (0: horizon)").Range(0, 1e7);
     b.Field("entropy_weight", entropy_weight, "AIRL logits and reward f - w log pi").Range(0, 100);
+    b.Field("warmup_rounds", warmup_rounds, "rounds before the policy starts learning").Range(0, 1e9);
     b.Field("ignore_obs", ignore_obs, "observation indices hidden from the reward net").Range(0, 1e6);
   }
 };

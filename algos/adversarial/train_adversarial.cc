@@ -367,13 +367,18 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     const double reward_mean = learned.mean().item<double>(), reward_std = learned.std().item<double>();
     if (ppo.norm_reward) ScaleRewards(ppo, st.reward_scaler, ro);
 
-    // ---- 4. PPO on the learned reward
-    ComputeGae(ro.rewards, ro.values, ro.next_values, ro.terminated, ro.truncated, T, N, ppo.gamma,
-               ppo.gae_lambda, ro.advantages, ro.returns);
-    auto update = PpoUpdate(net, *st.adam, ro, ppo, lr, st.rng);
-    if (!update.ok()) {
-      return absl::InternalError(StrCat(update.status().message(), " at env step ", st.global_step,
-                                        "; training stopped, the last good checkpoint is ", checkpoint.string()));
+    // ---- 4. PPO on the learned reward (after the discriminator's warm-up rounds)
+    UpdateStats update{NAN, NAN, NAN, NAN, NAN, NAN, NAN, 0};
+    if (st.iteration >= cfg.disc.warmup_rounds) {
+      ComputeGae(ro.rewards, ro.values, ro.next_values, ro.terminated, ro.truncated, T, N, ppo.gamma,
+                 ppo.gae_lambda, ro.advantages, ro.returns);
+      auto updated = PpoUpdate(net, *st.adam, ro, ppo, lr, st.rng);
+      if (!updated.ok()) {
+        return absl::InternalError(StrCat(updated.status().message(), " at env step ", st.global_step,
+                                          "; training stopped, the last good checkpoint is ",
+                                          checkpoint.string()));
+      }
+      update = *updated;
     }
     ++st.iteration;
 
@@ -382,8 +387,8 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     MetricsLogger::Scalars scalars = {
         {"disc_loss", disc_stats.loss}, {"disc_expert_acc", disc_stats.expert_acc},
         {"disc_policy_acc", disc_stats.policy_acc}, {"learned_reward_mean", reward_mean},
-        {"learned_reward_std", reward_std}, {"policy_loss", update->policy_loss},
-        {"value_loss", update->value_loss}, {"entropy", update->entropy}, {"approx_kl", update->approx_kl},
+        {"learned_reward_std", reward_std}, {"policy_loss", update.policy_loss},
+        {"value_loss", update.value_loss}, {"entropy", update.entropy}, {"approx_kl", update.approx_kl},
         {"round_seconds", Seconds(round_start)},
         {"steps_per_second", (st.global_step - start_step) / Seconds(run_start)}};
     if (!ro.episode_returns.empty()) {

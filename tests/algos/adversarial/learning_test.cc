@@ -110,8 +110,8 @@ TEST(AdversarialResumeTest, ResumeGivesTheSameResult) {
 }
 
 // bc.warm_start begins the generator at the BC fit (logged as the step-0
-// evaluation); disc.ignore_obs hides entries from the discriminator and names
-// itself when it points outside the observation.
+// evaluation); disc.warmup_rounds holds the policy while the discriminator
+// learns; disc.ignore_obs names itself when it points outside the observation.
 TEST(AdversarialWarmStartTest, BeginsAtTheBcFitAndHidesIgnoredEntries) {
   const std::string common = " --algo airl --env Pendulum --demos " + ShippedDemos() +
                              " --set total_steps=2048 --set eval_episodes=4" + kFastPpo;
@@ -124,6 +124,17 @@ TEST(AdversarialWarmStartTest, BeginsAtTheBcFitAndHidesIgnoredEntries) {
       << log;
   EXPECT_GT(std::stod(m[1]), 0.8) << log;  // BC alone reaches ~1 on Pendulum; PPO from scratch is near 0 here
   EXPECT_NE(ReadFile(Dir() / "warm" / "metrics.jsonl").value_or("").find("{\"step\": 0,"), std::string::npos);
+
+  // disc.warmup_rounds: in those rounds only the discriminator learns, the policy waits
+  const std::string wait = common + " --set bc.warm_start=true --set bc.steps=200 --set disc.warmup_rounds=";
+  ASSERT_EQ(Irlab("train" + wait + "2 --set total_steps=2048 --out " + (Dir() / "w1").string(), "w1.log"), 0);
+  ASSERT_EQ(Irlab("train" + wait + "2 --set total_steps=4096 --out " + (Dir() / "w2").string(), "w2.log"), 0);
+  ASSERT_EQ(Irlab("train" + wait + "0 --set total_steps=4096 --out " + (Dir() / "w0").string(), "w0.log"), 0);
+  auto w1 = LoadPolicy(Dir() / "w1" / "checkpoint.pt"), w2 = LoadPolicy(Dir() / "w2" / "checkpoint.pt"),
+       w0 = LoadPolicy(Dir() / "w0" / "checkpoint.pt");
+  ASSERT_TRUE(w1.ok() && w2.ok() && w0.ok());
+  EXPECT_TRUE(torch::equal(w1->net->flat_params(), w2->net->flat_params()));   // two rounds of waiting
+  EXPECT_FALSE(torch::equal(w1->net->flat_params(), w0->net->flat_params()));  // PPO from round 1
 
   EXPECT_NE(Irlab("train" + common + " --set disc.ignore_obs=[0,3] --out " + (Dir() / "mask").string(), "mask.log"),
             0);

@@ -127,6 +127,13 @@ TEST(ExperimentsTest, ImitationTableSweepExpands) {
   for (const auto& cell : *warm_cells) {
     EXPECT_NE(std::find(cell.argv.begin(), cell.argv.end(), "bc.warm_start=true"), cell.argv.end());
   }
+  const fs::path hold = kExperiments / "adversarial/imitation_warm_hold.toml";
+  auto hold_spec = LoadSweepFile(hold);
+  ASSERT_TRUE(hold_spec.ok()) << hold_spec.status();
+  auto hold_cells = ExpandSweep(*hold_spec, "/tmp/x");
+  ASSERT_TRUE(hold_cells.ok()) << hold_cells.status();
+  EXPECT_EQ(hold_cells->size(), 3u * 3u);
+  ExpectCellsRunnable(*hold_cells, hold);
   auto warm_table = BuildTable(kExperiments / "adversarial/imitation_warm_table.toml", {"root=/nonexistent"});
   EXPECT_TRUE(warm_table.ok()) << warm_table.status();
 }

@@ -51,6 +51,8 @@ struct BcConfig {
   double learning_rate = 1e-3;   // Adam step size
   bool warm_start = false;       // airl, airl-sa, gail, gcl: start the generator from a BC fit
   double warm_start_log_std = -1.0;  // ... with its log std raised to at least this, so PPO explores
+  bool freeze_obs_norm = false;  // with warm_start: keep the demonstrations' observation statistics
+                                 // (the cloned policy's inputs do not shift under it)
 
   void Bind(ConfigBinder& b) {
     b.Field("steps", steps, "gradient steps").Range(0, 1e9);
@@ -58,6 +60,7 @@ struct BcConfig {
     b.Field("learning_rate", learning_rate, "Adam step size").Range(0, 1);
     b.Field("warm_start", warm_start, "start the adversarial generator from a BC fit");
     b.Field("warm_start_log_std", warm_start_log_std, "lowest log std of the warm-started policy").Range(-20, 5);
+    b.Field("freeze_obs_norm", freeze_obs_norm, "warm start: keep the demonstrations' observation statistics");
   }
 };
 

@@ -333,13 +333,14 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   const int64_t start_step = st.global_step;
   double last_eval = NAN;
 
+  const bool update_obs_norm = !(cfg.bc.warm_start && cfg.bc.freeze_obs_norm);
   while (st.global_step < cfg.total_steps) {
     const double frac = 1.0 - static_cast<double>(st.iteration) / iterations;
     const double lr = ppo.anneal_lr ? ppo.learning_rate * std::max(frac, 0.0) : ppo.learning_rate;
 
     // ---- 1. collect policy rollouts
     const auto round_start = Clock::now();
-    IRLAB_RETURN_IF_ERROR(CollectRollout(*vec, st.policy, st.rng, true, next_obs, ro));
+    IRLAB_RETURN_IF_ERROR(CollectRollout(*vec, st.policy, st.rng, update_obs_norm, next_obs, ro));
     st.global_step += batch;
     replay.push_back(FromRollout(ro, spec));
     while (static_cast<int>(replay.size()) > cfg.disc.replay_rounds) replay.pop_front();

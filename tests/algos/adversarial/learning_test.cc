@@ -135,6 +135,20 @@ TEST(AdversarialWarmStartTest, BeginsAtTheBcFitAndHidesIgnoredEntries) {
   ASSERT_TRUE(w1.ok() && w2.ok() && w0.ok());
   EXPECT_TRUE(torch::equal(w1->net->flat_params(), w2->net->flat_params()));   // two rounds of waiting
   EXPECT_FALSE(torch::equal(w1->net->flat_params(), w0->net->flat_params()));  // PPO from round 1
+  // the held policy's normaliser folds in its rollouts, unless bc.freeze_obs_norm keeps the
+  // demonstrations' statistics
+  EXPECT_NE(w1->obs_rms.count(), w2->obs_rms.count());
+  for (int rounds : {1, 2}) {
+    ASSERT_EQ(Irlab("train" + wait + "2 --set total_steps=" + std::to_string(2048 * rounds) +
+                        " --set bc.freeze_obs_norm=true --out " + (Dir() / ("f" + std::to_string(rounds))).string(),
+                    "f.log"), 0)
+        << Log("f.log");
+  }
+  auto f1 = LoadPolicy(Dir() / "f1" / "checkpoint.pt"), f2 = LoadPolicy(Dir() / "f2" / "checkpoint.pt");
+  ASSERT_TRUE(f1.ok() && f2.ok());
+  EXPECT_EQ(f1->obs_rms.count(), f2->obs_rms.count());
+  EXPECT_EQ(f1->obs_rms.mean(), f2->obs_rms.mean());
+  EXPECT_LT(f1->obs_rms.count(), w1->obs_rms.count());
 
   EXPECT_NE(Irlab("train" + common + " --set disc.ignore_obs=[0,3] --out " + (Dir() / "mask").string(), "mask.log"),
             0);

@@ -127,13 +127,16 @@ TEST(ExperimentsTest, ImitationTableSweepExpands) {
   for (const auto& cell : *warm_cells) {
     EXPECT_NE(std::find(cell.argv.begin(), cell.argv.end(), "bc.warm_start=true"), cell.argv.end());
   }
-  const fs::path hold = kExperiments / "adversarial/imitation_warm_hold.toml";
-  auto hold_spec = LoadSweepFile(hold);
-  ASSERT_TRUE(hold_spec.ok()) << hold_spec.status();
-  auto hold_cells = ExpandSweep(*hold_spec, "/tmp/x");
-  ASSERT_TRUE(hold_cells.ok()) << hold_cells.status();
-  EXPECT_EQ(hold_cells->size(), 2u * 3u * 3u);  // Swimmer and Pendulum
-  ExpectCellsRunnable(*hold_cells, hold);
+  // the follow-ups on Swimmer and Pendulum: hold the policy, then also freeze its normaliser
+  for (const char* name : {"imitation_warm_hold.toml", "imitation_warm_frozen.toml"}) {
+    const fs::path file = kExperiments / "adversarial" / name;
+    auto spec = LoadSweepFile(file);
+    ASSERT_TRUE(spec.ok()) << spec.status();
+    auto cells = ExpandSweep(*spec, "/tmp/x");
+    ASSERT_TRUE(cells.ok()) << cells.status();
+    EXPECT_EQ(cells->size(), 2u * 3u * 3u) << name;  // Swimmer and Pendulum
+    ExpectCellsRunnable(*cells, file);
+  }
   auto warm_table = BuildTable(kExperiments / "adversarial/imitation_warm_table.toml", {"root=/nonexistent"});
   EXPECT_TRUE(warm_table.ok()) << warm_table.status();
 }

@@ -127,14 +127,16 @@ TEST(ExperimentsTest, ImitationTableSweepExpands) {
   for (const auto& cell : *warm_cells) {
     EXPECT_NE(std::find(cell.argv.begin(), cell.argv.end(), "bc.warm_start=true"), cell.argv.end());
   }
-  // the follow-ups on Swimmer and Pendulum: hold the policy, then also freeze its normaliser
-  for (const char* name : {"imitation_warm_hold.toml", "imitation_warm_frozen.toml"}) {
+  // the follow-ups: hold the policy (Swimmer and Pendulum), then also freeze its normaliser (all six)
+  const std::pair<const char*, unsigned> follow_ups[] = {{"imitation_warm_hold.toml", 2},
+                                                         {"imitation_warm_frozen.toml", 6}};
+  for (const auto& [name, tasks] : follow_ups) {
     const fs::path file = kExperiments / "adversarial" / name;
     auto spec = LoadSweepFile(file);
     ASSERT_TRUE(spec.ok()) << spec.status();
     auto cells = ExpandSweep(*spec, "/tmp/x");
     ASSERT_TRUE(cells.ok()) << cells.status();
-    EXPECT_EQ(cells->size(), 2u * 3u * 3u) << name;  // Swimmer and Pendulum
+    EXPECT_EQ(cells->size(), tasks * 3u * 3u) << name;
     ExpectCellsRunnable(*cells, file);
   }
   auto warm_table = BuildTable(kExperiments / "adversarial/imitation_warm_table.toml", {"root=/nonexistent"});

@@ -56,7 +56,6 @@ PolicySamples FromRollout(const Rollout& ro, const EnvSpec& spec) {
   return s;
 }
 
-// Normalised transitions for the discriminator (log pi filled for AIRL).
 // The replay of recent rollouts is part of the checkpoint, so that a resumed run
 // draws the same policy samples as an uninterrupted one.
 void WriteReplay(torch::serialize::OutputArchive& a, const std::deque<PolicySamples>& replay) {
@@ -106,6 +105,7 @@ absl::StatusOr<bool> ReadReplay(torch::serialize::InputArchive& a, const fs::pat
   return true;
 }
 
+// Normalised transitions for the discriminator (log pi filled for AIRL).
 Transitions MakeTransitions(const PolicyState& policy, std::vector<float> obs, std::vector<float> next_obs,
                             std::vector<float> act, const std::vector<float>& act_for_log_pi,
                             std::vector<float> done, bool need_log_pi) {
@@ -334,6 +334,9 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   double last_eval = NAN;
 
   const bool update_obs_norm = !(cfg.bc.warm_start && cfg.bc.freeze_obs_norm);
+  if (cfg.bc.freeze_obs_norm && !cfg.bc.warm_start) {
+    std::printf("note: bc.freeze_obs_norm applies only with bc.warm_start; the normaliser keeps learning\n");
+  }
   while (st.global_step < cfg.total_steps) {
     const double frac = 1.0 - static_cast<double>(st.iteration) / iterations;
     const double lr = ppo.anneal_lr ? ppo.learning_rate * std::max(frac, 0.0) : ppo.learning_rate;
@@ -369,7 +372,8 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     if (ppo.norm_reward) ScaleRewards(ppo, st.reward_scaler, ro);
 
     // ---- 4. PPO on the learned reward (after the discriminator's warm-up rounds)
-    UpdateStats update{NAN, NAN, NAN, NAN, NAN, NAN, NAN, 0};
+    UpdateStats update;  // logged as NaN while the policy waits
+    update.policy_loss = update.value_loss = update.entropy = update.approx_kl = NAN;
     if (st.iteration >= cfg.disc.warmup_rounds) {
       ComputeGae(ro.rewards, ro.values, ro.next_values, ro.terminated, ro.truncated, T, N, ppo.gamma,
                  ppo.gae_lambda, ro.advantages, ro.returns);

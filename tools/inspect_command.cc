@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <sstream>
 
+#include "algos/adversarial/learned_reward.h"
 #include "core/config.h"
+#include "core/status.h"
 #include "core/progress.h"
 #include "core/strings.h"
 #include "data/demo_file.h"
@@ -90,15 +92,77 @@ void PrintSummary(const DemoFile& file, int64_t terminated) {
   }
 }
 
+// Sums a learned reward over each episode of the file and sets it beside the
+// true returns: their mean, spread and correlation tell whether the reward ranks
+// behaviour as the task does (e.g. demonstrations of the changed dynamics, scored
+// by a reward learned on the original ones).
+absl::Status PrintLearnedReturns(const DemoFile& file, const std::string& reward_run) {
+  IRLAB_ASSIGN_OR_RETURN(LearnedReward reward, LoadLearnedReward(reward_run));
+  const DemoMetadata& m = file.metadata();
+  if (reward.policy.net->obs_dim() != m.obs_dim || reward.policy.net->act_dim() != m.act_dim) {
+    return absl::InvalidArgumentError(StrCat(reward_run, ": the reward was learned on ", reward.policy.env_name,
+                                             " (obs ", reward.policy.net->obs_dim(), ", act ",
+                                             reward.policy.net->act_dim(), "); ", file.path().string(), " holds ",
+                                             m.task, " (obs ", m.obs_dim, ", act ", m.act_dim, ")"));
+  }
+  IRLAB_ASSIGN_OR_RETURN(auto env, MakeEnv(m.task, EnvOptions{}));
+  const EnvSpec& spec = env->spec();
+  const EpisodeTable& t = file.episodes();
+  const int64_t e = file.num_episodes();
+  std::vector<double> learned(e);
+  double steps = 0;
+  for (int64_t i = 0; i < e; ++i) {
+    const int64_t begin = t.start[i], n = t.length[i];
+    std::vector<float> obs(n * m.obs_dim), next(n * m.obs_dim), act(n * m.act_dim);
+    std::vector<uint8_t> terminated(n);
+    IRLAB_RETURN_IF_ERROR(file.Read(DemoField::kObservations, begin, n, std::span<float>(obs)));
+    IRLAB_RETURN_IF_ERROR(file.Read(DemoField::kNextObservations, begin, n, std::span<float>(next)));
+    IRLAB_RETURN_IF_ERROR(file.Read(DemoField::kActions, begin, n, std::span<float>(act)));
+    IRLAB_RETURN_IF_ERROR(file.Read(DemoField::kTerminals, begin, n, std::span<uint8_t>(terminated)));
+    for (float r : ScoreTransitions(reward, obs, act, next, terminated, spec.act_low, spec.act_high)) {
+      learned[i] += r;
+    }
+    steps += n;
+  }
+  double lm = 0, tm = 0;
+  for (int64_t i = 0; i < e; ++i) lm += learned[i] / e, tm += t.ret[i] / e;
+  double lv = 0, tv = 0, cov = 0;
+  for (int64_t i = 0; i < e; ++i) {
+    lv += (learned[i] - lm) * (learned[i] - lm) / e;
+    tv += (t.ret[i] - tm) * (t.ret[i] - tm) / e;
+    cov += (learned[i] - lm) * (t.ret[i] - tm) / e;
+  }
+  double sum = 0;
+  for (double r : learned) sum += r;
+  std::printf("  learned return %.2f +- %.2f per episode, %.4f per step (%s reward of %s, learned on %s)\n", lm,
+              std::sqrt(lv), sum / steps, reward.config.algo.c_str(), reward_run.c_str(),
+              reward.policy.env_name.c_str());
+  if (lv > 0 && tv > 0) {
+    std::printf("  correlation    %.3f between learned and true episode returns\n", cov / std::sqrt(lv * tv));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int InspectCommand(const Args& args) {
   std::vector<std::string> positional, flag_args;
-  for (const std::string& a : args) (a.rfind("--", 0) == 0 ? flag_args : positional).push_back(a);
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i].rfind("--", 0) != 0) {
+      positional.push_back(args[i]);
+      continue;
+    }
+    flag_args.push_back(args[i]);
+    if (args[i] == "--reward" && i + 1 < args.size()) flag_args.push_back(args[++i]);
+  }
+  std::string reward_run;
   FlagParser flags("inspect",
                    "irlab inspect FILE: prints a demonstration file's task, sizes, episode\n"
                    "returns and attributes, then validates every value and the sizes against\n"
                    "the task. Exits 1 on any problem.");
+  flags.Add("reward", &reward_run,
+            "also score every episode with the learned reward of this `irlab train` run (or\n"
+            "checkpoint file) and print its returns beside the true ones");
   if (int code = ParseFlagsOrExit(flags, flag_args); code >= 0) return code;
   if (positional.size() != 1) {
     std::fprintf(stderr, "irlab inspect: expected one file, got %zu arguments (see --help)\n",
@@ -128,6 +192,9 @@ int InspectCommand(const Args& args) {
   if (!valid.ok()) return Fail("inspect", valid);
   if (absl::Status s = CheckAgainstTask(file); !s.ok()) return Fail("inspect", s);
   std::printf("valid: every value checked, sizes match task %s\n", file.metadata().task.c_str());
+  if (!reward_run.empty()) {
+    if (absl::Status s = PrintLearnedReturns(file, reward_run); !s.ok()) return Fail("inspect", s);
+  }
   return 0;
 }
 

@@ -1,5 +1,8 @@
 #include "algos/adversarial/learned_reward.h"
 
+#include <algorithm>
+
+#include "algos/ppo/rollout.h"
 #include "core/status.h"
 #include "core/strings.h"
 
@@ -103,6 +106,31 @@ absl::StatusOr<LearnedReward> LoadLearnedReward(const fs::path& run_dir) {
   out.disc = std::move(disc).value();
   IRLAB_RETURN_IF_ERROR(ReadDiscriminator(a, path, *out.disc, nullptr, nullptr));
   return out;
+}
+
+std::vector<float> ScoreTransitions(const LearnedReward& reward, std::span<const float> obs,
+                                    std::span<const float> act, std::span<const float> next_obs,
+                                    std::span<const uint8_t> terminated, std::span<const double> act_low,
+                                    std::span<const double> act_high) {
+  const int64_t n = static_cast<int64_t>(terminated.size());
+  const int64_t od = reward.policy.net->obs_dim(), ad = reward.policy.net->act_dim();
+  std::vector<float> o(obs.size()), next(next_obs.size()), a(act.begin(), act.end()), done(n);
+  NormalizeObs(reward.policy, obs, o);
+  NormalizeObs(reward.policy, next_obs, next);
+  for (int64_t k = 0; k < n; ++k) {
+    done[k] = terminated[k];
+    for (int64_t j = 0; j < ad; ++j) {
+      a[k * ad + j] = std::clamp<float>(a[k * ad + j], act_low[j], act_high[j]);
+    }
+  }
+  torch::NoGradGuard no_grad;
+  Transitions t;
+  t.obs = torch::from_blob(o.data(), {n, od});
+  t.next_obs = torch::from_blob(next.data(), {n, od});
+  t.act = torch::from_blob(a.data(), {n, ad});
+  t.done = torch::from_blob(done.data(), {n});
+  torch::Tensor r = reward.disc->LearnedReward(t).contiguous();
+  return std::vector<float>(r.data_ptr<float>(), r.data_ptr<float>() + n);
 }
 
 }  // namespace irlab

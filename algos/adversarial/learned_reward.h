@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <memory>
+#include <span>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "algos/adversarial/config.h"
@@ -32,7 +34,17 @@ struct LearnedReward {
   PolicyState policy;                // its observation normaliser normalises the inputs
 };
 
-// Loads the reward of an `irlab train` run (its checkpoint.pt).
+// Loads the reward of an `irlab train` run: its checkpoint.pt, or a checkpoint
+// file such as checkpoints/step_N.pt (an earlier reward; the AIRL authors transfer
+// one from an early iteration because later ones overfit).
 absl::StatusOr<LearnedReward> LoadLearnedReward(const std::filesystem::path& run_dir);
+
+// The learned reward of n raw transitions: obs and next_obs [n, obs_dim] as the
+// task emits them (normalised here with the reward run's statistics), act
+// [n, act_dim] (clipped here to [act_low, act_high]), terminated [n].
+std::vector<float> ScoreTransitions(const LearnedReward& reward, std::span<const float> obs,
+                                    std::span<const float> act, std::span<const float> next_obs,
+                                    std::span<const uint8_t> terminated, std::span<const double> act_low,
+                                    std::span<const double> act_high);
 
 }  // namespace irlab

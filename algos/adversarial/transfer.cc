@@ -24,22 +24,9 @@ absl::Status TransferReward(const std::filesystem::path& reward_run, const Exper
   std::printf("transferring the %s reward learned on %s to %s\n", reward.config.algo.c_str(),
               reward.policy.env_name.c_str(), cfg.env.c_str());
   auto relabel = [&](Rollout& ro) -> absl::Status {
-    const int64_t n = ro.size();
-    const int od = ro.obs_dim, ad = ro.act_dim;
-    std::vector<float> obs(ro.raw_obs), next(ro.raw_next_obs), act(ro.actions), done(n);
-    for (int64_t k = 0; k < n; ++k) {
-      done[k] = ro.terminated[k];
-      for (int j = 0; j < ad; ++j) act[k * ad + j] = std::clamp<float>(act[k * ad + j], spec.act_low[j], spec.act_high[j]);
-    }
-    NormalizeObs(reward.policy, obs, obs);
-    NormalizeObs(reward.policy, next, next);
-    Transitions t;
-    t.obs = torch::from_blob(obs.data(), {n, od});
-    t.next_obs = torch::from_blob(next.data(), {n, od});
-    t.act = torch::from_blob(act.data(), {n, ad});
-    t.done = torch::from_blob(done.data(), {n});
-    torch::Tensor r = reward.disc->LearnedReward(t).contiguous();
-    std::copy(r.data_ptr<float>(), r.data_ptr<float>() + n, ro.rewards.begin());
+    const std::vector<float> r = ScoreTransitions(reward, ro.raw_obs, ro.actions, ro.raw_next_obs, ro.terminated,
+                                                  spec.act_low, spec.act_high);
+    std::copy(r.begin(), r.end(), ro.rewards.begin());
     return absl::OkStatus();
   };
   return TrainExpert(cfg, run_dir, false, relabel);

@@ -86,6 +86,16 @@ TEST_F(AdversarialTest, GailLearnsInvertedPendulumAndTheRewardTransfers) {
   EXPECT_NE(Irlab("transfer --reward " + run.string() + " --env HalfCheetah --out " + (Dir() / "t2").string(),
                   "t2.log"), 0);
   EXPECT_NE(Log("t2.log").find("learned on InvertedPendulum"), std::string::npos) << Log("t2.log");
+
+  // irlab inspect scores demonstrations with the learned reward, and refuses another task's
+  ASSERT_EQ(Irlab("inspect " + Demos() + " --reward " + run.string(), "inspect.log"), 0) << Log("inspect.log");
+  std::smatch m;
+  const std::string scored = Log("inspect.log");
+  ASSERT_TRUE(std::regex_search(scored, m, std::regex("learned return ([-0-9.e+]+) \\+- [-0-9.e+]+ per episode")))
+      << scored;
+  EXPECT_TRUE(std::isfinite(std::stod(m[1]))) << scored;
+  EXPECT_NE(Irlab("inspect " + ShippedDemos() + " --reward " + run.string(), "inspect2.log"), 0);
+  EXPECT_NE(Log("inspect2.log").find("learned on InvertedPendulum"), std::string::npos) << Log("inspect2.log");
 }
 
 // Without learning-rate annealing, whose schedule follows total_steps (which the

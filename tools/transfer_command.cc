@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "algos/adversarial/adversarial.h"
+#include "algos/ppo/checkpoint.h"
 #include "core/files.h"
 #include "core/run_info.h"
 #include "core/strings.h"
@@ -11,7 +12,7 @@ namespace irlab {
 
 int TransferCommand(const Args& args) {
   std::string reward, env, config_file, out;
-  int64_t seed = -1;
+  int64_t seed = -1, reward_step = -1;
   std::vector<std::string> sets;
   FlagParser flags("transfer",
                    "Trains PPO from scratch on the frozen learned reward of an `irlab train` run\n"
@@ -19,6 +20,9 @@ int TransferCommand(const Args& args) {
                    "CustomAnt reward or PointMazeRight from a PointMazeLeft one, and reports the true\n"
                    "return there. Settings are irlab expert's: a config from experiments/ppo/ applies.");
   flags.Add("reward", &reward, "run directory of the reward (irlab train)");
+  flags.Add("reward-step", &reward_step,
+            "use the reward of the run's kept checkpoint at or before this step (checkpoints/step_N.pt)\n"
+            "instead of its last; the AIRL authors transfer an early reward, later ones overfit");
   flags.Add("env", &env, "task to re-optimise the reward in");
   flags.Add("config", &config_file, "TOML file of PPO settings (irlab expert's format)");
   flags.Add("set", &sets, "key=value override");
@@ -31,6 +35,12 @@ int TransferCommand(const Args& args) {
   if (seed >= 0) sets.push_back(StrCat("seed=", seed));
   ExpertConfig cfg;
   if (absl::Status s = LoadConfig(cfg, config_file, sets); !s.ok()) return Fail("transfer", s);
+  if (reward_step >= 0) {
+    auto at = CheckpointAtStep(reward, reward_step);
+    if (!at.ok()) return Fail("transfer", at.status());
+    std::printf("the reward at step %s of %s\n", at->stem().string().substr(5).c_str(), reward.c_str());
+    reward = at->string();
+  }
   std::error_code ec;
   if (std::filesystem::exists(out, ec) && !std::filesystem::is_empty(out, ec)) {
     return Fail("transfer", absl::AlreadyExistsError(StrCat(out, ": exists and is not empty")));

@@ -1,5 +1,10 @@
 #include "algos/ppo/checkpoint.h"
 
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
+
 #include "core/files.h"
 #include "core/status.h"
 #include "core/strings.h"
@@ -106,6 +111,28 @@ fs::path CheckpointPath(const fs::path& run_or_file) {
   std::error_code ec;
   if (fs::is_directory(run_or_file, ec)) return run_or_file / "checkpoint.pt";
   return run_or_file;
+}
+
+absl::StatusOr<fs::path> CheckpointAtStep(const fs::path& run_dir, int64_t step) {
+  std::vector<int64_t> steps;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(run_dir / "checkpoints", ec)) {
+    const std::string name = entry.path().filename().string();
+    int64_t n = 0;
+    if (name.rfind("step_", 0) == 0 && entry.path().extension() == ".pt" &&
+        absl::SimpleAtoi(name.substr(5, name.size() - 8), &n)) {
+      steps.push_back(n);
+    }
+  }
+  if (ec) return absl::NotFoundError(StrCat(run_dir.string(), "/checkpoints: ", ec.message()));
+  std::sort(steps.begin(), steps.end());
+  auto it = std::upper_bound(steps.begin(), steps.end(), step);
+  if (it == steps.begin()) {
+    return absl::NotFoundError(StrCat(run_dir.string(), ": no checkpoint at or before step ", step, " (it has ",
+                                      steps.empty() ? std::string("none") : absl::StrJoin(steps, ", "),
+                                      "; `checkpoint_every` sets how often they are kept)"));
+  }
+  return run_dir / "checkpoints" / StrCat("step_", *(it - 1), ".pt");
 }
 
 absl::Status SavePpoCheckpoint(const fs::path& path, const PpoTrainState& s, const CheckpointWriter& extra) {

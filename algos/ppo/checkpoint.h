@@ -61,4 +61,8 @@ absl::StatusOr<PolicyState> LoadPolicy(const std::filesystem::path& path);
 // itself when it names a file.
 std::filesystem::path CheckpointPath(const std::filesystem::path& run_or_file);
 
+// The run's kept checkpoint (checkpoints/step_N.pt, one per checkpoint_every)
+// with the largest N <= step; the error names the run and the steps it has.
+absl::StatusOr<std::filesystem::path> CheckpointAtStep(const std::filesystem::path& run_dir, int64_t step);
+
 }  // namespace irlab

@@ -82,6 +82,17 @@ TEST_F(AdversarialTest, GailLearnsInvertedPendulumAndTheRewardTransfers) {
                       "--set eval_episodes=2" + kFastPpo + " --out " + transfer.string(), "transfer.log"), 0)
       << Log("transfer.log");
   EXPECT_TRUE(std::isfinite(JsonNumber(transfer / "eval.json", "return_mean")));
+  // an earlier reward: the kept checkpoint at or before --reward-step, or an error naming those kept
+  const fs::path early = Dir() / "transfer_early";
+  ASSERT_EQ(Irlab("transfer --reward " + run.string() + " --reward-step 1000000000 --env InvertedPendulum "
+                      "--set total_steps=2048 --set eval_episodes=2" + kFastPpo + " --out " + early.string(),
+                  "transfer_early.log"), 0)
+      << Log("transfer_early.log");
+  EXPECT_NE(Log("transfer_early.log").find("the reward at step"), std::string::npos) << Log("transfer_early.log");
+  EXPECT_NE(Irlab("transfer --reward " + run.string() + " --reward-step 10 --env InvertedPendulum --out " +
+                      (Dir() / "t3").string(), "t3.log"), 0);
+  EXPECT_NE(Log("t3.log").find("no checkpoint at or before step 10"), std::string::npos) << Log("t3.log");
+  EXPECT_FALSE(fs::exists(Dir() / "t3"));
   // a reward of another task's dimensions is refused
   EXPECT_NE(Irlab("transfer --reward " + run.string() + " --env HalfCheetah --out " + (Dir() / "t2").string(),
                   "t2.log"), 0);

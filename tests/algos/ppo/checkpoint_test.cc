@@ -58,6 +58,22 @@ TEST(CheckpointTest, InterruptedThenResumedEqualsUninterrupted) {
   fs::remove_all(b);
 }
 
+TEST(CheckpointTest, CheckpointAtStepPicksTheLastKeptOneAtOrBefore) {
+  const fs::path run = FreshDir("kept");
+  fs::create_directories(run / "checkpoints");
+  for (const char* name : {"step_2048.pt", "step_10240.pt", "step_4096.pt", "notes.txt", "step_x.pt"}) {
+    std::ofstream(run / "checkpoints" / name) << "x";
+  }
+  EXPECT_EQ(CheckpointAtStep(run, 5000).value(), run / "checkpoints" / "step_4096.pt");
+  EXPECT_EQ(CheckpointAtStep(run, 4096).value(), run / "checkpoints" / "step_4096.pt");
+  EXPECT_EQ(CheckpointAtStep(run, 1 << 30).value(), run / "checkpoints" / "step_10240.pt");
+  const auto none = CheckpointAtStep(run, 1000);
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("2048, 4096, 10240"), std::string::npos) << none.status();
+  EXPECT_FALSE(CheckpointAtStep(run / "missing", 1000).ok());
+  fs::remove_all(run);
+}
+
 // With overlap the next rollout is collected during the update, except before a
 // checkpoint: runs repeat exactly, an interrupted run resumes exactly, and the
 // result differs from the synchronous loop's (the overlapped path really ran).

@@ -45,6 +45,10 @@ absl::Status FlagParser::Parse(const std::vector<std::string>& args) {
     const std::string& arg = args[i];
     if (arg == "--help" || arg == "-h") return absl::CancelledError("help");
     if (arg.rfind("--", 0) != 0) {
+      if (positional_) {
+        positional_->push_back(arg);
+        continue;
+      }
       return absl::InvalidArgumentError(
           StrCat("irlab ", command_, ": unexpected argument '", arg, "' (see --help)"));
     }

@@ -23,6 +23,9 @@ class FlagParser {
   void Add(std::string name, std::vector<std::string>* values, std::string help);  // repeatable
   // Marks a flag that must be given.
   void Require(const std::string& name);
+  // Arguments that are not flags (nor a flag's value) go to `out`, in order,
+  // instead of being an error.
+  void CollectPositional(std::vector<std::string>* out) { positional_ = out; }
 
   // Parses argv (without the program and command names). Returns Cancelled
   // when --help was asked for (the usage is then in usage()); an error names
@@ -42,6 +45,7 @@ class FlagParser {
 
   std::string command_, summary_;
   std::vector<Flag> flags_;
+  std::vector<std::string>* positional_ = nullptr;
 };
 
 }  // namespace irlab

@@ -1,7 +1,6 @@
 // irlab convert: demonstrations between irlab's HDF5 layout and Minari's or
 // D4RL's, so data from the Python ecosystem trains like collected data.
 #include <cstdio>
-#include <set>
 
 #include "core/strings.h"
 #include "data/convert.h"
@@ -22,17 +21,7 @@ absl::StatusOr<DemoMetadata> TaskMetadata(const std::string& task) {
 }  // namespace
 
 int ConvertCommand(const Args& args) {
-  // positional IN OUT among the flags (FlagParser takes flags only)
-  const std::set<std::string> value_flags = {"--from", "--to", "--env", "--dataset_id"};
-  std::vector<std::string> positional, flag_args;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i].rfind("--", 0) != 0) {
-      positional.push_back(args[i]);
-      continue;
-    }
-    flag_args.push_back(args[i]);
-    if (value_flags.count(args[i]) && i + 1 < args.size()) flag_args.push_back(args[++i]);
-  }
+  std::vector<std::string> positional;  // IN OUT
   std::string from, to, env, dataset_id;
   bool overwrite = false;
   FlagParser flags(
@@ -50,7 +39,8 @@ int ConvertCommand(const Args& args) {
   flags.Add("dataset_id", &dataset_id, "Minari folder output: its dataset id");
   flags.Require("from");
   flags.Require("to");
-  if (int code = ParseFlagsOrExit(flags, flag_args); code >= 0) return code;
+  flags.CollectPositional(&positional);
+  if (int code = ParseFlagsOrExit(flags, args); code >= 0) return code;
   if (positional.size() != 2) {
     std::fprintf(stderr, "irlab convert: expected IN and OUT, got %zu arguments (see --help)\n",
                  positional.size());

@@ -26,6 +26,24 @@ TEST(FlagsTest, ParsesAllKinds) {
   EXPECT_EQ(sets, (std::vector<std::string>{"a=1", "b=2"}));
 }
 
+TEST(FlagsTest, CollectsPositionalArgumentsAmongFlags) {
+  std::string reward;
+  bool det = false;
+  int64_t step = 0;
+  std::vector<std::string> positional;
+  FlagParser p("test", "a test");
+  p.Add("reward", &reward, "run");
+  p.Add("deterministic", &det, "switch");
+  p.Add("step", &step, "step");
+  p.CollectPositional(&positional);
+  // a flag's value is never positional, a switch takes none, a negative number is a value
+  ASSERT_TRUE(p.Parse({"in.h5", "--reward", "run", "--deterministic", "out.h5", "--step", "-1"}).ok());
+  EXPECT_EQ(positional, (std::vector<std::string>{"in.h5", "out.h5"}));
+  EXPECT_EQ(reward, "run");
+  EXPECT_TRUE(det);
+  EXPECT_EQ(step, -1);
+}
+
 TEST(FlagsTest, BadInputIsAClearError) {
   int n = 0;
   std::string out;

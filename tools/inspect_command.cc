@@ -7,9 +7,10 @@
 #include <sstream>
 
 #include "algos/adversarial/learned_reward.h"
+#include "algos/tabular/evaluation.h"
 #include "core/config.h"
-#include "core/status.h"
 #include "core/progress.h"
+#include "core/status.h"
 #include "core/strings.h"
 #include "data/demo_file.h"
 #include "envs/registry.h"
@@ -99,17 +100,13 @@ void PrintSummary(const DemoFile& file, int64_t terminated) {
 absl::Status PrintLearnedReturns(const DemoFile& file, const std::string& reward_run) {
   IRLAB_ASSIGN_OR_RETURN(LearnedReward reward, LoadLearnedReward(reward_run));
   const DemoMetadata& m = file.metadata();
-  if (reward.policy.net->obs_dim() != m.obs_dim || reward.policy.net->act_dim() != m.act_dim) {
-    return absl::InvalidArgumentError(StrCat(reward_run, ": the reward was learned on ", reward.policy.env_name,
-                                             " (obs ", reward.policy.net->obs_dim(), ", act ",
-                                             reward.policy.net->act_dim(), "); ", file.path().string(), " holds ",
-                                             m.task, " (obs ", m.obs_dim, ", act ", m.act_dim, ")"));
-  }
+  IRLAB_RETURN_IF_ERROR(CheckRewardFits(reward, reward_run, StrCat(file.path().string(), " (", m.task, ")"),
+                                        m.obs_dim, m.act_dim));
   IRLAB_ASSIGN_OR_RETURN(auto env, MakeEnv(m.task, EnvOptions{}));
   const EnvSpec& spec = env->spec();
   const EpisodeTable& t = file.episodes();
   const int64_t e = file.num_episodes();
-  std::vector<double> learned(e);
+  std::vector<double> learned(e), truth(t.ret.begin(), t.ret.end());
   double steps = 0;
   for (int64_t i = 0; i < e; ++i) {
     const int64_t begin = t.start[i], n = t.length[i];
@@ -124,21 +121,14 @@ absl::Status PrintLearnedReturns(const DemoFile& file, const std::string& reward
     }
     steps += n;
   }
-  double lm = 0, tm = 0;
-  for (int64_t i = 0; i < e; ++i) lm += learned[i] / e, tm += t.ret[i] / e;
-  double lv = 0, tv = 0, cov = 0;
-  for (int64_t i = 0; i < e; ++i) {
-    lv += (learned[i] - lm) * (learned[i] - lm) / e;
-    tv += (t.ret[i] - tm) * (t.ret[i] - tm) / e;
-    cov += (learned[i] - lm) * (t.ret[i] - tm) / e;
-  }
-  double sum = 0;
-  for (double r : learned) sum += r;
-  std::printf("  learned return %.2f +- %.2f per episode, %.4f per step (%s reward of %s, learned on %s)\n", lm,
-              std::sqrt(lv), sum / steps, reward.config.algo.c_str(), reward_run.c_str(),
+  double mean = 0, var = 0;
+  for (double r : learned) mean += r / e;
+  for (double r : learned) var += (r - mean) * (r - mean) / e;
+  std::printf("  learned return %.2f +- %.2f per episode, %.4f per step (%s reward of %s, learned on %s)\n", mean,
+              std::sqrt(var), mean * e / steps, reward.config.algo.c_str(), reward_run.c_str(),
               reward.policy.env_name.c_str());
-  if (lv > 0 && tv > 0) {
-    std::printf("  correlation    %.3f between learned and true episode returns\n", cov / std::sqrt(lv * tv));
+  if (const double rho = tabular::PearsonCorrelation(learned, truth); !std::isnan(rho)) {
+    std::printf("  correlation    %.3f between learned and true episode returns\n", rho);
   }
   return absl::OkStatus();
 }
@@ -146,15 +136,7 @@ absl::Status PrintLearnedReturns(const DemoFile& file, const std::string& reward
 }  // namespace
 
 int InspectCommand(const Args& args) {
-  std::vector<std::string> positional, flag_args;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i].rfind("--", 0) != 0) {
-      positional.push_back(args[i]);
-      continue;
-    }
-    flag_args.push_back(args[i]);
-    if (args[i] == "--reward" && i + 1 < args.size()) flag_args.push_back(args[++i]);
-  }
+  std::vector<std::string> positional;  // FILE
   std::string reward_run;
   FlagParser flags("inspect",
                    "irlab inspect FILE: prints a demonstration file's task, sizes, episode\n"
@@ -163,7 +145,8 @@ int InspectCommand(const Args& args) {
   flags.Add("reward", &reward_run,
             "also score every episode with the learned reward of this `irlab train` run (or\n"
             "checkpoint file) and print its returns beside the true ones");
-  if (int code = ParseFlagsOrExit(flags, flag_args); code >= 0) return code;
+  flags.CollectPositional(&positional);
+  if (int code = ParseFlagsOrExit(flags, args); code >= 0) return code;
   if (positional.size() != 1) {
     std::fprintf(stderr, "irlab inspect: expected one file, got %zu arguments (see --help)\n",
                  positional.size());

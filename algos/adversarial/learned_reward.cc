@@ -108,6 +108,15 @@ absl::StatusOr<LearnedReward> LoadLearnedReward(const fs::path& run_dir) {
   return out;
 }
 
+absl::Status CheckRewardFits(const LearnedReward& reward, const fs::path& reward_run, std::string_view target,
+                             int obs_dim, int act_dim) {
+  const int od = reward.policy.net->obs_dim(), ad = reward.policy.net->act_dim();
+  if (od == obs_dim && ad == act_dim) return absl::OkStatus();
+  return absl::InvalidArgumentError(StrCat(reward_run.string(), ": the reward was learned on ", reward.policy.env_name,
+                                           " (obs ", od, ", act ", ad, "); ", target, " has obs ", obs_dim, ", act ",
+                                           act_dim));
+}
+
 std::vector<float> ScoreTransitions(const LearnedReward& reward, std::span<const float> obs,
                                     std::span<const float> act, std::span<const float> next_obs,
                                     std::span<const uint8_t> terminated, std::span<const double> act_low,

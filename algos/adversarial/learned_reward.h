@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -38,6 +39,11 @@ struct LearnedReward {
 // file such as checkpoints/step_N.pt (an earlier reward; the AIRL authors transfer
 // one from an early iteration because later ones overfit).
 absl::StatusOr<LearnedReward> LoadLearnedReward(const std::filesystem::path& run_dir);
+
+// OK when the reward's net takes obs_dim observations and act_dim actions;
+// otherwise an error naming reward_run, the task it was learned on and `target`.
+absl::Status CheckRewardFits(const LearnedReward& reward, const std::filesystem::path& reward_run,
+                             std::string_view target, int obs_dim, int act_dim);
 
 // The learned reward of n raw transitions: obs and next_obs [n, obs_dim] as the
 // task emits them (normalised here with the reward run's statistics), act

@@ -15,12 +15,7 @@ absl::Status TransferReward(const std::filesystem::path& reward_run, const Exper
   IRLAB_ASSIGN_OR_RETURN(LearnedReward reward, LoadLearnedReward(reward_run));
   IRLAB_ASSIGN_OR_RETURN(auto probe, MakeEnv(cfg.env, cfg.env_options));
   const EnvSpec& spec = probe->spec();
-  if (reward.policy.net->obs_dim() != spec.obs_dim || reward.policy.net->act_dim() != spec.act_dim) {
-    return absl::InvalidArgumentError(StrCat(reward_run.string(), ": the reward was learned on ",
-                                             reward.policy.env_name, " (obs ", reward.policy.net->obs_dim(), ", act ",
-                                             reward.policy.net->act_dim(), "); ", cfg.env, " has obs ", spec.obs_dim,
-                                             ", act ", spec.act_dim));
-  }
+  IRLAB_RETURN_IF_ERROR(CheckRewardFits(reward, reward_run, cfg.env, spec.obs_dim, spec.act_dim));
   std::printf("transferring the %s reward learned on %s to %s\n", reward.config.algo.c_str(),
               reward.policy.env_name.c_str(), cfg.env.c_str());
   auto relabel = [&](Rollout& ro) -> absl::Status {

@@ -22,7 +22,7 @@ int TransferCommand(const Args& args) {
   flags.Add("reward", &reward, "run directory of the reward (irlab train)");
   flags.Add("reward-step", &reward_step,
             "use the reward of the run's kept checkpoint at or before this step (checkpoints/step_N.pt)\n"
-            "instead of its last; the AIRL authors transfer an early reward, later ones overfit");
+            "instead of its last (-1); the AIRL authors transfer an early reward, later ones overfit");
   flags.Add("env", &env, "task to re-optimise the reward in");
   flags.Add("config", &config_file, "TOML file of PPO settings (irlab expert's format)");
   flags.Add("set", &sets, "key=value override");
@@ -35,6 +35,10 @@ int TransferCommand(const Args& args) {
   if (seed >= 0) sets.push_back(StrCat("seed=", seed));
   ExpertConfig cfg;
   if (absl::Status s = LoadConfig(cfg, config_file, sets); !s.ok()) return Fail("transfer", s);
+  if (reward_step < -1) {
+    return Fail("transfer", absl::InvalidArgumentError(StrCat("--reward-step: expected a step >= 0 or -1 (the last), got ",
+                                                              reward_step)));
+  }
   if (reward_step >= 0) {
     auto at = CheckpointAtStep(reward, reward_step);
     if (!at.ok()) return Fail("transfer", at.status());

@@ -19,6 +19,9 @@ struct DiscriminatorConfig {
   int updates_per_round = 8;       // discriminator steps per rollout (n_disc_updates)
   int batch_size = 512;            // expert and policy samples per step (each)
   int replay_rounds = 1;           // policy samples drawn from this many recent rollouts
+  int history_rounds = 0;          // plus a uniform sample (reservoir) of this many rollouts from all
+                                   // of training so far: the discriminator keeps seeing old policies
+  double history_fraction = 0.5;   // share of each policy batch drawn from that history
   double grad_penalty = 0.0;       // weight of a gradient penalty on expert-policy interpolates
   std::string gail_reward = "logit";  // GAIL's generator reward: logit, positive (-log(1-D)), negative (log D)
   double gcl_expert_length = 0.0;  // GAN-GCL: expert trajectory length (0: the task's horizon)
@@ -36,6 +39,8 @@ struct DiscriminatorConfig {
     b.Field("updates_per_round", updates_per_round, "discriminator steps per rollout").Range(0, 1e5);
     b.Field("batch_size", batch_size, "expert and policy samples per step").Range(1, 1e6);
     b.Field("replay_rounds", replay_rounds, "recent rollouts policy samples come from").Range(1, 1000);
+    b.Field("history_rounds", history_rounds, "rollouts kept from all of training (0: none)").Range(0, 100000);
+    b.Field("history_fraction", history_fraction, "share of policy samples from the history").Range(0, 1);
     b.Field("grad_penalty", grad_penalty, "gradient penalty weight").Range(0, 1e6);
     b.Field("gail_reward", gail_reward, "GAIL generator reward").OneOf({"logit", "positive", "negative"});
     b.Field("gcl_expert_length", gcl_expert_length, "GAN-GCL expert trajectory length (0: horizon)").Range(0, 1e7);

@@ -1,7 +1,8 @@
 // The adversarial round, top to bottom:
 //   collect policy rollouts with the VecEnv
 //   -> n discriminator updates: expert minibatches from the ExpertStore vs
-//      policy samples (from the recent `replay_rounds` rollouts)
+//      policy samples (from the recent `replay_rounds` rollouts and,
+//      optionally, a reservoir of `history_rounds` from all of training)
 //   -> relabel the rollout's rewards with the discriminator
 //   -> PPO update (entropy bonus configurable)
 //   -> log, evaluate and checkpoint.
@@ -23,6 +24,7 @@
 #include "core/files.h"
 #include "core/metrics.h"
 #include "core/progress.h"
+#include "core/reservoir.h"
 #include "core/status.h"
 #include "core/strings.h"
 
@@ -56,33 +58,64 @@ PolicySamples FromRollout(const Rollout& ro, const EnvSpec& spec) {
   return s;
 }
 
-// The replay of recent rollouts is part of the checkpoint, so that a resumed run
-// draws the same policy samples as an uninterrupted one.
-void WriteReplay(torch::serialize::OutputArchive& a, const std::deque<PolicySamples>& replay) {
-  a.write("replay/rounds", torch::tensor({static_cast<int64_t>(replay.size())}, torch::kInt64));
-  for (size_t k = 0; k < replay.size(); ++k) {
+// Where the discriminator's policy samples come from: the last `replay_rounds`
+// rollouts and, with `history_rounds` > 0, a reservoir of rollouts from all of
+// training (each rollout so far equally likely to be in it), so that the
+// reward keeps being told apart from the old policies too, not only the
+// current one.
+struct PolicyReplay {
+  explicit PolicyReplay(const DiscriminatorConfig& disc)
+      : recent_rounds(disc.replay_rounds), history(static_cast<size_t>(disc.history_rounds)) {}
+
+  int recent_rounds;
+  std::deque<PolicySamples> recent;
+  Reservoir<PolicySamples> history;
+
+  const PolicySamples& latest() const { return recent.back(); }
+
+  void Add(PolicySamples s, Rng& rng) {
+    history.Offer(s, rng);
+    recent.push_back(std::move(s));
+    while (static_cast<int>(recent.size()) > recent_rounds) recent.pop_front();
+  }
+};
+
+// Both parts of the replay are in the checkpoint, so that a resumed run draws
+// the same policy samples as an uninterrupted one.
+template <typename Rounds>
+void WriteRounds(torch::serialize::OutputArchive& a, const std::string& prefix, const Rounds& rounds) {
+  a.write(prefix + "/rounds", torch::tensor({static_cast<int64_t>(rounds.size())}, torch::kInt64));
+  for (size_t k = 0; k < rounds.size(); ++k) {
     auto put = [&](const char* name, const std::vector<float>& v) {
       torch::Tensor t = torch::from_blob(const_cast<float*>(v.data()), {static_cast<int64_t>(v.size())});
-      a.write(StrCat("replay/", k, "/", name), t.clone());
+      a.write(StrCat(prefix, "/", k, "/", name), t.clone());
     };
-    put("obs", replay[k].obs);
-    put("next_obs", replay[k].next_obs);
-    put("act", replay[k].act);
-    put("act_sampled", replay[k].act_sampled);
-    put("done", replay[k].done);
+    put("obs", rounds[k].obs);
+    put("next_obs", rounds[k].next_obs);
+    put("act", rounds[k].act);
+    put("act_sampled", rounds[k].act_sampled);
+    put("done", rounds[k].done);
   }
 }
 
-// false when the checkpoint predates replay entries (the replay then restarts empty).
-absl::StatusOr<bool> ReadReplay(torch::serialize::InputArchive& a, const fs::path& path, int od, int ad,
-                                std::deque<PolicySamples>& replay) {
+void WriteReplay(torch::serialize::OutputArchive& a, const PolicyReplay& replay) {
+  WriteRounds(a, "replay", replay.recent);
+  WriteRounds(a, "history", replay.history.items());
+  a.write("history/offered", torch::tensor({replay.history.offered()}, torch::kInt64));
+}
+
+// false when the checkpoint has no `prefix` entries (an older one: that part
+// of the replay restarts empty).
+template <typename Rounds>
+absl::StatusOr<bool> ReadRounds(torch::serialize::InputArchive& a, const fs::path& path, const std::string& prefix,
+                                int od, int ad, Rounds& out) {
   torch::Tensor rounds;
-  if (!a.try_read("replay/rounds", rounds)) return false;
-  if (rounds.numel() != 1) return absl::DataLossError(StrCat(path.string(), ": bad 'replay/rounds' entry"));
+  if (!a.try_read(prefix + "/rounds", rounds)) return false;
+  if (rounds.numel() != 1) return absl::DataLossError(StrCat(path.string(), ": bad '", prefix, "/rounds' entry"));
   for (int64_t k = 0; k < rounds.item<int64_t>(); ++k) {
     PolicySamples s;
     auto get = [&](const char* name, std::vector<float>& v, int64_t width) -> absl::Status {
-      const std::string key = StrCat("replay/", k, "/", name);
+      const std::string key = StrCat(prefix, "/", k, "/", name);
       torch::Tensor t;
       if (!a.try_read(key, t) || t.dim() != 1 || t.scalar_type() != torch::kFloat) {
         return absl::DataLossError(StrCat(path.string(), ": no valid '", key, "' entry"));
@@ -100,9 +133,25 @@ absl::StatusOr<bool> ReadReplay(torch::serialize::InputArchive& a, const fs::pat
     IRLAB_RETURN_IF_ERROR(get("next_obs", s.next_obs, od));
     IRLAB_RETURN_IF_ERROR(get("act", s.act, ad));
     IRLAB_RETURN_IF_ERROR(get("act_sampled", s.act_sampled, ad));
-    replay.push_back(std::move(s));
+    out.push_back(std::move(s));
   }
   return true;
+}
+
+absl::StatusOr<bool> ReadReplay(torch::serialize::InputArchive& a, const fs::path& path, int od, int ad,
+                                PolicyReplay& replay) {
+  IRLAB_ASSIGN_OR_RETURN(bool has_recent, ReadRounds(a, path, "replay", od, ad, replay.recent));
+  std::vector<PolicySamples> history;
+  IRLAB_ASSIGN_OR_RETURN(bool has_history, ReadRounds(a, path, "history", od, ad, history));
+  if (has_history) {
+    torch::Tensor offered;
+    if (!a.try_read("history/offered", offered) || offered.numel() != 1 ||
+        !replay.history.Restore(std::move(history), offered.item<int64_t>())) {
+      return absl::DataLossError(StrCat(path.string(), ": its 'history' of policy samples does not fit ",
+                                        "disc.history_rounds = ", replay.history.capacity()));
+    }
+  }
+  return has_recent && has_history;
 }
 
 // Normalised transitions for the discriminator (log pi filled for AIRL).
@@ -133,8 +182,7 @@ struct DiscStats {
 // One discriminator step: expert batch vs policy batch (binary cross-entropy).
 absl::StatusOr<DiscStats> DiscriminatorStep(const AdversarialConfig& cfg, Discriminator& disc,
                                             torch::optim::Adam& opt, ExpertStore& store,
-                                            const std::deque<PolicySamples>& replay,
-                                            const PolicyState& policy, Rng& rng) {
+                                            const PolicyReplay& replay, const PolicyState& policy, Rng& rng) {
   const int B = cfg.disc.batch_size, od = policy.net->obs_dim(), ad = policy.net->act_dim();
   const bool airl = disc.kind() == DiscriminatorKind::kAirl;
   // expert batch
@@ -142,11 +190,15 @@ absl::StatusOr<DiscStats> DiscriminatorStep(const AdversarialConfig& cfg, Discri
   std::vector<uint8_t> e_term(B);
   IRLAB_RETURN_IF_ERROR(store.Sample(B, e_obs.data(), e_act.data(), e_next.data(), e_term.data()));
   for (int k = 0; k < B; ++k) e_done[k] = e_term[k];
-  // policy batch, uniform over the replayed rollouts
+  // policy batch: its first history_fraction from the history (when there is
+  // one), the rest from the recent rollouts, each uniform over its rollouts
   std::vector<float> p_obs(size_t(B) * od), p_next(size_t(B) * od), p_act(size_t(B) * ad),
       p_sampled(size_t(B) * ad), p_done(B);
+  const int from_history =
+      replay.history.empty() ? 0 : static_cast<int>(std::lround(B * cfg.disc.history_fraction));
   for (int k = 0; k < B; ++k) {
-    const PolicySamples& s = replay[rng.UniformInt(replay.size())];
+    const PolicySamples& s = k < from_history ? replay.history[rng.UniformInt(replay.history.size())]
+                                              : replay.recent[rng.UniformInt(replay.recent.size())];
     const size_t i = rng.UniformInt(s.done.size());
     std::copy_n(&s.obs[i * od], od, &p_obs[size_t(k) * od]);
     std::copy_n(&s.next_obs[i * od], od, &p_next[size_t(k) * od]);
@@ -275,7 +327,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   const fs::path checkpoint = run_dir / "checkpoint.pt";
   PpoTrainState st;
   int64_t expert_batches = 0;  // drawn so far (the store is fast-forwarded on resume)
-  std::deque<PolicySamples> replay;
+  PolicyReplay replay(cfg.disc);
   if (resume) {
     bool has_replay = false;
     IRLAB_ASSIGN_OR_RETURN(st, LoadPpoCheckpoint(checkpoint, [&](torch::serialize::InputArchive& a) -> absl::Status {
@@ -292,9 +344,9 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
       IRLAB_RETURN_IF_ERROR(store->Sample(cfg.disc.batch_size, sink.data(), sink.data() + size_t(cfg.disc.batch_size) * od,
                                           sink.data() + size_t(cfg.disc.batch_size) * (od + ad), term.data()));
     }
-    if (!has_replay && cfg.disc.replay_rounds > 1) {
-      std::printf("note: %s has no policy-sample replay (an older checkpoint); it restarts empty\n",
-                  checkpoint.c_str());
+    if (!has_replay && (cfg.disc.replay_rounds > 1 || cfg.disc.history_rounds > 0)) {
+      std::printf("note: %s is an older checkpoint without (all of) the policy-sample replay; "
+                  "it restarts empty\n", checkpoint.c_str());
     }
   } else {
     st = NewPpoState(cfg.env, ppo, *vec, cfg.seed);
@@ -345,14 +397,13 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     const auto round_start = Clock::now();
     IRLAB_RETURN_IF_ERROR(CollectRollout(*vec, st.policy, st.rng, update_obs_norm, next_obs, ro));
     st.global_step += batch;
-    replay.push_back(FromRollout(ro, spec));
-    while (static_cast<int>(replay.size()) > cfg.disc.replay_rounds) replay.pop_front();
+    replay.Add(FromRollout(ro, spec), st.rng);
 
     // ---- 2. discriminator updates: expert vs policy
     DiscStats disc_stats;
     for (int k = 0; k < cfg.disc.updates_per_round; ++k) {
       absl::StatusOr<DiscStats> step =
-          cfg.algo == "gcl" ? GclStep(cfg, *disc, disc_opt, *store, ro, replay.back(), st.policy, gcl_length)
+          cfg.algo == "gcl" ? GclStep(cfg, *disc, disc_opt, *store, ro, replay.latest(), st.policy, gcl_length)
                             : DiscriminatorStep(cfg, *disc, disc_opt, *store, replay, st.policy, st.rng);
       if (!step.ok()) {
         return absl::InternalError(StrCat(step.status().message(), " at env step ", st.global_step,
@@ -363,7 +414,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     }
 
     // ---- 3. relabel the rollout with the learned reward
-    const PolicySamples& now = replay.back();
+    const PolicySamples& now = replay.latest();
     Transitions all = MakeTransitions(st.policy, now.obs, now.next_obs, now.act, now.act_sampled, now.done,
                                       disc->kind() == DiscriminatorKind::kAirl);
     torch::Tensor learned = cfg.algo == "gcl" ? disc->LearnedReward(all) : disc->GeneratorReward(all);

@@ -115,7 +115,8 @@ TEST(AdversarialResumeTest, ResumeGivesTheSameResult) {
   const std::string common = " --algo airl --env Pendulum --demos " + ShippedDemos() +
                              " --set ppo.anneal_lr=false --set eval_every=0 --set eval_episodes=2"
                              " --set disc.grad_penalty=1 --set bc.warm_start=true --set bc.steps=500"
-                             " --set disc.replay_rounds=3" + kFastPpo;  // the replay is checkpointed too
+                             " --set disc.replay_rounds=3 --set disc.history_rounds=2" +
+                             kFastPpo;  // the replay and the history of older rollouts are checkpointed too
   const fs::path whole = Dir() / "whole", part = Dir() / "part";
   ASSERT_EQ(Irlab("train" + common + " --set total_steps=6144 --out " + whole.string(), "whole.log"), 0)
       << Log("whole.log");

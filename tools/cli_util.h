@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
 
 #include "absl/status/status.h"
 #include "core/flags.h"
@@ -29,5 +31,37 @@ inline int Fail(const char* command, const absl::Status& s) {
   std::fprintf(stderr, "irlab %s: error: %s\n", command, std::string(s.message()).c_str());
   return 1;
 }
+
+// Takes back a new run directory when its command fails before the run holds
+// anything lasting (no checkpoint.pt and no logged metrics yet: bad
+// demonstrations, a reward of the wrong task): removes what the command wrote
+// there, and the directory itself if the command created it. A run that failed
+// later (a non-finite loss) keeps its metrics and checkpoints. Commands refuse
+// a non-empty --out before they start, so nothing else can be in it.
+// Construct before creating the directory.
+class NewRunDir {
+ public:
+  explicit NewRunDir(std::filesystem::path dir) : dir_(std::move(dir)) {
+    std::error_code ec;
+    created_ = !std::filesystem::exists(dir_, ec);
+  }
+
+  // On failure: the start is undone unless the run got as far as a checkpoint or a metrics line.
+  void Abandon() const {
+    std::error_code ec;
+    if (std::filesystem::exists(dir_ / "checkpoint.pt", ec)) return;
+    const auto metrics = dir_ / "metrics.jsonl";
+    if (std::filesystem::exists(metrics, ec) && std::filesystem::file_size(metrics, ec) > 0 && !ec) return;
+    if (created_) {
+      std::filesystem::remove_all(dir_, ec);
+      return;
+    }
+    for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) std::filesystem::remove_all(entry, ec);
+  }
+
+ private:
+  std::filesystem::path dir_;
+  bool created_ = false;
+};
 
 }  // namespace irlab

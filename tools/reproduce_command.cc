@@ -243,7 +243,7 @@ int ReproduceCommand(const Args& args) {
   for (const auto& w : table->warnings)
     std::fprintf(stderr, "irlab reproduce: note: %s\n", w.c_str());
   if (results.empty()) results = (*experiments / "results").string();
-  for (const fs::path prefix :
+  for (const fs::path& prefix :
        {fs::path(root) / "table", fs::path(results) / StrCat(name, "-", budget)}) {
     if (absl::Status s = EnsureDirectory(prefix.parent_path()); !s.ok())
       return Fail("reproduce", s);

@@ -45,6 +45,7 @@ int TrainCommand(const Args& args) {
     std::fprintf(stderr, "irlab train: --demos is required (or demos_file in the config)\n");
     return 2;
   }
+  const NewRunDir fresh(run_dir);
   if (resume.empty()) {
     // absolute, so that a resume from another directory finds the same file
     cfg.demos_file = std::filesystem::absolute(cfg.demos_file).lexically_normal().string();
@@ -55,11 +56,13 @@ int TrainCommand(const Args& args) {
     }
     if (absl::Status s = EnsureDirectory(run_dir); !s.ok()) return Fail("train", s);
   }
-  if (absl::Status s = WriteFileAtomically(run_dir / "config.toml", ConfigSchema::For(cfg).ToToml()); !s.ok()) {
+  absl::Status s = WriteFileAtomically(run_dir / "config.toml", ConfigSchema::For(cfg).ToToml());
+  if (s.ok()) s = WriteRunInfo(run_dir, "train", args);
+  if (s.ok()) s = TrainAdversarial(cfg, run_dir, !resume.empty());
+  if (!s.ok()) {
+    if (resume.empty()) fresh.Abandon();  // a resumed run keeps its directory as it was
     return Fail("train", s);
   }
-  if (absl::Status s = WriteRunInfo(run_dir, "train", args); !s.ok()) return Fail("train", s);
-  if (absl::Status s = TrainAdversarial(cfg, run_dir, !resume.empty()); !s.ok()) return Fail("train", s);
   return 0;
 }
 

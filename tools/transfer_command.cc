@@ -49,13 +49,15 @@ int TransferCommand(const Args& args) {
   if (std::filesystem::exists(out, ec) && !std::filesystem::is_empty(out, ec)) {
     return Fail("transfer", absl::AlreadyExistsError(StrCat(out, ": exists and is not empty")));
   }
-  if (absl::Status s = EnsureDirectory(out); !s.ok()) return Fail("transfer", s);
-  if (absl::Status s = WriteFileAtomically(std::filesystem::path(out) / "config.toml", ConfigSchema::For(cfg).ToToml());
-      !s.ok()) {
+  const NewRunDir fresh(out);
+  absl::Status s = EnsureDirectory(out);
+  if (s.ok()) s = WriteFileAtomically(std::filesystem::path(out) / "config.toml", ConfigSchema::For(cfg).ToToml());
+  if (s.ok()) s = WriteRunInfo(out, "transfer", args);
+  if (s.ok()) s = TransferReward(reward, cfg, out);
+  if (!s.ok()) {
+    fresh.Abandon();
     return Fail("transfer", s);
   }
-  if (absl::Status s = WriteRunInfo(out, "transfer", args); !s.ok()) return Fail("transfer", s);
-  if (absl::Status s = TransferReward(reward, cfg, out); !s.ok()) return Fail("transfer", s);
   return 0;
 }
 

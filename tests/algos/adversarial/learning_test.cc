@@ -97,6 +97,7 @@ TEST_F(AdversarialTest, GailLearnsInvertedPendulumAndTheRewardTransfers) {
   EXPECT_NE(Irlab("transfer --reward " + run.string() + " --env HalfCheetah --out " + (Dir() / "t2").string(),
                   "t2.log"), 0);
   EXPECT_NE(Log("t2.log").find("learned on InvertedPendulum"), std::string::npos) << Log("t2.log");
+  EXPECT_FALSE(fs::exists(Dir() / "t2"));  // a failed start leaves no run directory
 
   // irlab inspect scores demonstrations with the learned reward, and refuses another task's
   ASSERT_EQ(Irlab("inspect " + Demos() + " --reward " + run.string(), "inspect.log"), 0) << Log("inspect.log");
@@ -187,6 +188,7 @@ TEST(AdversarialBadInputTest, BadInputFailsCleanly) {
   EXPECT_NE(Irlab("train --algo gail --env InvertedPendulum --demos " + demos + " --out " + (Dir() / "b1").string(),
                   "b1.log"), 0);
   EXPECT_NE(Log("b1.log").find("pendulum.h5"), std::string::npos) << Log("b1.log");
+  EXPECT_FALSE(fs::exists(Dir() / "b1"));  // a failed start leaves no run directory
   // unknown algorithm
   EXPECT_NE(Irlab("train --algo dagger --env Pendulum --demos " + demos + " --out " + (Dir() / "b2").string(),
                   "b2.log"), 0);
@@ -196,6 +198,13 @@ TEST(AdversarialBadInputTest, BadInputFailsCleanly) {
   EXPECT_NE(Irlab("train --algo gail --env Pendulum --demos " + (Dir() / "junk.h5").string() + " --out " +
                       (Dir() / "b3").string(), "b3.log"), 0);
   EXPECT_NE(Log("b3.log").find("junk.h5"), std::string::npos) << Log("b3.log");
+  EXPECT_FALSE(fs::exists(Dir() / "b3"));
+  // ... and in an empty directory of the user's, leaves it empty
+  fs::create_directories(Dir() / "b5");
+  EXPECT_NE(Irlab("train --algo gail --env InvertedPendulum --demos " + demos + " --out " + (Dir() / "b5").string(),
+                  "b5.log"), 0);
+  EXPECT_TRUE(fs::is_directory(Dir() / "b5"));
+  EXPECT_TRUE(fs::is_empty(Dir() / "b5"));
   // an existing run directory is not overwritten
   fs::create_directories(Dir() / "taken");
   ASSERT_TRUE(WriteFileAtomically(Dir() / "taken" / "keep.txt", "mine").ok());

@@ -346,7 +346,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     }
     if (!has_replay && (cfg.disc.replay_rounds > 1 || cfg.disc.history_rounds > 0)) {
       std::printf("note: %s is an older checkpoint without (all of) the policy-sample replay; "
-                  "it restarts empty\n", checkpoint.c_str());
+                  "the missing part restarts empty\n", checkpoint.c_str());
     }
   } else {
     st = NewPpoState(cfg.env, ppo, *vec, cfg.seed);

@@ -71,7 +71,9 @@ class ConfigBinder {
 
   template <class T>
   FieldRef Field(std::string_view key, T& value, std::string_view help) {
-    fields_.push_back(FieldInfo{prefix_ + std::string(key), Target(&value), std::string(help), {}, {}, {}});
+    std::string full_key = prefix_;  // appended, not `prefix_ + ...`: GCC 12 warns falsely on that
+    full_key.append(key);
+    fields_.push_back(FieldInfo{std::move(full_key), Target(&value), std::string(help), {}, {}, {}});
     return FieldRef(fields_.back());
   }
 
@@ -79,7 +81,7 @@ class ConfigBinder {
   template <class S>
   void Section(std::string_view name, S& sub) {
     const std::string saved = prefix_;
-    prefix_ += std::string(name) + ".";
+    prefix_.append(name).push_back('.');
     sub.Bind(*this);
     prefix_ = saved;
   }

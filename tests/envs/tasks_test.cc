@@ -119,7 +119,9 @@ TEST_P(TaskTest, StateRoundTripReplaysExactly) {
       ASSERT_NEAR(ra->reward, rb->reward, 1e-9);
     }
   }
-  if (bit_exact) EXPECT_EQ(a->GetState().qpos, b->GetState().qpos);
+  if (bit_exact) {
+    EXPECT_EQ(a->GetState().qpos, b->GetState().qpos);
+  }
 }
 
 TEST_P(TaskTest, BadActionsAreErrorsNotCrashes) {
@@ -165,7 +167,7 @@ TEST(EnvOptionsTest, AntContactForcesAddObsAndCost) {
   }
   EXPECT_LT(contact, 0.0) << "the ant stands on the floor: contact forces must be non-zero";
   float sum = 0;
-  for (int i = 27; i < obs.size(); ++i) sum += std::abs(obs[i]);
+  for (size_t i = 27; i < obs.size(); ++i) sum += std::abs(obs[i]);
   EXPECT_GT(sum, 0.f);
 }
 

@@ -34,11 +34,11 @@ class PlotTest : public ::testing::Test {
     WriteRun(root_ / "b1",
              "{\"step\": 0, \"r\": 0}\n{\"step\": 4, \"r\": 4}\n{\"step\": 10, \"r\": 10}\n");
     WriteRun(root_ / "c0", "{\"step\": 0, \"r\": 7}\n{\"step\": 1, \"r\": 9}\n");
-    runs_ = {{root_ / "a0", {{"env", "Hopper"}, {"algo", "a"}, {"seed", "0"}}},
-             {root_ / "a1", {{"env", "Hopper"}, {"algo", "a"}, {"seed", "1"}}},
-             {root_ / "b0", {{"env", "Hopper"}, {"algo", "b"}, {"seed", "0"}}},
-             {root_ / "b1", {{"env", "Hopper"}, {"algo", "b"}, {"seed", "1"}}},
-             {root_ / "c0", {{"env", "Ant"}, {"algo", "a"}, {"seed", "0"}}}};
+    runs_ = {{root_ / "a0", {{"env", "Hopper"}, {"algo", "a"}, {"seed", "0"}}, {}},
+             {root_ / "a1", {{"env", "Hopper"}, {"algo", "a"}, {"seed", "1"}}, {}},
+             {root_ / "b0", {{"env", "Hopper"}, {"algo", "b"}, {"seed", "0"}}, {}},
+             {root_ / "b1", {{"env", "Hopper"}, {"algo", "b"}, {"seed", "1"}}, {}},
+             {root_ / "c0", {{"env", "Ant"}, {"algo", "a"}, {"seed", "0"}}, {}}};
   }
   void TearDown() override { fs::remove_all(root_); }
 

@@ -12,7 +12,7 @@ namespace irlab {
 
 int TransferCommand(const Args& args) {
   std::string reward, env, config_file, out;
-  int64_t seed = -1, reward_step = -1;
+  int64_t seed = -1, reward_step = -1, restarts = 1;
   std::vector<std::string> sets;
   FlagParser flags("transfer",
                    "Trains PPO from scratch on the frozen learned reward of an `irlab train` run\n"
@@ -24,6 +24,9 @@ int TransferCommand(const Args& args) {
             "use the reward of the run's kept checkpoint at or before this step (checkpoints/step_N.pt)\n"
             "instead of its last (-1); the AIRL authors transfer an early reward, later ones overfit");
   flags.Add("env", &env, "task to re-optimise the reward in");
+  flags.Add("restarts", &restarts,
+            "train PPO this many times (seeds seed, seed+1000, ...) and keep the policy with the highest\n"
+            "learned return over its evaluation episodes; the true return is reported, not used to choose");
   flags.Add("config", &config_file, "TOML file of PPO settings (irlab expert's format)");
   flags.Add("set", &sets, "key=value override");
   flags.Add("seed", &seed, "random seed");
@@ -39,6 +42,9 @@ int TransferCommand(const Args& args) {
     return Fail("transfer", absl::InvalidArgumentError(StrCat("--reward-step: expected a step >= 0 or -1 (the last), got ",
                                                               reward_step)));
   }
+  if (restarts < 1 || restarts > 100) {
+    return Fail("transfer", absl::InvalidArgumentError(StrCat("--restarts: expected 1 to 100, got ", restarts)));
+  }
   if (reward_step >= 0) {
     auto at = CheckpointAtStep(reward, reward_step);
     if (!at.ok()) return Fail("transfer", at.status());
@@ -53,7 +59,7 @@ int TransferCommand(const Args& args) {
   absl::Status s = EnsureDirectory(out);
   if (s.ok()) s = WriteFileAtomically(std::filesystem::path(out) / "config.toml", ConfigSchema::For(cfg).ToToml());
   if (s.ok()) s = WriteRunInfo(out, "transfer", args);
-  if (s.ok()) s = TransferReward(reward, cfg, out);
+  if (s.ok()) s = TransferReward(reward, cfg, out, static_cast<int>(restarts));
   if (!s.ok()) {
     fresh.Abandon();
     return Fail("transfer", s);

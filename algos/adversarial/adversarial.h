@@ -1,6 +1,7 @@
 // `irlab train` and `irlab transfer`. No LibTorch here.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 
 #include "absl/status/status.h"
@@ -16,7 +17,17 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const std::filesyste
 
 // Retrains PPO from scratch in task cfg.env on the frozen learned reward of
 // `reward_run` (AIRL's g; GAIL's score; GAN-GCL's r) and reports the true return.
+//
+// With restarts > 1, PPO is trained `restarts` times, restart k with seed
+// cfg.seed + kRestartSeedStride * k (restart 0 is the single run) into
+// run_dir/restarts/restart-k, and the policy whose deterministic episodes score
+// the highest *learned* return is kept: its checkpoint, metrics and evaluation
+// are copied to run_dir, and eval.json lists every restart. Only the learned
+// reward chooses; the true return is reported, never used. Re-optimising a
+// reward is non-convex (PPO can stop in a local optimum the reward itself ranks
+// lower), and restarts separate that from a reward that prefers the wrong thing.
+inline constexpr int64_t kRestartSeedStride = 1000;
 absl::Status TransferReward(const std::filesystem::path& reward_run, const ExpertConfig& cfg,
-                            const std::filesystem::path& run_dir);
+                            const std::filesystem::path& run_dir, int restarts = 1);
 
 }  // namespace irlab

@@ -49,11 +49,13 @@ void ActWith(const PolicyState& state, std::span<const float> obs, int n, bool d
 
 namespace {
 
-// Runs `episodes` whole episodes with `act` choosing actions [n, act_dim] for raw obs.
+// Runs `episodes` whole episodes with `act` choosing actions [n, act_dim] for raw
+// obs; with `score`, also sums its rewards over each episode.
 absl::StatusOr<EvalResult> RunEpisodes(
     const std::string& task, const EnvOptions& options, int episodes, uint64_t seed, int threads,
     int obs_dim, int act_dim, const std::string& who,
-    const std::function<void(std::span<const float>, int, std::span<float>)>& act) {
+    const std::function<void(std::span<const float>, int, std::span<float>)>& act,
+    const TransitionScorer& score = {}) {
   if (episodes < 1) return absl::InvalidArgumentError("evaluation needs at least one episode");
   // one env per episode, each run to its end: the set of episodes (and so the
   // result) does not depend on which env finishes first
@@ -65,23 +67,38 @@ absl::StatusOr<EvalResult> RunEpisodes(
                                              vec->spec().act_dim, ")"));
   }
   EvalResult result;
+  const int od = vec->spec().obs_dim;
   std::vector<float> actions(num_envs * vec->spec().act_dim);
+  std::vector<float> obs, next_obs, scored(num_envs);
+  std::vector<double> scored_sum(num_envs);
   int started = 0;
   while (started < episodes) {
     const int batch = std::min(num_envs, episodes - started);
     vec->Reset(Rng::DeriveSeed(seed, started));
     std::vector<bool> done(num_envs, false);
     for (int i = batch; i < num_envs; ++i) done[i] = true;
+    std::fill(scored_sum.begin(), scored_sum.end(), 0.0);
     int remaining = batch;
     while (remaining > 0) {
       act(vec->obs(), num_envs, actions);
+      if (score) obs.assign(vec->obs().begin(), vec->obs().end());
       IRLAB_RETURN_IF_ERROR(vec->Step(actions));
+      if (score) {
+        next_obs.assign(vec->obs().begin(), vec->obs().end());
+        for (int i = 0; i < num_envs; ++i) {
+          if (!(vec->terminated()[i] || vec->truncated()[i])) continue;
+          std::copy_n(vec->final_obs().begin() + i * od, od, next_obs.begin() + i * od);
+        }
+        score(obs, actions, next_obs, vec->terminated(), scored);
+        for (int i = 0; i < num_envs; ++i) scored_sum[i] += scored[i];
+      }
       for (int i = 0; i < num_envs; ++i) {
         if (done[i] || !(vec->terminated()[i] || vec->truncated()[i])) continue;
         done[i] = true;
         --remaining;
         result.returns.push_back(vec->episode_returns()[i]);
         result.lengths.push_back(vec->episode_lengths()[i]);
+        if (score) result.scored_returns.push_back(scored_sum[i]);
       }
     }
     started += batch;
@@ -96,6 +113,9 @@ absl::StatusOr<EvalResult> RunEpisodes(
   result.mean_return = sum / n;
   result.std_return = std::sqrt(std::max(0.0, sq / n - result.mean_return * result.mean_return));
   result.mean_length = len / n;
+  double scored_total = 0;
+  for (double r : result.scored_returns) scored_total += r;
+  if (score) result.mean_scored_return = scored_total / n;
   return result;
 }
 
@@ -103,18 +123,20 @@ absl::StatusOr<EvalResult> RunEpisodes(
 
 absl::StatusOr<EvalResult> EvaluatePolicy(const PolicyState& policy, const std::string& task,
                                           const EnvOptions& options, int episodes, bool deterministic,
-                                          uint64_t seed, int threads) {
+                                          uint64_t seed, int threads, const TransitionScorer& score) {
   Rng rng(Rng::DeriveSeed(seed, 7));
-  return RunEpisodes(task, options, episodes, seed, threads, policy.net->obs_dim(), policy.net->act_dim(),
-                     policy.env_name, [&](std::span<const float> obs, int n, std::span<float> actions) {
-                       ActWith(policy, obs, n, deterministic, rng, actions);
-                     });
+  return RunEpisodes(
+      task, options, episodes, seed, threads, policy.net->obs_dim(), policy.net->act_dim(), policy.env_name,
+      [&](std::span<const float> obs, int n, std::span<float> actions) {
+        ActWith(policy, obs, n, deterministic, rng, actions);
+      },
+      score);
 }
 
 absl::StatusOr<EvalResult> EvaluatePolicy(const Policy& policy, const std::string& task,
                                           const EnvOptions& options, int episodes, bool deterministic,
-                                          uint64_t seed, int threads) {
-  return EvaluatePolicy(policy.state(), task, options, episodes, deterministic, seed, threads);
+                                          uint64_t seed, int threads, const TransitionScorer& score) {
+  return EvaluatePolicy(policy.state(), task, options, episodes, deterministic, seed, threads, score);
 }
 
 absl::StatusOr<EvalResult> EvaluateRandomPolicy(const std::string& task, const EnvOptions& options,

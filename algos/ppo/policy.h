@@ -2,7 +2,9 @@
 // No LibTorch in this header: commands and tools include it freely.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -38,21 +40,35 @@ class Policy {
   std::unique_ptr<PolicyState> state_;
 };
 
+// A second reward for the steps of an evaluation (e.g. a learned one): from the
+// observations acted on [n, obs_dim], the actions [n, act_dim] (unclipped), the
+// observations reached [n, obs_dim] (where an episode ended, the one it ended
+// in) and terminated [n], it writes rewards [n].
+using TransitionScorer =
+    std::function<void(std::span<const float> obs, std::span<const float> actions, std::span<const float> next_obs,
+                       std::span<const uint8_t> terminated, std::span<float> rewards)>;
+
 struct EvalResult {
   std::vector<double> returns;
   std::vector<int> lengths;
   double mean_return = 0, std_return = 0, mean_length = 0;
+  // With a TransitionScorer: each episode's sum of its rewards, and their mean.
+  std::vector<double> scored_returns;
+  double mean_scored_return = 0;
 };
 
 // Runs `episodes` whole episodes of `policy` on `task` and reports the true
-// returns. Episodes are seeded from `seed`, independent of the thread count.
+// returns (and, with `score`, the scored ones). Episodes are seeded from
+// `seed`, independent of the thread count.
 absl::StatusOr<EvalResult> EvaluatePolicy(const Policy& policy, const std::string& task,
                                           const EnvOptions& options, int episodes,
-                                          bool deterministic, uint64_t seed, int threads);
+                                          bool deterministic, uint64_t seed, int threads,
+                                          const TransitionScorer& score = {});
 // The same for a policy held in memory by a trainer.
 absl::StatusOr<EvalResult> EvaluatePolicy(const PolicyState& policy, const std::string& task,
                                           const EnvOptions& options, int episodes,
-                                          bool deterministic, uint64_t seed, int threads);
+                                          bool deterministic, uint64_t seed, int threads,
+                                          const TransitionScorer& score = {});
 // The return of actions drawn uniformly from the action range (R_random of
 // normalised scores).
 absl::StatusOr<EvalResult> EvaluateRandomPolicy(const std::string& task, const EnvOptions& options,

@@ -82,6 +82,43 @@ TEST_F(AdversarialTest, GailLearnsInvertedPendulumAndTheRewardTransfers) {
                       "--set eval_episodes=2" + kFastPpo + " --out " + transfer.string(), "transfer.log"), 0)
       << Log("transfer.log");
   EXPECT_TRUE(std::isfinite(JsonNumber(transfer / "eval.json", "return_mean")));
+  // restarts: PPO trained twice (seeds 0 and 1000), the policy of the higher learned return kept
+  const fs::path restarted = Dir() / "transfer_restarts";
+  ASSERT_EQ(Irlab("transfer --reward " + run.string() + " --env InvertedPendulum --restarts 2 --seed 0 "
+                      "--set total_steps=2048 --set eval_episodes=2" + kFastPpo + " --out " + restarted.string(),
+                  "transfer_restarts.log"), 0)
+      << Log("transfer_restarts.log");
+  const std::string listed = ReadFile(restarted / "eval.json").value_or("");
+  std::smatch r1;
+  const std::regex entry("\\{\"restart\": 1, \"seed\": 1000, \"return_mean\": ([-0-9.e+]+), \"learned_return_mean\": ([-0-9.e+]+)\\}");
+  ASSERT_TRUE(std::regex_search(listed, r1, entry)) << listed;
+  const int chosen = static_cast<int>(JsonNumber(restarted / "eval.json", "chosen_restart"));
+  ASSERT_TRUE(chosen == 0 || chosen == 1) << listed;
+  const fs::path kept = restarted / "restarts" / ("restart-" + std::to_string(chosen));
+  const fs::path other = restarted / "restarts" / ("restart-" + std::to_string(1 - chosen));
+  // the reported true return is the kept restart's own evaluation, and its policy is the run's
+  EXPECT_EQ(JsonNumber(restarted / "eval.json", "return_mean"), JsonNumber(kept / "eval.json", "return_mean"));
+  EXPECT_EQ(ReadFile(restarted / "checkpoint.pt").value_or("a"), ReadFile(kept / "checkpoint.pt").value_or("b"));
+  EXPECT_TRUE(fs::exists(other / "eval.json"));
+  // restart 0 is the single run of the same seed
+  const fs::path single = Dir() / "transfer_single";
+  ASSERT_EQ(Irlab("transfer --reward " + run.string() + " --env InvertedPendulum --seed 0 --set total_steps=2048 "
+                      "--set eval_episodes=2" + kFastPpo + " --out " + single.string(), "transfer_single.log"), 0)
+      << Log("transfer_single.log");
+  EXPECT_EQ(JsonNumber(single / "eval.json", "return_mean"),
+            JsonNumber(restarted / "restarts" / "restart-0" / "eval.json", "return_mean"));
+  // the kept one has the higher learned return
+  const double learned_kept = JsonNumber(restarted / "eval.json", "learned_return_mean");
+  EXPECT_TRUE(std::isfinite(learned_kept)) << listed;
+  if (chosen == 0) {
+    EXPECT_GE(learned_kept, std::stod(r1[2])) << listed;
+  } else {
+    EXPECT_EQ(learned_kept, std::stod(r1[2])) << listed;
+  }
+  EXPECT_NE(Irlab("transfer --reward " + run.string() + " --env InvertedPendulum --restarts 0 --out " +
+                      (Dir() / "t4").string(), "t4.log"), 0);
+  EXPECT_NE(Log("t4.log").find("--restarts"), std::string::npos) << Log("t4.log");
+  EXPECT_FALSE(fs::exists(Dir() / "t4"));
   // an earlier reward: the kept checkpoint at or before --reward-step, or an error naming those kept
   const fs::path early = Dir() / "transfer_early";
   ASSERT_EQ(Irlab("transfer --reward " + run.string() + " --reward-step 1000000000 --env InvertedPendulum "

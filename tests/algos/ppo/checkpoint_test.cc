@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -147,6 +149,57 @@ TEST(CheckpointTest, BadCheckpointsAndResumesAreClearErrors) {
   s = TrainExpert(other, dir, true);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("InvertedPendulum"), std::string::npos) << s;
+  fs::remove_all(dir);
+}
+
+// A second reward scores each step of an evaluation: with 1 per step the scored
+// return is the episode's length; each step's next observation is the following
+// step's observation, or where an episode ended the one it ended in; the true
+// returns do not change.
+TEST(CheckpointTest, EvaluationScoresEachStepWithASecondReward) {
+  const fs::path dir = FreshDir("scored");
+  ASSERT_TRUE(TrainExpert(TinyConfig(), dir, false).ok());
+  auto policy = Policy::Load(dir);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  std::vector<float> last_next;
+  int steps = 0, chained = 0, ended = 0;
+  const TransitionScorer ones = [&](std::span<const float> obs, std::span<const float> act,
+                                    std::span<const float> next_obs, std::span<const uint8_t> terminated,
+                                    std::span<float> rewards) {
+    ASSERT_EQ(obs.size(), next_obs.size());
+    ASSERT_EQ(act.size() * 4, obs.size());  // InvertedPendulum: obs 4, act 1
+    const int n = static_cast<int>(rewards.size());
+    for (int i = 0; i < n; ++i) {
+      rewards[i] = 1.f;
+      ended += terminated[i];
+      // an ended episode's next observation is its last (the pole past 0.2 rad), not the reset one
+      if (terminated[i]) {
+        EXPECT_GT(std::abs(next_obs[4 * i + 1]), 0.2f);
+      }
+      // where the previous step did not end an episode, it reached this step's observation
+      if (!last_next.empty() && std::equal(obs.begin() + 4 * i, obs.begin() + 4 * i + 4, last_next.begin() + 4 * i)) {
+        ++chained;
+      }
+    }
+    if (!last_next.empty()) steps += n;
+    last_next.assign(next_obs.begin(), next_obs.end());
+  };
+  auto plain = EvaluatePolicy(**policy, "InvertedPendulum", {}, 5, true, 3, 1);
+  auto scored = EvaluatePolicy(**policy, "InvertedPendulum", {}, 5, true, 3, 1, ones);
+  ASSERT_TRUE(plain.ok() && scored.ok());
+  EXPECT_EQ(plain->returns, scored->returns);
+  EXPECT_TRUE(plain->scored_returns.empty());
+  ASSERT_EQ(scored->scored_returns.size(), 5u);
+  double lengths = 0;
+  for (int k = 0; k < 5; ++k) {
+    EXPECT_EQ(scored->scored_returns[k], scored->lengths[k]);
+    lengths += scored->lengths[k];
+  }
+  EXPECT_DOUBLE_EQ(scored->mean_scored_return, lengths / 5);
+  EXPECT_GT(ended, 0);  // a tiny policy drops the pole: episodes end by termination
+  // every step but those after an episode's end (auto-reset) continues the previous one
+  EXPECT_GE(chained, steps - 5 * ended);
+  EXPECT_GT(chained, 0);
   fs::remove_all(dir);
 }
 

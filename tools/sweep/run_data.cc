@@ -106,6 +106,24 @@ void SkipSpace(std::string_view s, size_t& i) {
   while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
 }
 
+// Moves i past the array or object that starts at s[i] (brackets matched
+// outside strings); false when it does not end.
+bool SkipNested(std::string_view s, size_t& i) {
+  int depth = 0;
+  while (i < s.size()) {
+    const char c = s[i];
+    if (c == '"') {
+      std::string ignored;
+      if (!ParseJsonString(s, i, ignored)) return false;
+      continue;
+    }
+    ++i;
+    if (c == '[' || c == '{') ++depth;
+    if ((c == ']' || c == '}') && --depth == 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool ParseJsonScalars(std::string_view s, std::vector<std::pair<std::string, double>>& out) {
@@ -128,6 +146,8 @@ bool ParseJsonScalars(std::string_view s, std::vector<std::pair<std::string, dou
     if (s[i] == '"') {
       std::string ignored;
       if (!ParseJsonString(s, i, ignored)) return false;
+    } else if (s[i] == '[' || s[i] == '{') {
+      if (!SkipNested(s, i)) return false;
     } else {
       const size_t begin = i;
       while (i < s.size() && s[i] != ',' && s[i] != '}' &&

@@ -46,8 +46,9 @@ absl::StatusOr<std::vector<std::pair<double, double>>> ReadMetric(
 // The mean of the last `last` values (all values when `last` <= 0).
 double MeanOfLast(const std::vector<std::pair<double, double>>& series, int last);
 
-// Parses one flat JSON object line of metrics.jsonl into numbers (strings and
-// nulls are skipped); false when the line is not such an object.
+// Parses one JSON object (a line of metrics.jsonl, an eval.json) into its
+// top-level numbers (strings, nulls, arrays and objects are skipped); false when
+// the text is not such an object.
 bool ParseJsonScalars(std::string_view line, std::vector<std::pair<std::string, double>>& out);
 
 }  // namespace irlab::sweep

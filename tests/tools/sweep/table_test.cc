@@ -205,6 +205,11 @@ TEST(RunDataTest, ParsesMetricsLinesAndAverages) {
   EXPECT_EQ(out,
             (std::vector<std::pair<std::string, double>>{{"step", 3}, {"a/b", -150}, {"t", 1}}));
   EXPECT_FALSE(ParseJsonScalars("{\"step\": 3, \"a\": ", out));  // a torn last line
+  // nested values (irlab transfer --restarts lists its restarts) are skipped, top-level numbers kept
+  ASSERT_TRUE(ParseJsonScalars(
+      "{\"r\": [{\"return_mean\": 5, \"s\": \"]}\"}, {\"x\": [1, 2]}], \"return_mean\": 7, \"o\": {}}", out));
+  EXPECT_EQ(out, (std::vector<std::pair<std::string, double>>{{"return_mean", 7}}));
+  EXPECT_FALSE(ParseJsonScalars("{\"r\": [{\"a\": 1}, \"return_mean\": 7}", out));  // unbalanced
   EXPECT_DOUBLE_EQ(MeanOfLast({{0, 1}, {1, 2}, {2, 6}}, 2), 4);
   EXPECT_DOUBLE_EQ(MeanOfLast({{0, 1}, {1, 2}, {2, 6}}, 0), 3);
 }

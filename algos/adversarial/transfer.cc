@@ -40,7 +40,10 @@ absl::Status CopyChosen(const fs::path& from, const fs::path& run_dir) {
     const fs::path tmp = run_dir / (f.string() + ".tmp");
     fs::copy_file(from / f, tmp, fs::copy_options::overwrite_existing, ec);
     if (!ec) fs::rename(tmp, run_dir / f, ec);
-    if (ec) return absl::InternalError(StrCat((from / f).string(), ": could not copy to ", run_dir.string(), ": ", ec.message()));
+    if (ec) {
+      return absl::InternalError(
+          StrCat((from / f).string(), ": could not copy to ", run_dir.string(), ": ", ec.message()));
+    }
   }
   return absl::OkStatus();
 }

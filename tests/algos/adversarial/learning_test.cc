@@ -90,7 +90,8 @@ TEST_F(AdversarialTest, GailLearnsInvertedPendulumAndTheRewardTransfers) {
       << Log("transfer_restarts.log");
   const std::string listed = ReadFile(restarted / "eval.json").value_or("");
   std::smatch r1;
-  const std::regex entry("\\{\"restart\": 1, \"seed\": 1000, \"return_mean\": ([-0-9.e+]+), \"learned_return_mean\": ([-0-9.e+]+)\\}");
+  const std::regex entry("\\{\"restart\": 1, \"seed\": 1000, \"return_mean\": ([-0-9.e+]+), "
+                         "\"learned_return_mean\": ([-0-9.e+]+)\\}");
   ASSERT_TRUE(std::regex_search(listed, r1, entry)) << listed;
   const int chosen = static_cast<int>(JsonNumber(restarted / "eval.json", "chosen_restart"));
   ASSERT_TRUE(chosen == 0 || chosen == 1) << listed;

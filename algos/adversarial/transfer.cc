@@ -78,21 +78,20 @@ absl::Status TransferReward(const fs::path& reward_run, const ExpertConfig& cfg,
   IRLAB_RETURN_IF_ERROR(CheckRewardFits(reward, reward_run, cfg.env, spec.obs_dim, spec.act_dim));
   std::printf("transferring the %s reward learned on %s to %s\n", reward.config.algo.c_str(),
               reward.policy.env_name.c_str(), cfg.env.c_str());
-  auto relabel = [&](Rollout& ro) -> absl::Status {
-    const std::vector<float> r = ScoreTransitions(reward, ro.raw_obs, ro.actions, ro.raw_next_obs, ro.terminated,
-                                                  spec.act_low, spec.act_high);
-    std::copy(r.begin(), r.end(), ro.rewards.begin());
-    return absl::OkStatus();
-  };
-  if (restarts == 1) return TrainExpert(cfg, run_dir, false, relabel);
-
-  const auto start = std::chrono::steady_clock::now();
+  // the learned reward of raw transitions, for PPO's rollouts and the restarts' evaluations alike
   const TransitionScorer learned = [&](std::span<const float> obs, std::span<const float> act,
                                        std::span<const float> next_obs, std::span<const uint8_t> terminated,
                                        std::span<float> out) {
     const std::vector<float> r = ScoreTransitions(reward, obs, act, next_obs, terminated, spec.act_low, spec.act_high);
     std::copy(r.begin(), r.end(), out.begin());
   };
+  auto relabel = [&](Rollout& ro) -> absl::Status {
+    learned(ro.raw_obs, ro.actions, ro.raw_next_obs, ro.terminated, ro.rewards);
+    return absl::OkStatus();
+  };
+  if (restarts == 1) return TrainExpert(cfg, run_dir, false, relabel);
+
+  const auto start = std::chrono::steady_clock::now();
   std::vector<Restart> tried;
   size_t chosen = 0;
   for (int k = 0; k < restarts; ++k) {

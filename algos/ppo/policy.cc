@@ -113,9 +113,11 @@ absl::StatusOr<EvalResult> RunEpisodes(
   result.mean_return = sum / n;
   result.std_return = std::sqrt(std::max(0.0, sq / n - result.mean_return * result.mean_return));
   result.mean_length = len / n;
-  double scored_total = 0;
-  for (double r : result.scored_returns) scored_total += r;
-  if (score) result.mean_scored_return = scored_total / n;
+  if (score) {
+    double scored_total = 0;
+    for (double r : result.scored_returns) scored_total += r;
+    result.mean_scored_return = scored_total / n;
+  }
   return result;
 }
 

@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "algos/common/compute_threads.h"
 #include "tools/commands.h"
 
 namespace {
@@ -50,6 +51,9 @@ int main(int argc, char** argv) {
     PrintUsage();
     return argc < 2 ? 2 : 0;
   }
+  // One compute thread unless a trainer's config asks for more: the same numbers
+  // whatever OMP_NUM_THREADS the environment holds (sweeps set it per job).
+  irlab::SetComputeThreads(1);
   for (const auto& c : kCommands) {
     if (std::strcmp(argv[1], c.name) != 0) continue;
     try {

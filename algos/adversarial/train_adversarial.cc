@@ -17,6 +17,7 @@
 #include "algos/adversarial/bc.h"
 #include "algos/adversarial/learned_reward.h"
 #include "algos/adversarial/reward_nets.h"
+#include "algos/common/compute_threads.h"
 #include "algos/ppo/gae.h"
 #include "algos/ppo/losses.h"
 #include "algos/ppo/policy.h"
@@ -297,7 +298,7 @@ absl::Status CheckResumable(const PpoTrainState& s, const AdversarialConfig& cfg
 absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_dir, bool resume) {
   const fs::path demos = cfg.demos_file;
   const PpoConfig& ppo = cfg.ppo;
-  torch::set_num_threads(cfg.torch_threads);
+  SetComputeThreads(cfg.torch_threads);
   IRLAB_ASSIGN_OR_RETURN(auto vec, VecEnv::Make(cfg.env, cfg.num_envs, cfg.env_options, cfg.threads));
   const EnvSpec& spec = vec->spec();
   const int N = cfg.num_envs, T = ppo.rollout_steps, od = spec.obs_dim, ad = spec.act_dim;

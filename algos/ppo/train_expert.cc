@@ -8,6 +8,7 @@
 #include <numbers>
 #include <thread>
 
+#include "algos/common/compute_threads.h"
 #include "algos/ppo/checkpoint.h"
 #include "algos/ppo/gae.h"
 #include "algos/ppo/rollout.h"
@@ -50,7 +51,7 @@ absl::Status CheckResumable(const PpoTrainState& s, const ExpertConfig& cfg, con
 absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool resume,
                          const RewardRelabel& relabel) {
   const PpoConfig& ppo = cfg.ppo;
-  torch::set_num_threads(cfg.torch_threads);
+  SetComputeThreads(cfg.torch_threads);
   IRLAB_ASSIGN_OR_RETURN(auto vec, VecEnv::Make(cfg.env, cfg.num_envs, cfg.env_options, cfg.threads));
   const EnvSpec& spec = vec->spec();
   const int N = cfg.num_envs, T = ppo.rollout_steps, od = spec.obs_dim, ad = spec.act_dim;

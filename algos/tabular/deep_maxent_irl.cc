@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "algos/common/compute_threads.h"
 #include "algos/tabular/planning.h"
 #include "algos/tabular/visitation.h"
 #include "core/status.h"
@@ -42,7 +43,7 @@ absl::StatusOr<IrlResult> DeepMaxEntIrl(const Mdp& mdp, const std::vector<Trajec
                                         const DeepMaxEntConfig& config, uint64_t seed) {
   IRLAB_RETURN_IF_ERROR(ValidateMdp(mdp));
   IRLAB_RETURN_IF_ERROR(ValidateDemos(mdp, demos));
-  torch::set_num_threads(config.threads);
+  SetComputeThreads(config.threads);
   torch::manual_seed(seed);
   const int P = mdp.num_pairs();
   const torch::Tensor x = StandardisedFeatures(mdp);  // [S*A, K]

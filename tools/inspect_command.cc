@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "algos/adversarial/learned_reward.h"
 #include "algos/tabular/evaluation.h"
 #include "core/config.h"
@@ -93,13 +95,58 @@ void PrintSummary(const DemoFile& file, int64_t terminated) {
   }
 }
 
+// Observation entries first..last set to value in every step before scoring:
+// what a learned reward makes of the same episodes with, say, the torso's
+// velocity zeroed (an ant that stands) or its angular velocity removed.
+struct ObsOverride {
+  int first = 0, last = 0;
+  float value = 0;
+};
+
+// Parses --set-obs values: comma-separated INDEX=VALUE or FIRST-LAST=VALUE.
+absl::StatusOr<std::vector<ObsOverride>> ParseObsOverrides(const std::vector<std::string>& flags) {
+  std::vector<ObsOverride> out;
+  for (const std::string& flag : flags) {
+    for (absl::string_view item : absl::StrSplit(flag, ',', absl::SkipWhitespace())) {
+      auto bad = [&](const char* why) {
+        return absl::InvalidArgumentError(StrCat("--set-obs '", std::string(item), "': ", why,
+                                                 " (expected INDEX=VALUE or FIRST-LAST=VALUE)"));
+      };
+      const std::vector<absl::string_view> sides = absl::StrSplit(item, '=');
+      if (sides.size() != 2) return bad("no single '='");
+      const std::vector<absl::string_view> range = absl::StrSplit(sides[0], '-');
+      ObsOverride o;
+      double value;
+      if (range.size() > 2 || !absl::SimpleAtoi(range[0], &o.first) ||
+          !absl::SimpleAtoi(range.back(), &o.last)) {
+        return bad("the index is not a whole number or range");
+      }
+      if (o.first < 0 || o.last < o.first) return bad("the range is empty or negative");
+      if (!absl::SimpleAtod(sides[1], &value) || !std::isfinite(value)) return bad("the value is not a finite number");
+      o.value = static_cast<float>(value);
+      out.push_back(o);
+    }
+  }
+  return out;
+}
+
 // Sums a learned reward over each episode of the file and sets it beside the
 // true returns: their mean, spread and correlation tell whether the reward ranks
 // behaviour as the task does (e.g. demonstrations of the changed dynamics, scored
 // by a reward learned on the original ones).
-absl::Status PrintLearnedReturns(const DemoFile& file, const std::string& reward_run) {
+absl::Status PrintLearnedReturns(const DemoFile& file, const std::string& reward_run,
+                                 const std::vector<ObsOverride>& overrides) {
   IRLAB_ASSIGN_OR_RETURN(LearnedReward reward, LoadLearnedReward(reward_run));
   const DemoMetadata& m = file.metadata();
+  std::string overwritten;
+  for (const ObsOverride& o : overrides) {
+    if (o.last >= m.obs_dim) {
+      return absl::InvalidArgumentError(StrCat("--set-obs: entry ", o.last, " is outside ", file.path().string(),
+                                               "'s observations (obs_dim ", m.obs_dim, ")"));
+    }
+    StrAppend(&overwritten, overwritten.empty() ? "" : ", ", o.first, o.first == o.last ? "" : StrCat("-", o.last),
+              " = ", o.value);
+  }
   IRLAB_RETURN_IF_ERROR(CheckRewardFits(reward, reward_run, StrCat(file.path().string(), " (", m.task, ")"),
                                         m.obs_dim, m.act_dim));
   IRLAB_ASSIGN_OR_RETURN(auto env, MakeEnv(m.task, EnvOptions{}));
@@ -116,6 +163,12 @@ absl::Status PrintLearnedReturns(const DemoFile& file, const std::string& reward
     IRLAB_RETURN_IF_ERROR(file.Read(DemoField::kNextObservations, begin, n, std::span<float>(next)));
     IRLAB_RETURN_IF_ERROR(file.Read(DemoField::kActions, begin, n, std::span<float>(act)));
     IRLAB_RETURN_IF_ERROR(file.Read(DemoField::kTerminals, begin, n, std::span<uint8_t>(terminated)));
+    for (const ObsOverride& o : overrides) {
+      for (int64_t t = 0; t < n; ++t) {
+        std::fill(obs.begin() + t * m.obs_dim + o.first, obs.begin() + t * m.obs_dim + o.last + 1, o.value);
+        std::fill(next.begin() + t * m.obs_dim + o.first, next.begin() + t * m.obs_dim + o.last + 1, o.value);
+      }
+    }
     for (float r : ScoreTransitions(reward, obs, act, next, terminated, spec.act_low, spec.act_high)) {
       learned[i] += r;
     }
@@ -127,6 +180,7 @@ absl::Status PrintLearnedReturns(const DemoFile& file, const std::string& reward
   std::printf("  learned return %.2f +- %.2f per episode, %.4f per step (%s reward of %s, learned on %s)\n", mean,
               std::sqrt(var), mean * e / steps, reward.config.algo.c_str(), reward_run.c_str(),
               reward.policy.env_name.c_str());
+  if (!overwritten.empty()) std::printf("  observations   entries %s in every step\n", overwritten.c_str());
   if (const double rho = tabular::PearsonCorrelation(learned, truth); !std::isnan(rho)) {
     std::printf("  correlation    %.3f between learned and true episode returns\n", rho);
   }
@@ -138,6 +192,7 @@ absl::Status PrintLearnedReturns(const DemoFile& file, const std::string& reward
 int InspectCommand(const Args& args) {
   std::vector<std::string> positional;  // FILE
   std::string reward_run;
+  std::vector<std::string> set_obs;
   FlagParser flags("inspect",
                    "irlab inspect FILE: prints a demonstration file's task, sizes, episode\n"
                    "returns and attributes, then validates every value and the sizes against\n"
@@ -145,11 +200,24 @@ int InspectCommand(const Args& args) {
   flags.Add("reward", &reward_run,
             "also score every episode with the learned reward of this `irlab train` run (or\n"
             "checkpoint file) and print its returns beside the true ones");
+  flags.Add("set-obs", &set_obs,
+            "with --reward: overwrite observation entries before scoring, INDEX=VALUE or\n"
+            "FIRST-LAST=VALUE, comma-separated or repeated (e.g. 13-18=0: CustomAnt's torso\n"
+            "at rest); the file is not changed");
   flags.CollectPositional(&positional);
   if (int code = ParseFlagsOrExit(flags, args); code >= 0) return code;
   if (positional.size() != 1) {
     std::fprintf(stderr, "irlab inspect: expected one file, got %zu arguments (see --help)\n",
                  positional.size());
+    return 2;
+  }
+  auto overrides = ParseObsOverrides(set_obs);
+  if (!overrides.ok()) {
+    std::fprintf(stderr, "irlab inspect: %s\n", std::string(overrides.status().message()).c_str());
+    return 2;  // a bad flag, as the parser's own errors
+  }
+  if (!overrides->empty() && reward_run.empty()) {
+    std::fprintf(stderr, "irlab inspect: --set-obs needs --reward (it changes what the reward scores)\n");
     return 2;
   }
   auto opened = DemoFile::Open(positional[0]);
@@ -176,7 +244,7 @@ int InspectCommand(const Args& args) {
   if (absl::Status s = CheckAgainstTask(file); !s.ok()) return Fail("inspect", s);
   std::printf("valid: every value checked, sizes match task %s\n", file.metadata().task.c_str());
   if (!reward_run.empty()) {
-    if (absl::Status s = PrintLearnedReturns(file, reward_run); !s.ok()) return Fail("inspect", s);
+    if (absl::Status s = PrintLearnedReturns(file, reward_run, *overrides); !s.ok()) return Fail("inspect", s);
   }
   return 0;
 }

@@ -49,7 +49,7 @@ double JsonNumber(const fs::path& file, const std::string& key) {
 const std::string kFastPpo = " --set ppo.rollout_steps=256 --set ppo.minibatches=8 --set num_envs=8";
 
 // assets/demos/pendulum.h5: 50 expert episodes (provenance in assets/demos/README.md)
-std::string ShippedDemos() { return std::string(IRLAB_SOURCE_DIR) + "/assets/demos/pendulum.h5"; }
+std::string ShippedDemos() { return (fs::path(IRLAB_SOURCE_DIR) / "assets" / "demos" / "pendulum.h5").string(); }
 
 class AdversarialTest : public ::testing::Test {
  protected:
@@ -144,6 +144,24 @@ TEST_F(AdversarialTest, GailLearnsInvertedPendulumAndTheRewardTransfers) {
   ASSERT_TRUE(std::regex_search(scored, m, std::regex("learned return ([-0-9.e+]+) \\+- [-0-9.e+]+ per episode")))
       << scored;
   EXPECT_TRUE(std::isfinite(std::stod(m[1]))) << scored;
+  // --set-obs scores the same episodes with observation entries overwritten, file untouched
+  const std::string unchanged = ReadFile(Demos()).value_or("");
+  ASSERT_EQ(Irlab("inspect " + Demos() + " --reward " + run.string() + " --set-obs 0-1=0,3=0.5", "inspect3.log"), 0)
+      << Log("inspect3.log");
+  std::smatch m3;
+  const std::string rescored = Log("inspect3.log");
+  ASSERT_TRUE(std::regex_search(rescored, m3, std::regex("learned return ([-0-9.e+]+) \\+- [-0-9.e+]+ per episode")))
+      << rescored;
+  EXPECT_NE(std::stod(m3[1]), std::stod(m[1])) << rescored;
+  EXPECT_NE(rescored.find("entries 0-1 = 0, 3 = 0.5 in every step"), std::string::npos) << rescored;
+  EXPECT_EQ(ReadFile(Demos()).value_or("x"), unchanged);
+  // outside the observation, malformed, or without --reward: an error naming the flag
+  EXPECT_EQ(Irlab("inspect " + Demos() + " --reward " + run.string() + " --set-obs 2-4=0", "inspect4.log"), 1);
+  EXPECT_NE(Log("inspect4.log").find("--set-obs: entry 4 is outside"), std::string::npos) << Log("inspect4.log");
+  EXPECT_EQ(Irlab("inspect " + Demos() + " --reward " + run.string() + " --set-obs 1=fast", "inspect5.log"), 2);
+  EXPECT_NE(Log("inspect5.log").find("--set-obs '1=fast'"), std::string::npos) << Log("inspect5.log");
+  EXPECT_EQ(Irlab("inspect " + Demos() + " --set-obs 1=0", "inspect6.log"), 2);
+  EXPECT_NE(Log("inspect6.log").find("--set-obs needs --reward"), std::string::npos) << Log("inspect6.log");
   EXPECT_NE(Irlab("inspect " + ShippedDemos() + " --reward " + run.string(), "inspect2.log"), 0);
   EXPECT_NE(Log("inspect2.log").find("learned on InvertedPendulum"), std::string::npos) << Log("inspect2.log");
 }

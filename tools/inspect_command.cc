@@ -140,13 +140,17 @@ absl::Status PrintLearnedReturns(const DemoFile& file, const std::string& reward
   const DemoMetadata& m = file.metadata();
   std::string overwritten;
   for (const ObsOverride& o : overrides) {
-    if (o.last >= m.obs_dim) {
-      return absl::InvalidArgumentError(StrCat("--set-obs: entry ", o.last, " is outside ", file.path().string(),
-                                               "'s observations (obs_dim ", m.obs_dim, ")"));
-    }
     StrAppend(&overwritten, overwritten.empty() ? "" : ", ", o.first, o.first == o.last ? "" : StrCat("-", o.last),
               " = ", o.value);
   }
+  // every step's entries first..last of a row-major [steps x obs_dim] buffer
+  auto overwrite = [&](std::vector<float>& rows) {
+    for (const ObsOverride& o : overrides) {
+      for (auto row = rows.begin(); row != rows.end(); row += m.obs_dim) {
+        std::fill(row + o.first, row + o.last + 1, o.value);
+      }
+    }
+  };
   IRLAB_RETURN_IF_ERROR(CheckRewardFits(reward, reward_run, StrCat(file.path().string(), " (", m.task, ")"),
                                         m.obs_dim, m.act_dim));
   IRLAB_ASSIGN_OR_RETURN(auto env, MakeEnv(m.task, EnvOptions{}));
@@ -163,12 +167,8 @@ absl::Status PrintLearnedReturns(const DemoFile& file, const std::string& reward
     IRLAB_RETURN_IF_ERROR(file.Read(DemoField::kNextObservations, begin, n, std::span<float>(next)));
     IRLAB_RETURN_IF_ERROR(file.Read(DemoField::kActions, begin, n, std::span<float>(act)));
     IRLAB_RETURN_IF_ERROR(file.Read(DemoField::kTerminals, begin, n, std::span<uint8_t>(terminated)));
-    for (const ObsOverride& o : overrides) {
-      for (int64_t t = 0; t < n; ++t) {
-        std::fill(obs.begin() + t * m.obs_dim + o.first, obs.begin() + t * m.obs_dim + o.last + 1, o.value);
-        std::fill(next.begin() + t * m.obs_dim + o.first, next.begin() + t * m.obs_dim + o.last + 1, o.value);
-      }
-    }
+    overwrite(obs);
+    overwrite(next);
     for (float r : ScoreTransitions(reward, obs, act, next, terminated, spec.act_low, spec.act_high)) {
       learned[i] += r;
     }
@@ -223,6 +223,13 @@ int InspectCommand(const Args& args) {
   auto opened = DemoFile::Open(positional[0]);
   if (!opened.ok()) return Fail("inspect", opened.status());
   const DemoFile& file = **opened;
+  for (const ObsOverride& o : *overrides) {  // before the validation pass, which takes a while
+    if (o.last >= file.metadata().obs_dim) {
+      return Fail("inspect", absl::InvalidArgumentError(StrCat("--set-obs: entry ", o.last, " is outside ",
+                                                               file.path().string(), "'s observations (obs_dim ",
+                                                               file.metadata().obs_dim, ")")));
+    }
+  }
 
   // terminated episodes, from the flags of each last step
   int64_t terminated = 0;

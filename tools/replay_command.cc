@@ -34,17 +34,14 @@ viewer::LearnedReward LearnedRewardOf(const fs::path& run) {
   out.label = reward->config.algo == "airl" ? "AIRL g(s)" : reward->config.algo + " reward";
   out.reward = [reward](std::span<const float> obs, std::span<const float> action,
                         std::span<const float> next_obs) {
-    const int od = static_cast<int>(obs.size()), ad = static_cast<int>(action.size());
     std::vector<float> o(obs.begin(), obs.end()), n(next_obs.begin(), next_obs.end());
     std::vector<float> a(action.begin(), action.end());
     NormalizeObs(reward->policy, o, o);
     NormalizeObs(reward->policy, n, n);
-    Transitions t;
-    t.obs = torch::from_blob(o.data(), {1, od});
-    t.next_obs = torch::from_blob(n.data(), {1, od});
-    t.act = torch::from_blob(a.data(), {1, ad});
-    t.done = torch::zeros({1});
-    return reward->disc->LearnedReward(t).item<double>();
+    const float done = 0;
+    float r = 0;
+    reward->disc->LearnedReward({.size = 1, .obs = o.data(), .act = a.data(), .next_obs = n.data(), .done = &done}, &r);
+    return double(r);
   };
   return out;
 }

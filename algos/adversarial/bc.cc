@@ -3,8 +3,10 @@
 #include "algos/adversarial/bc.h"
 
 #include <chrono>
+#include <cmath>
+#include <numbers>
 
-#include "algos/ppo/losses.h"
+#include "algos/nn/adam.h"
 #include "algos/ppo/policy.h"
 #include "core/files.h"
 #include "core/metrics.h"
@@ -13,6 +15,33 @@
 #include "core/strings.h"
 
 namespace irlab {
+
+double BcLossAndGradient(const ActorCritic& net, const float* obs, const float* actions, int batch,
+                         nn::MlpScratch& scratch, float* grads) {
+  const int A = net.act_dim();
+  const float* log_std = net.log_std();
+  const float* mean = nn::Forward(net.actor(), net.params(), obs, batch, scratch);  // [B, A]
+  const float half_log_2pi = static_cast<float>(0.5 * std::log(2 * std::numbers::pi));
+  std::vector<float> inv_std(A), d_mean(size_t(batch) * A);
+  std::vector<double> d_log_std(A, 0.0);
+  for (int j = 0; j < A; ++j) inv_std[j] = std::exp(-log_std[j]);
+  // loss = -(1/B) sum_i log N(a_i; mean_i, std): d/d mean = -(z / std) / B, d/d log std = -(z^2 - 1) / B
+  double nll = 0;
+  for (int i = 0; i < batch; ++i) {
+    float log_prob = 0;
+    for (int j = 0; j < A; ++j) {
+      const float z = (actions[i * A + j] - mean[i * A + j]) * inv_std[j];
+      log_prob += -0.5f * z * z - log_std[j] - half_log_2pi;
+      d_mean[i * A + j] = -z * inv_std[j] / batch;
+      d_log_std[j] -= (z * z - 1.0f) / batch;
+    }
+    nll -= log_prob;
+  }
+  std::fill(grads, grads + net.num_params(), 0.0f);
+  nn::Backward(net.actor(), net.params(), scratch, d_mean.data(), grads, false, nullptr);
+  for (int j = 0; j < A; ++j) grads[net.log_std_offset() + j] = static_cast<float>(d_log_std[j]);
+  return nll / batch;
+}
 
 absl::Status FitBc(const AdversarialConfig& cfg, ExpertStore& store, PolicyState& policy,
                    const std::function<void(int64_t, double)>& on_step) {
@@ -26,17 +55,15 @@ absl::Status FitBc(const AdversarialConfig& cfg, ExpertStore& store, PolicyState
     IRLAB_RETURN_IF_ERROR(store.Sample(B, obs.data(), act.data(), nullptr, nullptr));
     policy.obs_rms.Update(obs, B);
   }
+  std::vector<float> grads(net.num_params());
+  nn::MlpScratch scratch;
   for (int64_t step = 1; step <= cfg.bc.steps; ++step) {
     IRLAB_RETURN_IF_ERROR(store.Sample(B, obs.data(), act.data(), nullptr, nullptr));
     if (policy.norm_obs) policy.obs_rms.Normalize(obs, obs, policy.obs_clip);
-    torch::Tensor o = torch::from_blob(obs.data(), {B, od}), a = torch::from_blob(act.data(), {B, ad});
-    torch::Tensor loss = -GaussianLogProb(a, net.Mean(o), net.log_std()).mean();
-    const double nll = loss.item<double>();
+    const double nll = BcLossAndGradient(net, obs.data(), act.data(), B, scratch, grads.data());
     if (!std::isfinite(nll)) return absl::InternalError(StrCat("non-finite BC loss at step ", step));
-    net.flat_grads().zero_();
-    loss.backward();
-    ClipGradNorm(net.flat_grads(), cfg.ppo.max_grad_norm);
-    adam.Step(net.flat_params(), net.flat_grads(), cfg.bc.learning_rate);
+    nn::ClipNorm(grads.data(), net.num_params(), cfg.ppo.max_grad_norm);
+    adam.Step(net.params(), grads.data(), cfg.bc.learning_rate);
     if (step % 1000 == 0 || step == cfg.bc.steps) on_step(step, nll);
   }
   return absl::OkStatus();

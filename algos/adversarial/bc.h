@@ -21,6 +21,12 @@ namespace irlab {
 absl::Status FitBc(const AdversarialConfig& cfg, ExpertStore& store, PolicyState& policy,
                    const std::function<void(int64_t, double)>& on_step);
 
+// The mean negative log-likelihood of actions [B, act] at normalised
+// observations [B, obs] under `net`'s Gaussian, and its gradient [P] in grads
+// (the critic's part zero).
+double BcLossAndGradient(const ActorCritic& net, const float* obs, const float* actions, int batch,
+                         nn::MlpScratch& scratch, float* grads);
+
 // `irlab train --algo bc`: a fresh policy fitted by FitBc, saved to
 // run_dir/checkpoint.pt, evaluated into eval.json.
 absl::Status TrainBc(const AdversarialConfig& cfg, ExpertStore& store, const EnvSpec& spec,

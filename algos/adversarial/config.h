@@ -82,6 +82,9 @@ struct AdversarialConfig {
   int64_t checkpoint_every = 100000;  // env steps between checkpoints
   int eval_every = 10;              // rounds between deterministic evaluations (0: only at the end)
   int eval_episodes = 10;           // episodes per evaluation
+  bool overlap = false;             // collect the next rollout (with the current policy, one update
+                                    // behind) while the discriminator and PPO update run: both cores
+                                    // busy; use threads = 1. Synchronous at checkpoints.
   EnvOptions env_options;
   ExpertStoreConfig demos;
   DiscriminatorConfig disc;
@@ -100,6 +103,7 @@ struct AdversarialConfig {
     b.Field("checkpoint_every", checkpoint_every, "env steps between checkpoints").Range(1, 1e12);
     b.Field("eval_every", eval_every, "rounds between evaluations (0: end only)").Range(0, 1e9);
     b.Field("eval_episodes", eval_episodes, "episodes per evaluation").Range(1, 1e6);
+    b.Field("overlap", overlap, "collect the next rollout while the round's updates run (one update behind)");
     b.Section("env_options", env_options);
     b.Section("demos", demos);
     b.Section("disc", disc);

@@ -1,6 +1,7 @@
 #include "algos/adversarial/learned_reward.h"
 
 #include <algorithm>
+#include <array>
 
 #include "algos/ppo/rollout.h"
 #include "core/status.h"
@@ -25,56 +26,120 @@ absl::StatusOr<std::unique_ptr<Discriminator>> MakeDiscriminator(const Adversari
     if (!hidden[i]) keep.push_back(i);
   }
   if (keep.empty()) return absl::InvalidArgumentError("disc.ignore_obs hides the whole observation");
-  torch::Tensor obs_keep;
-  if (static_cast<int>(keep.size()) < obs_dim) obs_keep = torch::tensor(keep, torch::kInt64);
-  const int seen = static_cast<int>(keep.size());
-  const GailReward gail = d.gail_reward == "positive"   ? GailReward::kPositive
-                          : d.gail_reward == "negative" ? GailReward::kNegative
-                                                        : GailReward::kLogit;
+  DiscriminatorShape shape;
+  shape.obs_dim = obs_dim;
+  shape.act_dim = act_dim;
+  shape.reward_hidden = d.reward_hidden;
+  shape.potential_hidden = d.potential_hidden;
+  shape.gamma = cfg.ppo.gamma;
+  shape.gail_reward = d.gail_reward == "positive"   ? GailReward::kPositive
+                      : d.gail_reward == "negative" ? GailReward::kNegative
+                                                    : GailReward::kLogit;
+  shape.obs_keep.assign(keep.begin(), keep.end());
   if (cfg.algo == "airl" || cfg.algo == "airl-sa") {
-    auto g = std::make_unique<MlpReward>(seen, act_dim, cfg.algo == "airl", d.reward_hidden);
-    auto f = std::make_unique<ShapedReward>(std::move(g), seen, d.potential_hidden, cfg.ppo.gamma);
-    return std::make_unique<Discriminator>(DiscriminatorKind::kAirl, std::move(f), gail, d.entropy_weight,
-                                           obs_keep);
+    shape.kind = DiscriminatorKind::kAirl;
+    shape.state_only = cfg.algo == "airl";
+    shape.entropy_weight = d.entropy_weight;
+  } else {
+    shape.kind = DiscriminatorKind::kGail;
+    shape.state_only = false;
   }
-  auto r = std::make_unique<MlpReward>(seen, act_dim, false, d.reward_hidden);
-  return std::make_unique<Discriminator>(DiscriminatorKind::kGail, std::move(r), gail, 1.0, obs_keep);
+  auto disc = std::make_unique<Discriminator>(shape);
+  InitLikeTorchLinear(*disc);
+  return disc;
 }
 
+DiscriminatorOptimizer::DiscriminatorOptimizer(int64_t params, double lr)
+    : adam(std::make_unique<FlatAdam>(params, 1e-8)), learning_rate(lr) {}
+
+void DiscriminatorOptimizer::Step(Discriminator& disc, const float* grads) {
+  adam->Step(disc.params().data(), grads, learning_rate);
+}
+
+namespace {
+
+// Parameter k as a tensor of its nn.Linear shape (a copy).
+torch::Tensor ParameterTensor(const Discriminator& disc, const std::array<int64_t, 3>& slice) {
+  const auto [offset, rows, cols] = slice;
+  torch::Tensor flat = torch::from_blob(const_cast<float*>(disc.params().data()) + offset, {rows * std::max<int64_t>(cols, 1)});
+  return cols > 0 ? flat.view({rows, cols}).clone() : flat.clone();
+}
+
+// The moments of a LibTorch Adam archive (checkpoints before the flat
+// discriminator) into the flat optimiser.
+absl::Status ReadLegacyOptimizer(torch::serialize::InputArchive& archive, const fs::path& path,
+                                 const Discriminator& disc, DiscriminatorOptimizer& opt) {
+  std::vector<torch::Tensor> params;
+  for (const auto& slice : disc.ParameterSlices()) params.push_back(ParameterTensor(disc, slice).requires_grad_(true));
+  torch::optim::Adam legacy(params, torch::optim::AdamOptions(opt.learning_rate));
+  legacy.load(archive);
+  const auto slices = disc.ParameterSlices();
+  float* m = opt.adam->m.data_ptr<float>();
+  float* v = opt.adam->v.data_ptr<float>();
+  for (size_t k = 0; k < params.size(); ++k) {
+    auto found = legacy.state().find(c10::guts::to_string(params[k].unsafeGetTensorImpl()));
+    if (found == legacy.state().end()) continue;  // never stepped
+    const auto& state = static_cast<const torch::optim::AdamParamState&>(*found->second);
+    const int64_t offset = slices[k][0];
+    if (state.exp_avg().numel() != params[k].numel()) {
+      return absl::DataLossError(StrCat(path.string(), ": 'disc/optimizer' does not fit the reward net"));
+    }
+    std::copy_n(state.exp_avg().contiguous().data_ptr<float>(), params[k].numel(), m + offset);
+    std::copy_n(state.exp_avg_sq().contiguous().data_ptr<float>(), params[k].numel(), v + offset);
+    opt.adam->steps = state.step();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 void WriteDiscriminator(torch::serialize::OutputArchive& a, const AdversarialConfig& cfg, const Discriminator& disc,
-                        const torch::optim::Adam& opt, int64_t expert_batches) {
+                        const DiscriminatorOptimizer& opt, int64_t expert_batches) {
   AdversarialConfig copy = cfg;
   a.write("disc/config", c10::IValue(ConfigSchema::For(copy).ToToml()));
-  const auto params = disc.Parameters();
-  for (size_t i = 0; i < params.size(); ++i) a.write(StrCat("disc/param_", i), params[i].detach().clone());
-  torch::serialize::OutputArchive opt_archive;
-  opt.save(opt_archive);
-  a.write("disc/optimizer", opt_archive);
+  const auto slices = disc.ParameterSlices();
+  for (size_t i = 0; i < slices.size(); ++i) a.write(StrCat("disc/param_", i), ParameterTensor(disc, slices[i]));
+  a.write("disc/adam_m", opt.adam->m.clone());
+  a.write("disc/adam_v", opt.adam->v.clone());
+  a.write("disc/adam_steps", torch::tensor({opt.adam->steps}, torch::kInt64));
   a.write("disc/expert_batches", torch::tensor({expert_batches}, torch::kInt64));
 }
 
 absl::Status ReadDiscriminator(torch::serialize::InputArchive& a, const fs::path& path, Discriminator& disc,
-                               torch::optim::Adam* opt, int64_t* expert_batches) {
+                               DiscriminatorOptimizer* opt, int64_t* expert_batches) {
   try {
-    auto params = disc.Parameters();
-    torch::NoGradGuard no_grad;
-    for (size_t i = 0; i < params.size(); ++i) {
+    const auto slices = disc.ParameterSlices();
+    for (size_t i = 0; i < slices.size(); ++i) {
       torch::Tensor t;
       if (!a.try_read(StrCat("disc/param_", i), t)) {
         return absl::DataLossError(StrCat(path.string(), ": no reward net entry 'disc/param_", i, "'"));
       }
-      if (!t.sizes().equals(params[i].sizes())) {
+      const auto [offset, rows, cols] = slices[i];
+      const bool fits = t.scalar_type() == torch::kFloat &&
+                        (cols > 0 ? t.dim() == 2 && t.size(0) == rows && t.size(1) == cols : t.dim() == 1 && t.size(0) == rows);
+      if (!fits) {
         return absl::FailedPreconditionError(
             StrCat(path.string(), ": reward net parameter ", i, " has another shape than the config's net"));
       }
-      params[i].copy_(t);
+      t = t.contiguous();
+      std::copy_n(t.data_ptr<float>(), t.numel(), disc.params().data() + offset);
     }
     if (opt) {
-      torch::serialize::InputArchive opt_archive;
-      if (!a.try_read("disc/optimizer", opt_archive)) {
-        return absl::DataLossError(StrCat(path.string(), ": no 'disc/optimizer' entry"));
+      torch::Tensor m, v, steps;
+      torch::serialize::InputArchive legacy;
+      if (a.try_read("disc/adam_m", m) && a.try_read("disc/adam_v", v) && a.try_read("disc/adam_steps", steps)) {
+        if (m.numel() != disc.num_params() || v.numel() != disc.num_params() || steps.numel() != 1 ||
+            m.scalar_type() != torch::kFloat || v.scalar_type() != torch::kFloat) {
+          return absl::DataLossError(StrCat(path.string(), ": 'disc/adam_*' does not fit the reward net"));
+        }
+        opt->adam->m = m.contiguous();
+        opt->adam->v = v.contiguous();
+        opt->adam->steps = steps.item<int64_t>();
+      } else if (a.try_read("disc/optimizer", legacy)) {
+        IRLAB_RETURN_IF_ERROR(ReadLegacyOptimizer(legacy, path, disc, *opt));
+      } else {
+        return absl::DataLossError(StrCat(path.string(), ": no 'disc/adam_m', 'disc/adam_v', 'disc/adam_steps' entries"));
       }
-      opt->load(opt_archive);
     }
     if (expert_batches) {
       torch::Tensor n;
@@ -122,7 +187,7 @@ std::vector<float> ScoreTransitions(const LearnedReward& reward, std::span<const
                                     std::span<const uint8_t> terminated, std::span<const double> act_low,
                                     std::span<const double> act_high) {
   const int64_t n = static_cast<int64_t>(terminated.size());
-  const int64_t od = reward.policy.net->obs_dim(), ad = reward.policy.net->act_dim();
+  const int64_t ad = reward.policy.net->act_dim();
   std::vector<float> o(obs.size()), next(next_obs.size()), a(act.begin(), act.end()), done(n);
   NormalizeObs(reward.policy, obs, o);
   NormalizeObs(reward.policy, next_obs, next);
@@ -132,14 +197,11 @@ std::vector<float> ScoreTransitions(const LearnedReward& reward, std::span<const
       a[k * ad + j] = std::clamp<float>(a[k * ad + j], act_low[j], act_high[j]);
     }
   }
-  torch::NoGradGuard no_grad;
-  Transitions t;
-  t.obs = torch::from_blob(o.data(), {n, od});
-  t.next_obs = torch::from_blob(next.data(), {n, od});
-  t.act = torch::from_blob(a.data(), {n, ad});
-  t.done = torch::from_blob(done.data(), {n});
-  torch::Tensor r = reward.disc->LearnedReward(t).contiguous();
-  return std::vector<float>(r.data_ptr<float>(), r.data_ptr<float>() + n);
+  std::vector<float> r(n);
+  reward.disc->LearnedReward({.size = static_cast<int>(n), .obs = o.data(), .act = a.data(), .next_obs = next.data(),
+                              .done = done.data()},
+                             r.data());
+  return r;
 }
 
 }  // namespace irlab

@@ -17,16 +17,29 @@ namespace irlab {
 
 // airl: shaped g(s); airl-sa: shaped g(s, a); gail and gcl: r(s, a). Each sees the
 // observation without the entries of disc.ignore_obs; an index outside the observation
-// (or one that hides it all) is an error naming the key.
+// (or one that hides it all) is an error naming the key. Initialised like
+// LibTorch's nn::Linear from its global generator (seed it first).
 absl::StatusOr<std::unique_ptr<Discriminator>> MakeDiscriminator(const AdversarialConfig& cfg, int obs_dim,
                                                                  int act_dim);
 
-// disc/* entries: the run's config (to rebuild the net), parameters, optimiser
-// state and the count of expert batches drawn.
+// The discriminator's optimiser: Adam (LibTorch's defaults, eps 1e-8) on its flat parameters.
+struct DiscriminatorOptimizer {
+  std::unique_ptr<FlatAdam> adam;
+  double learning_rate = 3e-4;
+  DiscriminatorOptimizer(int64_t params, double lr);
+  void Step(Discriminator& disc, const float* grads);
+};
+
+// disc/* entries: the run's config (to rebuild the net), parameters
+// (disc/param_k, nn.Linear shapes: g's weight, bias, ..., then h's), the
+// optimiser's moments and step, and the count of expert batches drawn.
 void WriteDiscriminator(torch::serialize::OutputArchive& a, const AdversarialConfig& cfg, const Discriminator& disc,
-                        const torch::optim::Adam& opt, int64_t expert_batches);
+                        const DiscriminatorOptimizer& opt, int64_t expert_batches);
+// Reads what WriteDiscriminator wrote (opt and expert_batches may be null);
+// the optimiser state of checkpoints written before the flat discriminator
+// (one LibTorch Adam archive, disc/optimizer) is read too.
 absl::Status ReadDiscriminator(torch::serialize::InputArchive& a, const std::filesystem::path& path,
-                               Discriminator& disc, torch::optim::Adam* opt, int64_t* expert_batches);
+                               Discriminator& disc, DiscriminatorOptimizer* opt, int64_t* expert_batches);
 
 // A trained reward with what it needs to score raw transitions.
 struct LearnedReward {

@@ -1,114 +1,258 @@
 #include "algos/adversarial/reward_nets.h"
 
+#include <algorithm>
 #include <cmath>
 
+#include "algos/common/torch_pch.h"
+#include "algos/nn/kernels.h"
 #include "core/status.h"
 
 namespace irlab {
 namespace {
 
-torch::nn::Sequential Mlp(int in, const std::vector<int>& hidden) {
-  torch::nn::Sequential net;
-  for (int h : hidden) {
-    net->push_back(torch::nn::Linear(in, h));
-    net->push_back(torch::nn::ReLU());
-    in = h;
-  }
-  net->push_back(torch::nn::Linear(in, 1));
-  return net;
-}
-
-std::vector<torch::Tensor> Params(const torch::nn::Sequential& net) { return net->parameters(); }
+double Sigmoid(double x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); }
 
 }  // namespace
 
-MlpReward::MlpReward(int obs_dim, int act_dim, bool state_only, const std::vector<int>& hidden)
-    : state_only_(state_only), net_(Mlp(obs_dim + (state_only ? 0 : act_dim), hidden)) {}
+double Softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x))); }
 
-torch::Tensor MlpReward::Forward(const Transitions& t) const {
-  torch::Tensor in = state_only_ ? t.obs : torch::cat({t.obs, t.act}, 1);
-  return net_->forward(in).squeeze(-1);
-}
-
-std::vector<torch::Tensor> MlpReward::Parameters() const { return Params(net_); }
-
-ShapedReward::ShapedReward(std::unique_ptr<RewardNet> base, int obs_dim,
-                           const std::vector<int>& potential_hidden, double gamma)
-    : base_(std::move(base)), potential_(Mlp(obs_dim, potential_hidden)), gamma_(gamma) {}
-
-torch::Tensor ShapedReward::Potential(const torch::Tensor& obs) const {
-  return potential_->forward(obs).squeeze(-1);
-}
-
-torch::Tensor ShapedReward::Forward(const Transitions& t) const {
-  // h(s') = 0 at a terminal s' (terminated, not truncated)
-  return base_->Forward(t) + gamma_ * (1 - t.done) * Potential(t.next_obs) - Potential(t.obs);
-}
-
-std::vector<torch::Tensor> ShapedReward::Parameters() const {
-  std::vector<torch::Tensor> p = base_->Parameters();
-  for (const auto& q : Params(potential_)) p.push_back(q);
-  return p;
-}
-
-Discriminator::Discriminator(DiscriminatorKind kind, std::unique_ptr<RewardNet> reward, GailReward gail_reward,
-                             double entropy_weight, torch::Tensor obs_keep)
-    : kind_(kind),
-      reward_(std::move(reward)),
-      gail_reward_(gail_reward),
-      entropy_weight_(entropy_weight),
-      obs_keep_(std::move(obs_keep)) {}
-
-Transitions Discriminator::Visible(const Transitions& t) const {
-  if (!obs_keep_.defined()) return t;
-  Transitions v = t;
-  v.obs = t.obs.index_select(1, obs_keep_);
-  if (t.next_obs.defined()) v.next_obs = t.next_obs.index_select(1, obs_keep_);
-  return v;
-}
-
-torch::Tensor Discriminator::Logits(const Transitions& t) const {
-  torch::Tensor f = reward_->Forward(Visible(t));
-  if (kind_ == DiscriminatorKind::kAirl) {
-    IRLAB_CHECK(t.log_pi.defined(), "AIRL logits need log pi(a|s)");
-    return f - entropy_weight_ * t.log_pi;
+Discriminator::Discriminator(DiscriminatorShape shape) : shape_(std::move(shape)) {
+  if (shape_.obs_keep.empty()) {
+    for (int i = 0; i < shape_.obs_dim; ++i) shape_.obs_keep.push_back(i);
   }
-  return f;
+  visible_ = static_cast<int>(shape_.obs_keep.size());
+  const bool with_act = !(shape_.kind == DiscriminatorKind::kAirl && shape_.state_only);
+  g_ = nn::MlpLayout(visible_ + (with_act ? shape_.act_dim : 0), shape_.reward_hidden, 1, nn::Activation::kRelu, 0);
+  if (shaped()) h_ = nn::MlpLayout(visible_, shape_.potential_hidden, 1, nn::Activation::kRelu, g_.end());
+  params_.assign(shaped() ? h_.end() : g_.end(), 0.0f);
 }
 
-torch::Tensor Discriminator::GeneratorReward(const Transitions& t) const {
-  torch::NoGradGuard no_grad;
-  const torch::Tensor logits = Logits(t);
-  if (kind_ == DiscriminatorKind::kAirl) return logits;
-  switch (gail_reward_) {
-    case GailReward::kPositive: return torch::softplus(logits);    // -log(1 - D)
-    case GailReward::kNegative: return -torch::softplus(-logits);  // log D
-    case GailReward::kLogit: break;
-  }
-  return logits;
-}
-
-torch::Tensor Discriminator::LearnedReward(const Transitions& t) const {
-  torch::NoGradGuard no_grad;
-  if (kind_ == DiscriminatorKind::kAirl) {
-    if (const auto* shaped = dynamic_cast<const ShapedReward*>(reward_.get())) {
-      return shaped->base().Forward(Visible(t));
+std::vector<std::array<int64_t, 3>> Discriminator::ParameterSlices() const {
+  std::vector<std::array<int64_t, 3>> out;
+  for (const nn::MlpLayout* mlp : {&g_, &h_}) {
+    if (mlp->sizes.empty()) continue;
+    for (int l = 0; l < mlp->layers(); ++l) {
+      out.push_back({mlp->weight(l), mlp->sizes[l + 1], mlp->sizes[l]});
+      out.push_back({mlp->bias(l), mlp->sizes[l + 1], 0});
     }
   }
-  return reward_->Forward(Visible(t));
+  return out;
 }
 
-torch::Tensor ImportanceWeights(const torch::Tensor& returns, const torch::Tensor& log_q) {
-  return torch::softmax(returns - log_q, 0);
+void Discriminator::Gather(const TransitionBatch& t, int begin, int total, Pass& p) const {
+  const int od = shape_.obs_dim, ad = shape_.act_dim, in = g_.in(), k = visible_;
+  const bool with_act = in > k;
+  p.x_g.resize(size_t(total) * in);
+  if (shaped()) p.x_h.resize(size_t(2) * total * k);
+  for (int r = 0; r < t.size; ++r) {
+    float* xg = &p.x_g[size_t(begin + r) * in];
+    for (int c = 0; c < k; ++c) xg[c] = t.obs[size_t(r) * od + shape_.obs_keep[c]];
+    if (with_act) std::copy_n(&t.act[size_t(r) * ad], ad, xg + k);
+    if (shaped()) {
+      float* xs = &p.x_h[size_t(begin + r) * k];
+      float* xn = &p.x_h[size_t(total + begin + r) * k];
+      for (int c = 0; c < k; ++c) {
+        xs[c] = t.obs[size_t(r) * od + shape_.obs_keep[c]];
+        xn[c] = t.next_obs[size_t(r) * od + shape_.obs_keep[c]];
+      }
+    }
+  }
 }
 
-torch::Tensor LogPartition(const torch::Tensor& returns, const torch::Tensor& log_q) {
-  return torch::logsumexp(returns - log_q, 0) - std::log(static_cast<double>(returns.size(0)));
+void Discriminator::ForwardF(const float* done, int n, Pass& p, bool unshaped) const {
+  const float* g = nn::Forward(g_, params_.data(), p.x_g.data(), n, p.g);
+  p.f.assign(g, g + n);
+  if (!shaped() || unshaped) return;
+  // f = g + gamma (1 - done) h(s') - h(s); h(s') = 0 at a terminal s'
+  const float* h = nn::Forward(h_, params_.data(), p.x_h.data(), 2 * n, p.h);
+  const float gamma = static_cast<float>(shape_.gamma);
+  for (int r = 0; r < n; ++r) p.f[r] += gamma * (1 - done[r]) * h[n + r] - h[r];
 }
 
-torch::Tensor DiscriminatorLoss(const torch::Tensor& expert_logits, const torch::Tensor& policy_logits) {
-  // -log sigma(x) = softplus(-x); -log(1 - sigma(x)) = softplus(x)
-  return 0.5 * (torch::softplus(-expert_logits).mean() + torch::softplus(policy_logits).mean());
+void Discriminator::BackwardF(const float* done, int n, Pass& p, const float* d_f, float* grads) const {
+  nn::Backward(g_, params_.data(), p.g, d_f, grads, false, nullptr);
+  if (!shaped()) return;
+  scratch_a_.resize(size_t(2) * n);
+  const float gamma = static_cast<float>(shape_.gamma);
+  for (int r = 0; r < n; ++r) {
+    scratch_a_[r] = -d_f[r];
+    scratch_a_[n + r] = gamma * (1 - done[r]) * d_f[r];
+  }
+  nn::Backward(h_, params_.data(), p.h, scratch_a_.data(), grads, false, nullptr);
+}
+
+void Discriminator::Logits(const TransitionBatch& t, float* out) const {
+  Gather(t, 0, t.size, pass_);
+  ForwardF(t.done, t.size, pass_, false);
+  const float w = static_cast<float>(shape_.entropy_weight);
+  for (int r = 0; r < t.size; ++r) {
+    IRLAB_CHECK(!shaped() || t.log_pi != nullptr, "AIRL logits need log pi(a|s)");
+    out[r] = shaped() ? pass_.f[r] - w * t.log_pi[r] : pass_.f[r];
+  }
+}
+
+void Discriminator::GeneratorReward(const TransitionBatch& t, float* out) const {
+  Logits(t, out);
+  if (shaped()) return;
+  for (int r = 0; r < t.size; ++r) {
+    switch (shape_.gail_reward) {
+      case GailReward::kPositive: out[r] = static_cast<float>(Softplus(out[r])); break;     // -log(1 - D)
+      case GailReward::kNegative: out[r] = static_cast<float>(-Softplus(-out[r])); break;   // log D
+      case GailReward::kLogit: break;
+    }
+  }
+}
+
+void Discriminator::LearnedReward(const TransitionBatch& t, float* out) const {
+  Gather(t, 0, t.size, pass_);
+  ForwardF(t.done, t.size, pass_, true);
+  std::copy(pass_.f.begin(), pass_.f.end(), out);
+}
+
+double Discriminator::BceLossAndGradient(const TransitionBatch& expert, const TransitionBatch& policy,
+                                         double grad_penalty, const float* alpha, float* grads,
+                                         DiscriminatorStats* stats) const {
+  const int ne = expert.size, np = policy.size, n = ne + np;
+  // one pass over expert rows then policy rows
+  Gather(expert, 0, n, pass_);
+  Gather(policy, ne, n, pass_);
+  std::vector<float>& done = scratch_b_;
+  std::vector<float>& d_f = scratch_c_;
+  done.assign(n, 0.0f);
+  if (shaped()) {
+    std::copy_n(expert.done, ne, done.begin());
+    std::copy_n(policy.done, np, done.begin() + ne);
+  }
+  ForwardF(done.data(), n, pass_, false);
+  d_f.resize(n);
+  const double w = shape_.entropy_weight;
+  double loss_e = 0, loss_p = 0;
+  int expert_right = 0, policy_right = 0;
+  for (int r = 0; r < n; ++r) {
+    const bool is_expert = r < ne;
+    const float* log_pi = is_expert ? expert.log_pi : policy.log_pi;
+    const int i = is_expert ? r : r - ne;
+    IRLAB_CHECK(!shaped() || log_pi != nullptr, "AIRL logits need log pi(a|s)");
+    const float x = shaped() ? pass_.f[r] - static_cast<float>(w) * log_pi[i] : pass_.f[r];
+    // -log sigma(x) = softplus(-x) for experts, -log(1 - sigma(x)) = softplus(x) for the policy
+    if (is_expert) {
+      loss_e += Softplus(-x);
+      expert_right += x > 0;
+      d_f[r] = static_cast<float>(-0.5 * Sigmoid(-x) / ne);
+    } else {
+      loss_p += Softplus(x);
+      policy_right += x < 0;
+      d_f[r] = static_cast<float>(0.5 * Sigmoid(x) / np);
+    }
+  }
+  double loss = 0.5 * (loss_e / ne + loss_p / np);
+  BackwardF(done.data(), n, pass_, d_f.data(), grads);
+  if (stats) {
+    stats->expert_acc = double(expert_right) / ne;
+    stats->policy_acc = double(policy_right) / np;
+  }
+
+  if (grad_penalty > 0) {
+    // the interpolates' inputs: full rows mixed, then gathered like any batch
+    IRLAB_CHECK(ne == np && alpha != nullptr, "the gradient penalty mixes expert and policy batches of one size");
+    const int od = shape_.obs_dim, ad = shape_.act_dim, k = visible_, in_g = g_.in();
+    std::vector<float> obs(size_t(ne) * od), next(size_t(ne) * od), act(size_t(ne) * ad);
+    for (int r = 0; r < ne; ++r) {
+      const float a = alpha[r];
+      for (int c = 0; c < od; ++c) {
+        obs[r * od + c] = a * expert.obs[r * od + c] + (1 - a) * policy.obs[r * od + c];
+        if (shaped()) next[r * od + c] = a * expert.next_obs[r * od + c] + (1 - a) * policy.next_obs[r * od + c];
+      }
+      for (int c = 0; c < ad; ++c) act[r * ad + c] = a * expert.act[r * ad + c] + (1 - a) * policy.act[r * ad + c];
+    }
+    const TransitionBatch mix{.size = ne, .obs = obs.data(), .act = act.data(), .next_obs = next.data()};
+    Gather(mix, 0, ne, mix_);
+    // d logits / d inputs: g's, and h's with coefficient -1 at s and gamma (1 - done) at s'
+    std::vector<float> u_g(size_t(ne) * in_g), u_h, c_h;
+    nn::Forward(g_, params_.data(), mix_.x_g.data(), ne, mix_.g);
+    nn::InputGradient(g_, params_.data(), mix_.g, nullptr, u_g.data());
+    if (shaped()) {
+      nn::Forward(h_, params_.data(), mix_.x_h.data(), 2 * ne, mix_.h);
+      c_h.resize(size_t(2) * ne);
+      for (int r = 0; r < ne; ++r) {
+        c_h[r] = -1.0f;
+        c_h[ne + r] = static_cast<float>(shape_.gamma) * (1 - policy.done[r]);
+      }
+      u_h.resize(size_t(2) * ne * k);
+      nn::InputGradient(h_, params_.data(), mix_.h, c_h.data(), u_h.data());
+    }
+    // penalty = lambda mean_r (|u_obs|^2 + |u_next|^2 + |u_act|^2), u_obs = g's + h(s)'s part
+    double sum = 0;
+    const float scale = static_cast<float>(2 * grad_penalty / ne);
+    std::vector<float> du_g(u_g.size()), du_h(u_h.size());
+    for (int r = 0; r < ne; ++r) {
+      for (int c = 0; c < in_g; ++c) {
+        float u = u_g[size_t(r) * in_g + c];
+        if (c < k && shaped()) u += u_h[size_t(r) * k + c];
+        sum += double(u) * u;
+        du_g[size_t(r) * in_g + c] = scale * u;
+        if (c < k && shaped()) du_h[size_t(r) * k + c] = scale * u;
+      }
+      if (shaped()) {
+        for (int c = 0; c < k; ++c) {
+          const float u = u_h[size_t(ne + r) * k + c];
+          sum += double(u) * u;
+          du_h[size_t(ne + r) * k + c] = scale * u;
+        }
+      }
+    }
+    loss += grad_penalty * sum / ne;
+    nn::InputGradientBackward(g_, params_.data(), mix_.g, du_g.data(), grads);
+    if (shaped()) nn::InputGradientBackward(h_, params_.data(), mix_.h, du_h.data(), grads);
+  }
+  if (stats) stats->loss = loss;
+  return loss;
+}
+
+double Discriminator::GclLossAndGradient(const TransitionBatch& expert, const TransitionBatch& policy, int T, int N,
+                                         const float* log_q, double expert_length, float* grads, double* ess) const {
+  IRLAB_CHECK(policy.size == T * N, "GAN-GCL's policy batch is the rollout [T, N]");
+  const int ne = expert.size, n = ne + policy.size;
+  Gather(expert, 0, n, pass_);
+  Gather(policy, ne, n, pass_);
+  ForwardF(nullptr, n, pass_, true);  // r = g
+  const float* r = pass_.f.data();
+  // per-env segment returns R_j, log-space importance weights w = softmax(R - log q)
+  std::vector<double> s(N, 0.0);
+  for (int t = 0; t < T; ++t) {
+    for (int j = 0; j < N; ++j) s[j] += r[ne + t * N + j];
+  }
+  for (int j = 0; j < N; ++j) s[j] -= log_q[j];
+  const double top = *std::max_element(s.begin(), s.end());
+  double z = 0, expert_mean = 0, sq = 0;
+  for (double v : s) z += std::exp(v - top);
+  for (int i = 0; i < ne; ++i) expert_mean += r[i] / ne;
+  const double log_partition = top + std::log(z) - std::log(double(N));
+  const double L = expert_length;
+  std::vector<float>& d_r = scratch_c_;
+  d_r.resize(n);
+  for (int i = 0; i < ne; ++i) d_r[i] = static_cast<float>(-L / ne);
+  for (int j = 0; j < N; ++j) {
+    const double w = std::exp(s[j] - top) / z;
+    sq += w * w;
+    for (int t = 0; t < T; ++t) d_r[ne + t * N + j] = static_cast<float>(L / T * w);
+  }
+  if (ess) *ess = 1 / sq;
+  BackwardF(nullptr, n, pass_, d_r.data(), grads);
+  return -L * expert_mean + log_partition * (L / T);
+}
+
+void InitLikeTorchLinear(Discriminator& disc) {
+  torch::NoGradGuard no_grad;
+  for (const nn::MlpLayout* mlp : {&disc.g(), &disc.h()}) {
+    if (mlp->sizes.empty()) continue;
+    for (int l = 0; l < mlp->layers(); ++l) {
+      torch::nn::Linear linear(mlp->sizes[l], mlp->sizes[l + 1]);
+      std::copy_n(linear->weight.contiguous().data_ptr<float>(), linear->weight.numel(),
+                  disc.params().data() + mlp->weight(l));
+      std::copy_n(linear->bias.data_ptr<float>(), linear->bias.numel(), disc.params().data() + mlp->bias(l));
+    }
+  }
 }
 
 }  // namespace irlab

@@ -1,112 +1,124 @@
-// Learned rewards and discriminators, composed rather than inherited:
-//   MlpReward        g(s) or g(s, a): an MLP over normalised inputs
-//   ShapedReward     f = g + gamma * (1 - done) * h(s') - h(s): a base reward
-//                    plus a learned potential (AIRL's shaping term)
-//   Discriminator    logits over transitions; AIRL's are f - log pi(a|s), GAIL's
-//                    the raw score of D(s, a). AIRL differs from GAIL only there.
+// Learned rewards and discriminators on one flat parameter buffer:
+//   g        the reward: g(s) (state-only AIRL) or g(s, a) (AIRL state-action,
+//            GAIL's D, GAN-GCL's r), a ReLU MLP over normalised inputs
+//   h        AIRL's potential, a ReLU MLP over s, giving the shaped reward
+//            f = g + gamma * (1 - done) * h(s') - h(s)
+//   logits   AIRL's are f - w log pi(a|s), GAIL's the score g(s, a): AIRL differs
+//            from GAIL only there.
+// Every pass is written out on algos/nn (forward, backward, and the gradient
+// penalty's double backward); LibTorch autograd is the tests' reference.
+// Not thread-safe: a Discriminator keeps its scratch buffers.
 #pragma once
 
-#include <memory>
-#include <string>
+#include <array>
+#include <cstdint>
 #include <vector>
 
-#include "algos/common/torch_pch.h"
+#include "algos/nn/mlp.h"
 
 namespace irlab {
-
-// A batch of transitions (normalised observations), shapes in comments.
-struct Transitions {
-  torch::Tensor obs;       // [B, obs_dim]
-  torch::Tensor act;       // [B, act_dim] as applied (clipped to the action range)
-  torch::Tensor next_obs;  // [B, obs_dim]
-  torch::Tensor done;      // [B] 1 where s' is terminal (terminated, not truncated)
-  torch::Tensor log_pi;    // [B] log pi(a|s) under the current policy (AIRL only)
-};
-
-// A reward over transitions.
-class RewardNet {
- public:
-  virtual ~RewardNet() = default;
-  // r for each transition: [B].
-  virtual torch::Tensor Forward(const Transitions& t) const = 0;
-  // Trainable parameters.
-  virtual std::vector<torch::Tensor> Parameters() const = 0;
-};
-
-// g(s) (state_only) or g(s, a): ReLU MLP, scalar output.
-class MlpReward : public RewardNet {
- public:
-  MlpReward(int obs_dim, int act_dim, bool state_only, const std::vector<int>& hidden);
-  torch::Tensor Forward(const Transitions& t) const override;
-  std::vector<torch::Tensor> Parameters() const override;
-  bool state_only() const { return state_only_; }
-
- private:
-  bool state_only_;
-  mutable torch::nn::Sequential net_;  // forward() is not const in LibTorch
-};
-
-// f = base + gamma * (1 - done) * h(s') - h(s).
-class ShapedReward : public RewardNet {
- public:
-  ShapedReward(std::unique_ptr<RewardNet> base, int obs_dim, const std::vector<int>& potential_hidden,
-               double gamma);
-  torch::Tensor Forward(const Transitions& t) const override;
-  std::vector<torch::Tensor> Parameters() const override;
-  const RewardNet& base() const { return *base_; }
-  torch::Tensor Potential(const torch::Tensor& obs) const;  // h: [B]
-
- private:
-  std::unique_ptr<RewardNet> base_;
-  mutable torch::nn::Sequential potential_;
-  double gamma_;
-};
 
 enum class DiscriminatorKind { kAirl, kGail };
 enum class GailReward { kLogit, kPositive, kNegative };
 
-// A reward net read as a binary classifier, expert = 1.
-class Discriminator {
- public:
-  // entropy_weight w scales AIRL's policy density term, in the logits and so in the
-  // generator reward alike: D = exp(f) / (exp(f) + pi^w). w = 1 is the paper's formula.
-  // obs_keep ([K] int64, or undefined for all) lists the observation entries the reward
-  // net sees, in s and s' alike: a discriminator that must not tell expert from policy
-  // by, say, the distance covered is given the observation without x and y.
-  Discriminator(DiscriminatorKind kind, std::unique_ptr<RewardNet> reward, GailReward gail_reward,
-                double entropy_weight = 1.0, torch::Tensor obs_keep = {});
-
-  // AIRL: f - w log pi; GAIL: the network's score. [B]
-  torch::Tensor Logits(const Transitions& t) const;
-  // What the generator maximises. AIRL: log D - log(1 - D) = f - w log pi;
-  // GAIL: the logit, -log(1 - D) or log D. [B], no gradient.
-  torch::Tensor GeneratorReward(const Transitions& t) const;
-  // The reward exported for transfer: AIRL's g (the unshaped base), GAIL's score. [B]
-  torch::Tensor LearnedReward(const Transitions& t) const;
-
-  const RewardNet& reward() const { return *reward_; }
-  std::vector<torch::Tensor> Parameters() const { return reward_->Parameters(); }
-  DiscriminatorKind kind() const { return kind_; }
-
- private:
-  DiscriminatorKind kind_;
-  std::unique_ptr<RewardNet> reward_;
-  // The transitions as the reward net sees them (obs and next_obs reduced to obs_keep_).
-  Transitions Visible(const Transitions& t) const;
-
-  GailReward gail_reward_;
-  double entropy_weight_;
-  torch::Tensor obs_keep_;
+// A batch of n transitions, row-major; observations normalised, all obs_dim entries.
+struct TransitionBatch {
+  int size = 0;                     // n
+  const float* obs = nullptr;       // [n, obs_dim]
+  const float* act = nullptr;       // [n, act_dim] as applied (clipped to the action range)
+  const float* next_obs = nullptr;  // [n, obs_dim] (read by AIRL's potential)
+  const float* done = nullptr;      // [n] 1 where s' is terminal, not truncated (AIRL)
+  const float* log_pi = nullptr;    // [n] log pi(a|s) under the current policy (AIRL logits)
 };
 
-// GAN-GCL's self-normalised importance weights over J sampled trajectories,
-// w_j = exp(R_j - log q_j) / sum_k exp(R_k - log q_k), computed in log space.
-// returns, log_q: [J] -> [J]
-torch::Tensor ImportanceWeights(const torch::Tensor& returns, const torch::Tensor& log_q);
-// log of the importance-sampled partition function, log (1/J) sum_j exp(R_j - log q_j).
-torch::Tensor LogPartition(const torch::Tensor& returns, const torch::Tensor& log_q);
+struct DiscriminatorShape {
+  DiscriminatorKind kind = DiscriminatorKind::kAirl;
+  int obs_dim = 0, act_dim = 0;
+  bool state_only = true;                 // g(s) rather than g(s, a) (AIRL)
+  std::vector<int> reward_hidden = {32, 32};
+  std::vector<int> potential_hidden = {32, 32};  // AIRL's h
+  double gamma = 0.99;                    // AIRL's shaping discount
+  double entropy_weight = 1.0;            // AIRL: w in the logits f - w log pi
+  GailReward gail_reward = GailReward::kLogit;
+  std::vector<int> obs_keep;              // the observation entries the nets see (empty: all)
+};
 
-// Binary cross-entropy with logits, expert = 1, policy = 0: mean over both.
-torch::Tensor DiscriminatorLoss(const torch::Tensor& expert_logits, const torch::Tensor& policy_logits);
+struct DiscriminatorStats {
+  double loss = 0, expert_acc = 0, policy_acc = 0;
+};
+
+class Discriminator {
+ public:
+  // Parameters start at zero: see InitLikeTorchLinear.
+  explicit Discriminator(DiscriminatorShape shape);
+
+  const DiscriminatorShape& shape() const { return shape_; }
+  DiscriminatorKind kind() const { return shape_.kind; }
+  bool shaped() const { return shape_.kind == DiscriminatorKind::kAirl; }
+  const nn::MlpLayout& g() const { return g_; }  // [visible obs (, act)] -> 1
+  const nn::MlpLayout& h() const { return h_; }  // visible obs -> 1 (AIRL only)
+  int visible_obs() const { return visible_; }
+  int64_t num_params() const { return static_cast<int64_t>(params_.size()); }
+  std::vector<float>& params() { return params_; }
+  const std::vector<float>& params() const { return params_; }
+  // Each parameter as (offset, rows, cols) in nn.Linear's order: g's W, b,
+  // layer by layer, then h's (cols 0: a bias).
+  std::vector<std::array<int64_t, 3>> ParameterSlices() const;
+
+  // Forward passes, out [n]:
+  // AIRL: f - w log pi; GAIL: the score g(s, a).
+  void Logits(const TransitionBatch& t, float* out) const;
+  // What the generator maximises. AIRL: log D - log(1 - D) = the logits;
+  // GAIL: the logit, -log(1 - D) or log D.
+  void GeneratorReward(const TransitionBatch& t, float* out) const;
+  // The reward exported for transfer: g alone (AIRL's unshaped base; GAIL's score).
+  void LearnedReward(const TransitionBatch& t, float* out) const;
+
+  // Binary cross-entropy with logits, expert = 1, policy = 0, the mean over
+  // each half averaged: 0.5 (E_expert softplus(-x) + E_policy softplus(x)).
+  // With grad_penalty > 0 (expert and policy batches of one size, mixing
+  // weights alpha [n]), plus grad_penalty * E ||d logits / d inputs||^2 at the
+  // interpolates alpha expert + (1 - alpha) policy (obs, next obs and actions).
+  // Writes d loss / d params into grads [P]; returns the loss.
+  double BceLossAndGradient(const TransitionBatch& expert, const TransitionBatch& policy, double grad_penalty,
+                            const float* alpha, float* grads, DiscriminatorStats* stats) const;
+
+  // GAN-GCL's reward step: -L E_expert[g] + (L / T) log (1/N sum_j exp(R_j - log q_j)),
+  // R_j the sum of g over env j's T steps of the policy batch (time-major
+  // [T, N]), log_q [N] their behaviour log-likelihoods, L the expert
+  // trajectory length. Writes the gradient into grads; returns the loss and
+  // the importance weights' effective sample size in *ess.
+  double GclLossAndGradient(const TransitionBatch& expert, const TransitionBatch& policy, int T, int N,
+                            const float* log_q, double expert_length, float* grads, double* ess) const;
+
+ private:
+  // One forward pass of f over n rows, kept for the backward pass.
+  struct Pass {
+    std::vector<float> x_g, x_h;  // inputs: g's [n, in], h's [2n, visible]: s rows then s' rows
+    nn::MlpScratch g, h;
+    std::vector<float> f;         // [n]
+  };
+  // Gathers the visible inputs of rows [begin, begin + t.size) of `p`.
+  void Gather(const TransitionBatch& t, int begin, int total, Pass& p) const;
+  // f over the rows gathered in p; with unshaped, g alone.
+  void ForwardF(const float* done, int n, Pass& p, bool unshaped) const;
+  // d loss / d params from d loss / d f [n] (overwrites grads' g and h parts).
+  void BackwardF(const float* done, int n, Pass& p, const float* d_f, float* grads) const;
+
+  DiscriminatorShape shape_;
+  int visible_;
+  nn::MlpLayout g_, h_;
+  std::vector<float> params_;
+  mutable Pass pass_, mix_;
+  mutable std::vector<float> scratch_a_, scratch_b_, scratch_c_;
+};
+
+// Initialises every layer as LibTorch's nn::Linear does (uniform within
+// 1/sqrt(fan_in), weights then bias, g's layers then h's) from LibTorch's
+// global generator: seed it first (torch::manual_seed) for a reproducible net.
+void InitLikeTorchLinear(Discriminator& disc);
+
+// softplus(x) = log(1 + e^x), computed without overflow.
+double Softplus(double x);
 
 }  // namespace irlab

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <deque>
+#include <optional>
 
 #include "algos/adversarial/adversarial.h"
 #include "algos/adversarial/bc.h"
@@ -19,9 +20,10 @@
 #include "algos/adversarial/reward_nets.h"
 #include "algos/common/compute_threads.h"
 #include "algos/ppo/gae.h"
-#include "algos/ppo/losses.h"
 #include "algos/ppo/policy.h"
+#include "algos/ppo/prefetch.h"
 #include "algos/ppo/rollout.h"
+#include "algos/ppo/update.h"
 #include "core/files.h"
 #include "core/metrics.h"
 #include "core/progress.h"
@@ -155,42 +157,57 @@ absl::StatusOr<bool> ReadReplay(torch::serialize::InputArchive& a, const fs::pat
   return has_recent && has_history;
 }
 
-// Normalised transitions for the discriminator (log pi filled for AIRL).
-Transitions MakeTransitions(const PolicyState& policy, std::vector<float> obs, std::vector<float> next_obs,
-                            std::vector<float> act, const std::vector<float>& act_for_log_pi,
-                            std::vector<float> done, bool need_log_pi) {
-  const int64_t n = static_cast<int64_t>(done.size());
-  const int od = policy.net->obs_dim(), ad = policy.net->act_dim();
-  NormalizeObs(policy, obs, obs);
-  NormalizeObs(policy, next_obs, next_obs);
-  Transitions t;
-  t.obs = torch::from_blob(obs.data(), {n, od}).clone();
-  t.next_obs = torch::from_blob(next_obs.data(), {n, od}).clone();
-  t.act = torch::from_blob(act.data(), {n, ad}).clone();
-  t.done = torch::from_blob(done.data(), {n}).clone();
-  if (need_log_pi) {
-    torch::NoGradGuard no_grad;
-    torch::Tensor a = torch::from_blob(const_cast<float*>(act_for_log_pi.data()), {n, ad});
-    t.log_pi = GaussianLogProb(a, policy.net->Mean(t.obs), policy.net->log_std());
+// Transitions normalised with the policy's observation statistics, as the
+// discriminator sees them, with log pi(a|s) under the current policy for AIRL.
+struct NormalizedBatch {
+  std::vector<float> obs, next_obs, act, done, log_pi;
+  TransitionBatch View() const {
+    return {.size = static_cast<int>(done.size()), .obs = obs.data(), .act = act.data(),
+            .next_obs = next_obs.data(), .done = done.data(), .log_pi = log_pi.empty() ? nullptr : log_pi.data()};
   }
-  return t;
+};
+
+// act: as applied (clipped); act_for_log_pi: as sampled.
+void Normalize(const PolicyState& policy, std::span<const float> obs, std::span<const float> next_obs,
+               std::span<const float> act, std::span<const float> act_for_log_pi, std::span<const float> done,
+               bool need_log_pi, NormalizedBatch& out) {
+  const int n = static_cast<int>(done.size());
+  out.obs.resize(obs.size());
+  out.next_obs.resize(next_obs.size());
+  NormalizeObs(policy, obs, out.obs);
+  NormalizeObs(policy, next_obs, out.next_obs);
+  out.act.assign(act.begin(), act.end());
+  out.done.assign(done.begin(), done.end());
+  out.log_pi.clear();
+  if (need_log_pi) {
+    out.log_pi.resize(n);
+    nn::MlpScratch scratch;
+    policy.net->LogProb(out.obs.data(), act_for_log_pi.data(), n, out.log_pi.data(), scratch);
+  }
 }
 
-struct DiscStats {
-  double loss = 0, expert_acc = 0, policy_acc = 0;
-};
+// An expert batch of cfg.disc.batch_size from the store, normalised.
+absl::Status SampleExpert(const AdversarialConfig& cfg, ExpertStore& store, const PolicyState& policy, bool log_pi,
+                          NormalizedBatch& out) {
+  const int B = cfg.disc.batch_size, od = policy.net->obs_dim(), ad = policy.net->act_dim();
+  std::vector<float> obs(size_t(B) * od), next(size_t(B) * od), act(size_t(B) * ad), done(B);
+  std::vector<uint8_t> terminated(B);
+  IRLAB_RETURN_IF_ERROR(store.Sample(B, obs.data(), act.data(), next.data(), terminated.data()));
+  for (int k = 0; k < B; ++k) done[k] = terminated[k];
+  Normalize(policy, obs, next, act, act, done, log_pi, out);
+  return absl::OkStatus();
+}
+
+using DiscStats = DiscriminatorStats;
 
 // One discriminator step: expert batch vs policy batch (binary cross-entropy).
 absl::StatusOr<DiscStats> DiscriminatorStep(const AdversarialConfig& cfg, Discriminator& disc,
-                                            torch::optim::Adam& opt, ExpertStore& store,
+                                            DiscriminatorOptimizer& opt, ExpertStore& store,
                                             const PolicyReplay& replay, const PolicyState& policy, Rng& rng) {
   const int B = cfg.disc.batch_size, od = policy.net->obs_dim(), ad = policy.net->act_dim();
   const bool airl = disc.kind() == DiscriminatorKind::kAirl;
-  // expert batch
-  std::vector<float> e_obs(size_t(B) * od), e_next(size_t(B) * od), e_act(size_t(B) * ad), e_done(B);
-  std::vector<uint8_t> e_term(B);
-  IRLAB_RETURN_IF_ERROR(store.Sample(B, e_obs.data(), e_act.data(), e_next.data(), e_term.data()));
-  for (int k = 0; k < B; ++k) e_done[k] = e_term[k];
+  NormalizedBatch expert, pol;
+  IRLAB_RETURN_IF_ERROR(SampleExpert(cfg, store, policy, airl, expert));
   // policy batch: its first history_fraction from the history (when there is
   // one), the rest from the recent rollouts, each uniform over its rollouts
   std::vector<float> p_obs(size_t(B) * od), p_next(size_t(B) * od), p_act(size_t(B) * ad),
@@ -207,41 +224,18 @@ absl::StatusOr<DiscStats> DiscriminatorStep(const AdversarialConfig& cfg, Discri
     std::copy_n(&s.act_sampled[i * ad], ad, &p_sampled[size_t(k) * ad]);
     p_done[k] = s.done[i];
   }
-  Transitions expert = MakeTransitions(policy, e_obs, e_next, e_act, e_act, e_done, airl);
-  Transitions pol = MakeTransitions(policy, p_obs, p_next, p_act, p_sampled, p_done, airl);
-
-  torch::Tensor e_logits = disc.Logits(expert), p_logits = disc.Logits(pol);
-  torch::Tensor loss = DiscriminatorLoss(e_logits, p_logits);
+  Normalize(policy, p_obs, p_next, p_act, p_sampled, p_done, airl, pol);
+  // gradient-penalty mixing weights from the run's own Rng (checkpointed)
+  std::vector<float> alpha;
   if (cfg.disc.grad_penalty > 0) {
-    // zero-centred penalty on interpolates of expert and policy inputs
-    // mixing weights from the run's own Rng (checkpointed), not LibTorch's global generator
-    std::vector<float> mix_weights(B);
-    for (float& a : mix_weights) a = static_cast<float>(rng.Uniform(0, 1));
-    torch::Tensor alpha = torch::from_blob(mix_weights.data(), {B, 1}).clone();
-    Transitions mix;
-    mix.obs = (alpha * expert.obs + (1 - alpha) * pol.obs).requires_grad_(true);
-    mix.next_obs = (alpha * expert.next_obs + (1 - alpha) * pol.next_obs).requires_grad_(true);
-    mix.act = (alpha * expert.act + (1 - alpha) * pol.act).requires_grad_(true);
-    mix.done = pol.done;
-    if (airl) mix.log_pi = alpha.squeeze(1) * expert.log_pi + (1 - alpha.squeeze(1)) * pol.log_pi;
-    torch::Tensor out = disc.Logits(mix).sum();
-    // allow_unused: a state-only reward never reads the actions
-    auto grads = torch::autograd::grad({out}, {mix.obs, mix.next_obs, mix.act}, {}, true, true, true);
-    torch::Tensor sq = torch::zeros({B});
-    for (const torch::Tensor& g : grads) {
-      if (g.defined()) sq = sq + g.square().sum(1);
-    }
-    loss = loss + cfg.disc.grad_penalty * sq.mean();
+    alpha.resize(B);
+    for (float& a : alpha) a = static_cast<float>(rng.Uniform(0, 1));
   }
-  const double value = loss.item<double>();
-  if (!std::isfinite(value)) return absl::InternalError(StrCat("non-finite discriminator loss (", value, ")"));
-  opt.zero_grad();
-  loss.backward();
-  opt.step();
+  std::vector<float> grads(disc.num_params());
   DiscStats st;
-  st.loss = value;
-  st.expert_acc = (e_logits > 0).to(torch::kFloat).mean().item<double>();
-  st.policy_acc = (p_logits < 0).to(torch::kFloat).mean().item<double>();
+  disc.BceLossAndGradient(expert.View(), pol.View(), cfg.disc.grad_penalty, alpha.data(), grads.data(), &st);
+  if (!std::isfinite(st.loss)) return absl::InternalError(StrCat("non-finite discriminator loss (", st.loss, ")"));
+  opt.Step(disc, grads.data());
   return st;
 }
 
@@ -249,33 +243,23 @@ absl::StatusOr<DiscStats> DiscriminatorStep(const AdversarialConfig& cfg, Discri
 // p(tau) ~ exp(R(tau)), the partition function estimated from the rollout's
 // per-env segments with self-normalised weights exp(R - sum log pi) in log
 // space: loss = -L * E_expert[r] + log sum_j exp(R_j - log q_j).
-absl::StatusOr<DiscStats> GclStep(const AdversarialConfig& cfg, Discriminator& disc, torch::optim::Adam& opt,
+absl::StatusOr<DiscStats> GclStep(const AdversarialConfig& cfg, Discriminator& disc, DiscriminatorOptimizer& opt,
                                   ExpertStore& store, const Rollout& ro, const PolicySamples& samples,
                                   const PolicyState& policy, double expert_length) {
-  const int B = cfg.disc.batch_size, od = policy.net->obs_dim(), ad = policy.net->act_dim();
-  std::vector<float> e_obs(size_t(B) * od), e_next(size_t(B) * od), e_act(size_t(B) * ad), e_done(B);
-  std::vector<uint8_t> e_term(B);
-  IRLAB_RETURN_IF_ERROR(store.Sample(B, e_obs.data(), e_act.data(), e_next.data(), e_term.data()));
-  for (int k = 0; k < B; ++k) e_done[k] = e_term[k];
-  Transitions expert = MakeTransitions(policy, e_obs, e_next, e_act, e_act, e_done, false);
-  Transitions pol = MakeTransitions(policy, samples.obs, samples.next_obs, samples.act, samples.act,
-                                    samples.done, false);
-  // per-env segment returns R_j and behaviour log-likelihoods log q_j: [N]
-  torch::Tensor r = disc.reward().Forward(pol).view({ro.T, ro.N});
-  torch::Tensor log_q = torch::from_blob(const_cast<float*>(ro.log_probs.data()), {ro.T, ro.N}).sum(0);
-  // segments are T steps, expert trajectories expert_length: scale to per-trajectory terms
-  torch::Tensor loss = -expert_length * disc.reward().Forward(expert).mean() +
-                       LogPartition(r.sum(0), log_q) * (expert_length / ro.T);
-  const double value = loss.item<double>();
-  if (!std::isfinite(value)) return absl::InternalError(StrCat("non-finite GAN-GCL loss (", value, ")"));
-  opt.zero_grad();
-  loss.backward();
-  opt.step();
+  NormalizedBatch expert, pol;
+  IRLAB_RETURN_IF_ERROR(SampleExpert(cfg, store, policy, false, expert));
+  Normalize(policy, samples.obs, samples.next_obs, samples.act, samples.act, samples.done, false, pol);
+  // behaviour log-likelihood of each env's segment: [N]
+  std::vector<float> log_q(ro.N, 0.0f);
+  for (int t = 0; t < ro.T; ++t) {
+    for (int j = 0; j < ro.N; ++j) log_q[j] += ro.log_probs[size_t(t) * ro.N + j];
+  }
+  std::vector<float> grads(disc.num_params());
   DiscStats st;
-  st.loss = value;
-  torch::NoGradGuard no_grad;
-  torch::Tensor w = ImportanceWeights(r.sum(0), log_q);
-  st.expert_acc = 1.0 / (w.square().sum().item<double>());  // effective sample size of the weights
+  st.loss = disc.GclLossAndGradient(expert.View(), pol.View(), ro.T, ro.N, log_q.data(), expert_length,
+                                    grads.data(), &st.expert_acc);  // the weights' effective sample size
+  if (!std::isfinite(st.loss)) return absl::InternalError(StrCat("non-finite GAN-GCL loss (", st.loss, ")"));
+  opt.Step(disc, grads.data());
   st.policy_acc = NAN;
   return st;
 }
@@ -322,7 +306,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   // ---- the reward net / discriminator
   torch::manual_seed(Rng::DeriveSeed(cfg.seed, 23));
   IRLAB_ASSIGN_OR_RETURN(std::unique_ptr<Discriminator> disc, MakeDiscriminator(cfg, od, ad));
-  torch::optim::Adam disc_opt(disc->Parameters(), torch::optim::AdamOptions(cfg.disc.learning_rate));
+  DiscriminatorOptimizer disc_opt(disc->num_params(), cfg.disc.learning_rate);
 
   // ---- the generator: fresh, or exactly where the checkpoint left off
   const fs::path checkpoint = run_dir / "checkpoint.pt";
@@ -357,9 +341,8 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
       const auto bc_start = Clock::now();
       double nll = NAN;
       IRLAB_RETURN_IF_ERROR(FitBc(cfg, *bc_store, st.policy, [&](int64_t, double x) { nll = x; }));
-      torch::NoGradGuard no_grad;
-      torch::Tensor log_std = st.policy.net->log_std();  // a handle on the policy's parameters
-      log_std.clamp_min_(cfg.bc.warm_start_log_std);
+      float* log_std = st.policy.net->log_std();
+      for (int j = 0; j < ad; ++j) log_std[j] = std::max(log_std[j], static_cast<float>(cfg.bc.warm_start_log_std));
       std::printf("warm start: BC fit, %lld steps, final NLL %.3f, %.1f s; log std raised to >= %.2f\n",
                   static_cast<long long>(cfg.bc.steps), nll, Seconds(bc_start), cfg.bc.warm_start_log_std);
     }
@@ -390,22 +373,39 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   if (cfg.bc.freeze_obs_norm && !cfg.bc.warm_start) {
     std::printf("note: bc.freeze_obs_norm applies only with bc.warm_start; the normaliser keeps learning\n");
   }
+  std::optional<RolloutPrefetcher> prefetcher;  // overlap: the next rollout collected during the updates
+  if (cfg.overlap) prefetcher.emplace(st.policy, T, N);
   while (st.global_step < cfg.total_steps) {
     const double frac = 1.0 - static_cast<double>(st.iteration) / iterations;
     const double lr = ppo.anneal_lr ? ppo.learning_rate * std::max(frac, 0.0) : ppo.learning_rate;
 
-    // ---- 1. collect policy rollouts
+    // ---- 1. collect policy rollouts (or take the one collected during the last round's updates)
     const auto round_start = Clock::now();
-    IRLAB_RETURN_IF_ERROR(CollectRollout(*vec, st.policy, st.rng, update_obs_norm, next_obs, ro));
+    if (prefetcher && prefetcher->ready()) {
+      prefetcher->TakeInto(ro);
+    } else {
+      IRLAB_RETURN_IF_ERROR(CollectRollout(*vec, st.policy, st.rng, update_obs_norm, next_obs, ro));
+    }
     st.global_step += batch;
     replay.Add(FromRollout(ro, spec), st.rng);
+    const bool last = st.global_step >= cfg.total_steps;
+    const bool checkpoint_now =
+        last || st.global_step / cfg.checkpoint_every != (st.global_step - batch) / cfg.checkpoint_every;
+    // With overlap the next rollout is collected while steps 2-4 run, except
+    // before a checkpoint (which then holds no half-used rollout, so resume is
+    // exact). The updates then draw from a stream forked off st.rng here, the
+    // collection from st.rng.
+    const bool prefetch = cfg.overlap && !checkpoint_now;
+    Rng forked(cfg.overlap ? st.rng.NextU64() : 0);
+    Rng& rng = cfg.overlap ? forked : st.rng;
+    if (prefetch) prefetcher->Start(*vec, st.policy, st.rng, update_obs_norm, next_obs);
 
     // ---- 2. discriminator updates: expert vs policy
     DiscStats disc_stats;
     for (int k = 0; k < cfg.disc.updates_per_round; ++k) {
       absl::StatusOr<DiscStats> step =
           cfg.algo == "gcl" ? GclStep(cfg, *disc, disc_opt, *store, ro, replay.latest(), st.policy, gcl_length)
-                            : DiscriminatorStep(cfg, *disc, disc_opt, *store, replay, st.policy, st.rng);
+                            : DiscriminatorStep(cfg, *disc, disc_opt, *store, replay, st.policy, rng);
       if (!step.ok()) {
         return absl::InternalError(StrCat(step.status().message(), " at env step ", st.global_step,
                                           "; training stopped, the last good checkpoint is ", checkpoint.string()));
@@ -416,11 +416,18 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
 
     // ---- 3. relabel the rollout with the learned reward
     const PolicySamples& now = replay.latest();
-    Transitions all = MakeTransitions(st.policy, now.obs, now.next_obs, now.act, now.act_sampled, now.done,
-                                      disc->kind() == DiscriminatorKind::kAirl);
-    torch::Tensor learned = cfg.algo == "gcl" ? disc->LearnedReward(all) : disc->GeneratorReward(all);
-    std::copy(learned.data_ptr<float>(), learned.data_ptr<float>() + batch, ro.rewards.begin());
-    const double reward_mean = learned.mean().item<double>(), reward_std = learned.std().item<double>();
+    NormalizedBatch all;
+    Normalize(st.policy, now.obs, now.next_obs, now.act, now.act_sampled, now.done,
+              disc->kind() == DiscriminatorKind::kAirl, all);
+    if (cfg.algo == "gcl") {
+      disc->LearnedReward(all.View(), ro.rewards.data());
+    } else {
+      disc->GeneratorReward(all.View(), ro.rewards.data());
+    }
+    double reward_mean = 0, reward_var = 0;
+    for (int64_t k = 0; k < batch; ++k) reward_mean += ro.rewards[k] / double(batch);
+    for (int64_t k = 0; k < batch; ++k) reward_var += (ro.rewards[k] - reward_mean) * (ro.rewards[k] - reward_mean);
+    const double reward_std = batch > 1 ? std::sqrt(reward_var / (batch - 1)) : NAN;
     if (ppo.norm_reward) ScaleRewards(ppo, st.reward_scaler, ro);
 
     // ---- 4. PPO on the learned reward (after the discriminator's warm-up rounds)
@@ -429,7 +436,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     if (st.iteration >= cfg.disc.warmup_rounds) {
       ComputeGae(ro.rewards, ro.values, ro.next_values, ro.terminated, ro.truncated, T, N, ppo.gamma,
                  ppo.gae_lambda, ro.advantages, ro.returns);
-      auto updated = PpoUpdate(net, *st.adam, ro, ppo, lr, st.rng);
+      auto updated = PpoUpdate(net, *st.adam, ro, ppo, lr, rng);
       if (!updated.ok()) {
         return absl::InternalError(StrCat(updated.status().message(), " at env step ", st.global_step,
                                           "; training stopped, the last good checkpoint is ",
@@ -437,10 +444,10 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
       }
       update = *updated;
     }
+    if (prefetch) IRLAB_RETURN_IF_ERROR(prefetcher->Join(st.policy));
     ++st.iteration;
 
     // ---- 5. log, evaluate, checkpoint
-    const bool last = st.global_step >= cfg.total_steps;
     MetricsLogger::Scalars scalars = {
         {"disc_loss", disc_stats.loss}, {"disc_expert_acc", disc_stats.expert_acc},
         {"disc_policy_acc", disc_stats.policy_acc}, {"learned_reward_mean", reward_mean},
@@ -462,7 +469,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     }
     logger.Log(st.global_step, scalars);
     progress.Update(st.global_step);
-    if (last || st.global_step / cfg.checkpoint_every != (st.global_step - batch) / cfg.checkpoint_every) {
+    if (checkpoint_now) {
       st.envs = vec->GetState();
       IRLAB_RETURN_IF_ERROR(SavePpoCheckpoint(checkpoint, st, [&](torch::serialize::OutputArchive& a) {
         WriteDiscriminator(a, cfg, *disc, disc_opt, expert_batches);

@@ -230,6 +230,8 @@ absl::StatusOr<PpoTrainState> LoadPpoCheckpoint(const fs::path& path, const Chec
     if (s.adam->m.numel() != p || s.adam->v.numel() != p || steps.numel() != 1) {
       return absl::DataLossError(StrCat(path.string(), ": optimiser state does not match the network"));
     }
+    s.adam->m = s.adam->m.contiguous();
+    s.adam->v = s.adam->v.contiguous();
     s.adam->steps = steps.item<int64_t>();
     IRLAB_ASSIGN_OR_RETURN(torch::Tensor rmean, r.Tensor("ppo/return_mean", torch::kFloat64));
     IRLAB_ASSIGN_OR_RETURN(torch::Tensor rvar, r.Tensor("ppo/return_var", torch::kFloat64));

@@ -35,10 +35,11 @@ void ActWith(const PolicyState& state, std::span<const float> obs, int n, bool d
               "Act: wrong buffer sizes");
   std::vector<float> normalized(obs.begin(), obs.end());
   if (state.norm_obs) state.obs_rms.Normalize(obs, normalized, state.obs_clip);
-  c10::InferenceMode guard;
-  torch::Tensor mean = state.net->Mean(torch::from_blob(normalized.data(), {n, od}));
-  const float* m = mean.data_ptr<float>();
-  const float* log_std = state.net->log_std().data_ptr<float>();
+  std::vector<float> mean(size_t(n) * ad);
+  nn::MlpScratch scratch, unused;
+  state.net->Forward(normalized.data(), n, mean.data(), nullptr, scratch, unused);
+  const float* m = mean.data();
+  const float* log_std = state.net->log_std();
   for (int i = 0; i < n; ++i) {
     for (int j = 0; j < ad; ++j) {
       const float noise = deterministic ? 0.f : static_cast<float>(rng.Normal());

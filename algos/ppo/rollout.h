@@ -1,5 +1,5 @@
-// Rollout collection and the PPO update, shared by the expert loop
-// (train_expert.cc) and the adversarial loop (algos/adversarial).
+// Rollout collection, shared by the expert loop (train_expert.cc) and the
+// adversarial loop (algos/adversarial); the update is in update.h.
 #pragma once
 
 #include <vector>
@@ -49,16 +49,5 @@ void ScaleRewards(const PpoConfig& cfg, RewardScaler& scaler, Rollout& ro);
 
 // Normalises raw observations [n, obs_dim] with the policy's normaliser (copies when off).
 void NormalizeObs(const PolicyState& policy, std::span<const float> raw, std::span<float> out);
-
-struct UpdateStats {
-  double policy_loss = 0, value_loss = 0, entropy = 0, approx_kl = 0, clip_frac = 0, grad_norm = 0;
-  double explained_variance = 0;
-  int updates = 0;
-};
-
-// Epochs x minibatches of PPO on ro (advantages and returns filled). An error
-// if a loss is not finite (nothing is then changed further).
-absl::StatusOr<UpdateStats> PpoUpdate(ActorCritic& net, FlatAdam& adam, const Rollout& ro,
-                                      const PpoConfig& cfg, double lr, Rng& rng);
 
 }  // namespace irlab

@@ -6,13 +6,15 @@
 #include <chrono>
 #include <cmath>
 #include <numbers>
-#include <thread>
+#include <optional>
 
 #include "algos/common/compute_threads.h"
 #include "algos/ppo/checkpoint.h"
 #include "algos/ppo/gae.h"
 #include "algos/ppo/rollout.h"
+#include "algos/ppo/update.h"
 #include "algos/ppo/policy.h"
+#include "algos/ppo/prefetch.h"
 #include "algos/ppo/ppo.h"
 #include "core/files.h"
 #include "core/metrics.h"
@@ -80,16 +82,8 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
 
   Rollout ro(T, N, od, ad);
   std::vector<float> next_obs(size_t(N) * od);
-  // overlap: the next rollout is collected on a second thread by `acting`, a
-  // copy of the policy before the running update, into `next_ro`
-  Rollout next_ro(cfg.overlap ? T : 0, cfg.overlap ? N : 0, od, ad);
-  PolicyState acting;
-  if (cfg.overlap) {
-    acting.net = std::make_unique<ActorCritic>(od, ad, ppo.actor_hidden, ppo.critic_hidden, ppo.log_std_init, 0);
-    acting.norm_obs = st.policy.norm_obs;
-    acting.obs_clip = st.policy.obs_clip;
-  }
-  bool have_rollout = false;  // next_ro holds the next rollout (collected during the last update)
+  std::optional<RolloutPrefetcher> prefetcher;  // overlap: the next rollout collected during the update
+  if (cfg.overlap) prefetcher.emplace(st.policy, T, N);
   NormalizeObs(st.policy, vec->obs(), next_obs);
   ProgressBar progress("expert " + cfg.env, cfg.total_steps);
   const auto run_start = Clock::now();
@@ -101,12 +95,11 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
 
     // ---- collect T steps from each of the N envs, then scale the rewards
     const auto collect_start = Clock::now();
-    if (have_rollout) {
-      std::swap(ro, next_ro);
+    if (prefetcher && prefetcher->ready()) {
+      prefetcher->TakeInto(ro);
     } else {
       IRLAB_RETURN_IF_ERROR(CollectRollout(*vec, st.policy, st.rng, true, next_obs, ro));
     }
-    have_rollout = false;
     if (relabel) IRLAB_RETURN_IF_ERROR(relabel(ro));
     if (ppo.norm_reward) ScaleRewards(ppo, st.reward_scaler, ro);
     st.global_step += batch;
@@ -125,21 +118,9 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
     // off st.rng here, the collection from st.rng.
     const bool prefetch = cfg.overlap && !checkpoint_now;
     Rng update_rng(cfg.overlap ? st.rng.NextU64() : 0);
-    std::thread collector;
-    absl::Status collected;
-    if (prefetch) {
-      torch::NoGradGuard no_grad;
-      acting.net->flat_params().copy_(net.flat_params());
-      acting.obs_rms = st.policy.obs_rms;
-      collector = std::thread([&] { collected = CollectRollout(*vec, acting, st.rng, true, next_obs, next_ro); });
-    }
+    if (prefetch) prefetcher->Start(*vec, st.policy, st.rng, true, next_obs);
     auto update = PpoUpdate(net, *st.adam, ro, ppo, lr, cfg.overlap ? update_rng : st.rng);
-    if (prefetch) {
-      collector.join();
-      st.policy.obs_rms = acting.obs_rms;
-      IRLAB_RETURN_IF_ERROR(collected);
-      have_rollout = true;
-    }
+    if (prefetch) IRLAB_RETURN_IF_ERROR(prefetcher->Join(st.policy));
     if (!update.ok()) {
       return absl::InternalError(StrCat(update.status().message(), " at env step ", st.global_step,
                                         "; training stopped, the last good checkpoint is ",

@@ -1,116 +1,239 @@
+// The flat discriminator against LibTorch autograd over the same networks,
+// and its behaviour on hand-checkable cases.
 #include "algos/adversarial/reward_nets.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "algos/adversarial/bc.h"
 #include "algos/adversarial/learned_reward.h"
+#include "algos/ppo/losses.h"
+#include "core/strings.h"
+#include "tests/algos/nn/test_util.h"
 
 namespace irlab {
 namespace {
 
-// A reward net with a fixed, hand-checkable output.
-class ConstantPlusObs : public RewardNet {
- public:
-  torch::Tensor Forward(const Transitions& t) const override { return t.obs.sum(1) + 0.5; }
-  std::vector<torch::Tensor> Parameters() const override { return {}; }
+// A batch of random transitions held as tensors, viewed as a TransitionBatch.
+struct Batch {
+  torch::Tensor obs, act, next_obs, done, log_pi;
+  TransitionBatch View() const {
+    return {.size = static_cast<int>(obs.size(0)), .obs = obs.data_ptr<float>(), .act = act.data_ptr<float>(),
+            .next_obs = next_obs.data_ptr<float>(), .done = done.data_ptr<float>(),
+            .log_pi = log_pi.data_ptr<float>()};
+  }
 };
 
-TEST(RewardNetsTest, AirlShapingAndLogitsByHand) {
-  // h is a real MLP: read its values, then check f = g + gamma (1 - done) h(s') - h(s)
-  ShapedReward f(std::make_unique<ConstantPlusObs>(), 2, {4}, 0.9);
-  Transitions t;
-  t.obs = torch::tensor({{1.0f, 2.0f}, {0.0f, -1.0f}});
-  t.next_obs = torch::tensor({{0.5f, 0.5f}, {3.0f, 1.0f}});
-  t.act = torch::zeros({2, 1});
-  t.done = torch::tensor({0.0f, 1.0f});
-  t.log_pi = torch::tensor({-1.0f, 0.25f});
-  const torch::Tensor h_s = f.Potential(t.obs), h_next = f.Potential(t.next_obs);
-  const torch::Tensor out = f.Forward(t);
-  const double g0 = 3.5, g1 = -0.5;
-  EXPECT_NEAR(out[0].item<double>(), g0 + 0.9 * h_next[0].item<double>() - h_s[0].item<double>(), 1e-5);
-  // terminal s': h(s') = 0
-  EXPECT_NEAR(out[1].item<double>(), g1 - h_s[1].item<double>(), 1e-5);
+Batch RandomBatch(int n, int od, int ad, double shift) {
+  Batch b;
+  b.obs = torch::randn({n, od}) + shift;
+  b.act = torch::randn({n, ad}).clamp(-1, 1);
+  b.next_obs = torch::randn({n, od}) + shift;
+  b.done = (torch::rand({n}) < 0.3).to(torch::kFloat);
+  b.log_pi = torch::randn({n}) * 2;
+  return b;
+}
 
-  Discriminator airl(DiscriminatorKind::kAirl,
-                     std::make_unique<ShapedReward>(std::make_unique<ConstantPlusObs>(), 2, std::vector<int>{4}, 0.9),
-                     GailReward::kLogit);
-  const torch::Tensor f_airl = airl.reward().Forward(t);
-  const torch::Tensor logits = airl.Logits(t);
-  EXPECT_NEAR(logits[0].item<double>(), f_airl[0].item<double>() + 1.0, 1e-5);   // f - log pi
-  EXPECT_NEAR(logits[1].item<double>(), f_airl[1].item<double>() - 0.25, 1e-5);
-  EXPECT_TRUE(torch::allclose(airl.GeneratorReward(t), logits));
-  Discriminator weighted(DiscriminatorKind::kAirl,
-                         std::make_unique<ShapedReward>(std::make_unique<ConstantPlusObs>(), 2, std::vector<int>{4}, 0.9),
-                         GailReward::kLogit, 0.1);
-  const torch::Tensor f_w = weighted.reward().Forward(t);
-  // w = 0.1 weighs log pi in the logits (what the discriminator is trained on) and
-  // so in the generator reward log D - log(1 - D)
-  EXPECT_NEAR(weighted.Logits(t)[0].item<double>(), f_w[0].item<double>() + 0.1, 1e-5);  // f - 0.1 log pi
-  EXPECT_NEAR(weighted.Logits(t)[1].item<double>(), f_w[1].item<double>() - 0.025, 1e-5);
-  EXPECT_TRUE(torch::allclose(weighted.GeneratorReward(t), weighted.Logits(t)));
-  // the exported reward is g alone, without the shaping
-  EXPECT_NEAR(airl.LearnedReward(t)[0].item<double>(), g0, 1e-6);
+// The discriminator's f (or g alone) written with LibTorch ops over params [P].
+torch::Tensor ReferenceF(const Discriminator& d, const torch::Tensor& p, const torch::Tensor& obs,
+                         const torch::Tensor& act, const torch::Tensor& next_obs, const torch::Tensor& done,
+                         bool unshaped = false) {
+  torch::Tensor keep = torch::tensor(std::vector<int64_t>(d.shape().obs_keep.begin(), d.shape().obs_keep.end()));
+  torch::Tensor o = obs.index_select(1, keep);
+  torch::Tensor x = d.g().in() > d.visible_obs() ? torch::cat({o, act}, 1) : o;
+  torch::Tensor f = TorchMlp(d.g(), p, x).squeeze(1);
+  if (!d.shaped() || unshaped) return f;
+  torch::Tensor n = next_obs.index_select(1, keep);
+  return f + d.shape().gamma * (1 - done) * TorchMlp(d.h(), p, n).squeeze(1) - TorchMlp(d.h(), p, o).squeeze(1);
+}
+
+torch::Tensor ReferenceLogits(const Discriminator& d, const torch::Tensor& p, const Batch& b) {
+  torch::Tensor f = ReferenceF(d, p, b.obs, b.act, b.next_obs, b.done);
+  return d.shaped() ? f - d.shape().entropy_weight * b.log_pi : f;
+}
+
+torch::Tensor Params(const Discriminator& d) {
+  return torch::tensor(d.params()).requires_grad_(true);
+}
+
+DiscriminatorShape Shape(DiscriminatorKind kind, bool state_only, std::vector<int> keep = {}) {
+  DiscriminatorShape s;
+  s.kind = kind;
+  s.obs_dim = 9;
+  s.act_dim = 3;
+  s.state_only = state_only;
+  s.reward_hidden = {32, 32};
+  s.potential_hidden = {16, 16};
+  s.gamma = 0.97;
+  s.entropy_weight = 0.5;
+  s.obs_keep = std::move(keep);
+  return s;
+}
+
+class DiscriminatorGradientTest : public ::testing::TestWithParam<int> {
+ protected:
+  Discriminator Make() {
+    torch::manual_seed(GetParam());
+    switch (GetParam()) {
+      case 0: return Discriminator(Shape(DiscriminatorKind::kAirl, true));
+      case 1: return Discriminator(Shape(DiscriminatorKind::kAirl, false, {2, 3, 4, 5, 6, 7, 8}));
+      default: return Discriminator(Shape(DiscriminatorKind::kGail, false, {0, 1, 2, 3, 5, 8}));
+    }
+  }
+};
+
+TEST_P(DiscriminatorGradientTest, BinaryCrossEntropyMatchesAutograd) {
+  Discriminator d = Make();
+  InitLikeTorchLinear(d);
+  const Batch e = RandomBatch(64, 9, 3, 0.5), pol = RandomBatch(80, 9, 3, -0.5);
+  std::vector<float> grads(d.num_params(), NAN);
+  DiscriminatorStats stats;
+  const double loss = d.BceLossAndGradient(e.View(), pol.View(), 0.0, nullptr, grads.data(), &stats);
+
+  torch::Tensor p = Params(d);
+  torch::Tensor le = ReferenceLogits(d, p, e), lp = ReferenceLogits(d, p, pol);
+  torch::Tensor ref = 0.5 * (torch::softplus(-le).mean() + torch::softplus(lp).mean());
+  ref.backward();
+  EXPECT_NEAR(loss, ref.item<double>(), 1e-5);
+  EXPECT_EQ(stats.loss, loss);
+  EXPECT_LT(testing::RelativeError(grads.data(), p.grad()), 1e-5);
+  EXPECT_NEAR(stats.expert_acc, (le > 0).to(torch::kDouble).mean().item<double>(), 1e-12);
+  EXPECT_NEAR(stats.policy_acc, (lp < 0).to(torch::kDouble).mean().item<double>(), 1e-12);
+
+  // the forward passes on their own
+  std::vector<float> logits(80), learned(80);
+  d.Logits(pol.View(), logits.data());
+  EXPECT_LT(testing::RelativeError(logits.data(), lp), 1e-5);
+  d.LearnedReward(pol.View(), learned.data());
+  EXPECT_LT(testing::RelativeError(learned.data(), ReferenceF(d, p, pol.obs, pol.act, pol.next_obs, pol.done, true)),
+            1e-5);
+}
+
+TEST_P(DiscriminatorGradientTest, GradientPenaltyMatchesDoubleBackward) {
+  Discriminator d = Make();
+  InitLikeTorchLinear(d);
+  const int B = 48;
+  const Batch e = RandomBatch(B, 9, 3, 0.3), pol = RandomBatch(B, 9, 3, -0.3);
+  torch::Tensor alpha = torch::rand({B});
+  std::vector<float> grads(d.num_params());
+  const double loss = d.BceLossAndGradient(e.View(), pol.View(), 2.5, alpha.data_ptr<float>(), grads.data(), nullptr);
+
+  // the previous autograd formulation: zero-centred penalty at interpolates
+  torch::Tensor p = Params(d);
+  torch::Tensor bce = 0.5 * (torch::softplus(-ReferenceLogits(d, p, e)).mean() +
+                             torch::softplus(ReferenceLogits(d, p, pol)).mean());
+  torch::Tensor a = alpha.unsqueeze(1);
+  torch::Tensor mo = (a * e.obs + (1 - a) * pol.obs).requires_grad_(true);
+  torch::Tensor mn = (a * e.next_obs + (1 - a) * pol.next_obs).requires_grad_(true);
+  torch::Tensor ma = (a * e.act + (1 - a) * pol.act).requires_grad_(true);
+  torch::Tensor out = ReferenceF(d, p, mo, ma, mn, pol.done).sum();
+  auto g = torch::autograd::grad({out}, {mo, mn, ma}, {}, true, true, true);
+  torch::Tensor sq = torch::zeros({B});
+  for (const torch::Tensor& gi : g) {
+    if (gi.defined()) sq = sq + gi.square().sum(1);
+  }
+  torch::Tensor total = bce + 2.5 * sq.mean();
+  total.backward();
+  EXPECT_NEAR(loss, total.item<double>(), 1e-5 * (1 + std::fabs(loss)));
+  EXPECT_LT(testing::RelativeError(grads.data(), p.grad()), 1e-5);
+}
+
+TEST(DiscriminatorGclTest, GanGclMatchesAutograd) {
+  // GAN-GCL's reward is r(s, a), unshaped
+  torch::manual_seed(2);
+  Discriminator d(Shape(DiscriminatorKind::kGail, false, {0, 1, 2, 3, 5, 8}));
+  InitLikeTorchLinear(d);
+  const int T = 16, N = 4;
+  const Batch e = RandomBatch(40, 9, 3, 0.4), pol = RandomBatch(T * N, 9, 3, -0.4);
+  torch::Tensor log_q = torch::randn({N}) * 5;
+  std::vector<float> grads(d.num_params());
+  double ess = 0;
+  const double loss = d.GclLossAndGradient(e.View(), pol.View(), T, N, log_q.data_ptr<float>(), 1000.0,
+                                           grads.data(), &ess);
+  torch::Tensor p = Params(d);
+  torch::Tensor re = ReferenceF(d, p, e.obs, e.act, e.next_obs, e.done);
+  torch::Tensor R = ReferenceF(d, p, pol.obs, pol.act, pol.next_obs, pol.done).view({T, N}).sum(0);
+  torch::Tensor log_z = torch::logsumexp(R - log_q, 0) - std::log(double(N));
+  torch::Tensor ref = -1000.0 * re.mean() + log_z * (1000.0 / T);
+  ref.backward();
+  EXPECT_NEAR(loss, ref.item<double>(), 1e-4 * (1 + std::fabs(loss)));
+  EXPECT_LT(testing::RelativeError(grads.data(), p.grad()), 1e-5);
+  torch::Tensor w = torch::softmax(R - log_q, 0);
+  EXPECT_NEAR(ess, 1 / w.square().sum().item<double>(), 1e-4);
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, DiscriminatorGradientTest, ::testing::Values(0, 1, 2));
+
+TEST(RewardNetsTest, AirlShapingTerminalNextStateAndEntropyWeightByHand) {
+  // g and h with one linear layer each: g(s) = s . wg + bg, h(s) = s . wh + bh
+  DiscriminatorShape s = Shape(DiscriminatorKind::kAirl, true);
+  s.obs_dim = 2;
+  s.reward_hidden = {};
+  s.potential_hidden = {};
+  s.gamma = 0.9;
+  s.entropy_weight = 0.1;
+  Discriminator d(s);
+  d.params() = {1.0f, 2.0f, 0.5f, /* h */ -1.0f, 3.0f, 0.25f};
+  const float obs[] = {1, 2, 0, -1}, next[] = {0.5f, 0.5f, 3, 1}, act[] = {0, 0}, done[] = {0, 1},
+              log_pi[] = {-1.0f, 0.25f};
+  const TransitionBatch t{.size = 2, .obs = obs, .act = act, .next_obs = next, .done = done, .log_pi = log_pi};
+  auto g = [](float a, float b) { return a + 2 * b + 0.5; };
+  auto h = [](float a, float b) { return -a + 3 * b + 0.25; };
+  float logits[2], reward[2], learned[2];
+  d.Logits(t, logits);
+  d.GeneratorReward(t, reward);
+  d.LearnedReward(t, learned);
+  EXPECT_NEAR(logits[0], g(1, 2) + 0.9 * h(0.5f, 0.5f) - h(1, 2) + 0.1, 1e-5);  // f - 0.1 log pi
+  EXPECT_NEAR(logits[1], g(0, -1) - h(0, -1) - 0.025, 1e-5);                    // terminal s': h(s') = 0
+  EXPECT_EQ(reward[0], logits[0]);  // AIRL's generator reward is the logit
+  EXPECT_NEAR(learned[0], g(1, 2), 1e-6);  // the exported reward is g alone
+  EXPECT_NEAR(learned[1], g(0, -1), 1e-6);
 }
 
 TEST(RewardNetsTest, GailGeneratorRewards) {
-  Transitions t;
-  t.obs = torch::tensor({{0.3f, -1.0f}});
-  t.act = torch::zeros({1, 1});
-  const double x = -0.7 + 0.5;  // the logit
-  const double d = 1 / (1 + std::exp(-x));
-  auto make = [](GailReward r) {
-    return Discriminator(DiscriminatorKind::kGail, std::make_unique<ConstantPlusObs>(), r);
-  };
-  EXPECT_NEAR(make(GailReward::kLogit).GeneratorReward(t).item<double>(), x, 1e-6);
-  EXPECT_NEAR(make(GailReward::kPositive).GeneratorReward(t).item<double>(), -std::log(1 - d), 1e-6);
-  EXPECT_NEAR(make(GailReward::kNegative).GeneratorReward(t).item<double>(), std::log(d), 1e-6);
+  DiscriminatorShape s = Shape(DiscriminatorKind::kGail, false);
+  s.obs_dim = 2;
+  s.act_dim = 1;
+  s.reward_hidden = {};
+  const float obs[] = {0.3f, -1.0f}, act[] = {0.0f};
+  const double x = 0.3 - 1.0 + 0.5;  // the logit: sum of the inputs + 0.5
+  const double D = 1 / (1 + std::exp(-x));
+  for (auto [kind, expected] : {std::pair{GailReward::kLogit, x}, {GailReward::kPositive, -std::log(1 - D)},
+                                {GailReward::kNegative, std::log(D)}}) {
+    s.gail_reward = kind;
+    Discriminator d(s);
+    d.params() = {1, 1, 1, 0.5f};
+    float r = 0;
+    d.GeneratorReward({.size = 1, .obs = obs, .act = act}, &r);
+    EXPECT_NEAR(r, expected, 1e-6);
+  }
 }
 
-TEST(RewardNetsTest, StateOnlyRewardIgnoresActions) {
-  MlpReward g(3, 2, true, {8});
-  Transitions a, b;
-  a.obs = b.obs = torch::randn({5, 3});
-  a.act = torch::randn({5, 2});
-  b.act = torch::randn({5, 2}) * 10;
-  EXPECT_TRUE(torch::equal(g.Forward(a), g.Forward(b)));
-  MlpReward sa(3, 2, false, {8});
-  EXPECT_FALSE(torch::equal(sa.Forward(a), sa.Forward(b)));
-}
-
-TEST(RewardNetsTest, IgnoredObservationEntriesDoNotReachTheReward) {
-  // a hand-checkable net behind the mask: it sums what it sees
-  Discriminator masked(DiscriminatorKind::kGail, std::make_unique<ConstantPlusObs>(), GailReward::kLogit, 1.0,
-                       torch::tensor({1, 2}, torch::kInt64));
-  Transitions t;
-  t.obs = torch::tensor({{100.0f, 2.0f, 3.0f}});
-  t.act = torch::zeros({1, 1});
-  EXPECT_NEAR(masked.Logits(t).item<double>(), 5.5, 1e-6);
-  EXPECT_NEAR(masked.LearnedReward(t).item<double>(), 5.5, 1e-6);
-
-  // through the config, for every kind of net: changing x and y (entries 0 and 1)
-  // changes nothing, changing another entry does
+TEST(RewardNetsTest, StateOnlyRewardIgnoresActionsAndIgnoredEntriesNothing) {
   for (const char* algo : {"airl", "airl-sa", "gail"}) {
     AdversarialConfig cfg;
     cfg.algo = algo;
     cfg.disc.ignore_obs = {0, 1};
-    auto disc = MakeDiscriminator(cfg, 4, 2);
-    ASSERT_TRUE(disc.ok()) << disc.status();
-    Transitions a;
-    a.obs = torch::randn({6, 4});
-    a.next_obs = torch::randn({6, 4});
-    a.act = torch::randn({6, 2});
-    a.done = torch::zeros({6});
-    a.log_pi = torch::randn({6});
-    Transitions b = a;
+    torch::manual_seed(1);
+    auto made = MakeDiscriminator(cfg, 4, 2);
+    ASSERT_TRUE(made.ok()) << made.status();
+    const Discriminator& d = **made;
+    Batch a = RandomBatch(6, 4, 2, 0.0), b = a;
     b.obs = a.obs.clone();
     b.next_obs = a.next_obs.clone();
     b.obs.select(1, 0).add_(50.0);
     b.next_obs.select(1, 1).add_(-30.0);
-    EXPECT_TRUE(torch::allclose((*disc)->Logits(a), (*disc)->Logits(b))) << algo;
-    EXPECT_TRUE(torch::allclose((*disc)->LearnedReward(a), (*disc)->LearnedReward(b))) << algo;
+    std::vector<float> la(6), lb(6);
+    d.Logits(a.View(), la.data());
+    d.Logits(b.View(), lb.data());
+    EXPECT_EQ(la, lb) << algo;  // x and y (entries 0, 1) never reach the nets
+    b.act = a.act * -1;
+    d.Logits(b.View(), lb.data());
+    EXPECT_EQ(la == lb, std::string(algo) == "airl") << algo;  // only g(s) ignores actions
     b.obs.select(1, 3).add_(1.0);
-    EXPECT_FALSE(torch::allclose((*disc)->Logits(a), (*disc)->Logits(b))) << algo;
+    d.Logits(b.View(), lb.data());
+    EXPECT_NE(la, lb) << algo;
   }
 }
 
@@ -124,40 +247,141 @@ TEST(RewardNetsTest, IgnoreObsOutsideTheObservationIsAnError) {
   EXPECT_FALSE(MakeDiscriminator(cfg, 4, 2).ok());
 }
 
+TEST(RewardNetsTest, InitialisedLikeTorchLinearFromTheSameSeed) {
+  // the same draws, in the same order, as LibTorch's Linear layers g then h
+  AdversarialConfig cfg;
+  cfg.algo = "airl";
+  torch::manual_seed(23);
+  auto made = MakeDiscriminator(cfg, 5, 2);
+  ASSERT_TRUE(made.ok());
+  torch::manual_seed(23);
+  torch::nn::Linear g0(5, 32), g1(32, 32), g2(32, 1), h0(5, 32);
+  const std::vector<float>& p = (*made)->params();
+  EXPECT_EQ(p[0], g0->weight[0][0].item<float>());
+  EXPECT_EQ(p[(*made)->g().bias(2)], g2->bias[0].item<float>());
+  EXPECT_EQ(p[(*made)->h().weight(0) + 6], h0->weight[1][1].item<float>());
+}
+
 TEST(RewardNetsTest, DiscriminatorLossFallsOnAFixedBatch) {
   torch::manual_seed(0);
-  Discriminator disc(DiscriminatorKind::kGail, std::make_unique<MlpReward>(2, 1, false, std::vector<int>{16}),
-                     GailReward::kLogit);
-  Transitions expert, policy;
-  expert.obs = torch::randn({64, 2}) + 1.0;
-  expert.act = torch::randn({64, 1});
-  policy.obs = torch::randn({64, 2}) - 1.0;
-  policy.act = torch::randn({64, 1});
-  torch::optim::Adam opt(disc.Parameters(), torch::optim::AdamOptions(1e-2));
-  const double before = DiscriminatorLoss(disc.Logits(expert), disc.Logits(policy)).item<double>();
+  DiscriminatorShape s = Shape(DiscriminatorKind::kGail, false);
+  s.obs_dim = 2;
+  s.act_dim = 1;
+  s.reward_hidden = {16};
+  Discriminator d(s);
+  InitLikeTorchLinear(d);
+  const Batch e = RandomBatch(64, 2, 1, 1.0), pol = RandomBatch(64, 2, 1, -1.0);
+  DiscriminatorOptimizer opt(d.num_params(), 1e-2);
+  std::vector<float> grads(d.num_params());
+  const double before = d.BceLossAndGradient(e.View(), pol.View(), 0, nullptr, grads.data(), nullptr);
   for (int i = 0; i < 300; ++i) {
-    torch::Tensor loss = DiscriminatorLoss(disc.Logits(expert), disc.Logits(policy));
-    opt.zero_grad();
-    loss.backward();
-    opt.step();
+    d.BceLossAndGradient(e.View(), pol.View(), 0, nullptr, grads.data(), nullptr);
+    opt.Step(d, grads.data());
   }
-  const double after = DiscriminatorLoss(disc.Logits(expert), disc.Logits(policy)).item<double>();
+  const double after = d.BceLossAndGradient(e.View(), pol.View(), 0, nullptr, grads.data(), nullptr);
   EXPECT_NEAR(before, std::log(2.0), 0.2);
   EXPECT_LT(after, 0.2 * before);
 }
 
-TEST(RewardNetsTest, ImportanceWeightsAreStableForLongTrajectories) {
-  // sums over 1000 steps overflow exp(); the log-space weights stay finite and normalised
-  torch::Tensor R = torch::tensor({900.0f, 1000.0f, 1010.0f});
-  torch::Tensor log_q = torch::tensor({-50.0f, -60.0f, -40.0f});
-  torch::Tensor w = ImportanceWeights(R, log_q);
-  EXPECT_TRUE(torch::isfinite(w).all().item<bool>());
-  EXPECT_NEAR(w.sum().item<double>(), 1.0, 1e-6);
-  // R - log q = [950, 1060, 1050]
-  EXPECT_NEAR(w[1].item<double>(), 1 / (1 + std::exp(-110.0) + std::exp(-10.0)), 1e-6);
-  EXPECT_NEAR(w[2].item<double>(), std::exp(-10.0) / (1 + std::exp(-110.0) + std::exp(-10.0)), 1e-6);
-  // log Z = log((1/3) sum exp(R - log q)) = 1060 + log((1 + e^-10 + e^-110) / 3)
-  EXPECT_NEAR(LogPartition(R, log_q).item<double>(), 1060 + std::log((1 + std::exp(-10.0)) / 3), 1e-2);
+TEST(RewardNetsTest, GanGclStaysFiniteForLongTrajectories) {
+  // segment returns of ~1000 overflow exp(); the log-space weights stay finite
+  DiscriminatorShape s = Shape(DiscriminatorKind::kGail, false);
+  s.obs_dim = 1;
+  s.act_dim = 1;
+  s.reward_hidden = {};
+  Discriminator d(s);
+  d.params() = {0, 0, 1.0f};  // r = 1 everywhere: R_j = T
+  const int T = 1000, N = 3;
+  std::vector<float> obs(T * N, 0.0f), act(T * N, 0.0f);
+  const float log_q[] = {-50, -160, -150};  // R - log q = [1050, 1160, 1150]
+  std::vector<float> grads(d.num_params());
+  double ess = 0;
+  const double loss = d.GclLossAndGradient({.size = 1, .obs = obs.data(), .act = act.data()},
+                                           {.size = T * N, .obs = obs.data(), .act = act.data()}, T, N, log_q, 1000,
+                                           grads.data(), &ess);
+  const double w1 = 1 / (1 + std::exp(-110.0) + std::exp(-10.0)), w2 = std::exp(-10.0) * w1;
+  EXPECT_NEAR(ess, 1 / (w1 * w1 + w2 * w2), 1e-6);
+  // -L * 1 + (L / T) (1160 + log((1 + e^-10 + e^-110) / 3))
+  EXPECT_NEAR(loss, -1000 + (1160 + std::log((1 + std::exp(-10.0)) / 3)), 1e-3);
+  EXPECT_TRUE(std::isfinite(grads[2]));
+}
+
+TEST(RewardNetsTest, CheckpointRoundTripAndTheLegacyOptimizerArchive) {
+  AdversarialConfig cfg;
+  cfg.algo = "airl-sa";
+  torch::manual_seed(4);
+  auto made = MakeDiscriminator(cfg, 6, 2);
+  ASSERT_TRUE(made.ok());
+  Discriminator& d = **made;
+  // a few flat Adam steps, then write and read back
+  DiscriminatorOptimizer opt(d.num_params(), 1e-3);
+  std::vector<float> grads(d.num_params());
+  for (int k = 0; k < 3; ++k) {
+    for (size_t i = 0; i < grads.size(); ++i) grads[i] = std::sin(float(i + k));
+    opt.Step(d, grads.data());
+  }
+  torch::serialize::OutputArchive out;
+  WriteDiscriminator(out, cfg, d, opt, 17);
+  std::stringstream buffer;
+  out.save_to(buffer);
+  torch::serialize::InputArchive in;
+  in.load_from(buffer);
+  torch::manual_seed(5);
+  auto fresh = MakeDiscriminator(cfg, 6, 2);
+  DiscriminatorOptimizer read(d.num_params(), 1e-3);
+  int64_t batches = 0;
+  ASSERT_TRUE(ReadDiscriminator(in, "x.pt", **fresh, &read, &batches).ok());
+  EXPECT_EQ((*fresh)->params(), d.params());
+  EXPECT_TRUE(torch::equal(read.adam->m, opt.adam->m));
+  EXPECT_EQ(read.adam->steps, 3);
+  EXPECT_EQ(batches, 17);
+
+  // checkpoints before the flat discriminator: parameters as separate tensors
+  // and LibTorch's Adam archive under disc/optimizer
+  std::vector<torch::Tensor> tensors;
+  for (const auto& [offset, rows, cols] : d.ParameterSlices()) {
+    torch::Tensor t = torch::from_blob(d.params().data() + offset, {rows * std::max<int64_t>(cols, 1)}).clone();
+    tensors.push_back((cols ? t.view({rows, cols}) : t).requires_grad_(true));
+  }
+  torch::optim::Adam legacy(tensors, torch::optim::AdamOptions(1e-3));
+  for (int k = 0; k < 2; ++k) {
+    legacy.zero_grad();
+    torch::Tensor loss = torch::zeros({});
+    for (const auto& t : tensors) loss = loss + t.square().sum();
+    loss.backward();
+    legacy.step();
+  }
+  torch::serialize::OutputArchive old_out, opt_archive;
+  for (size_t i = 0; i < tensors.size(); ++i) old_out.write(StrCat("disc/param_", i), tensors[i].detach());
+  legacy.save(opt_archive);
+  old_out.write("disc/optimizer", opt_archive);
+  old_out.write("disc/expert_batches", torch::tensor({int64_t{9}}));
+  std::stringstream old_buffer;
+  old_out.save_to(old_buffer);
+  torch::serialize::InputArchive old_in;
+  old_in.load_from(old_buffer);
+  DiscriminatorOptimizer migrated(d.num_params(), 1e-3);
+  ASSERT_TRUE(ReadDiscriminator(old_in, "old.pt", **fresh, &migrated, &batches).ok());
+  EXPECT_EQ(migrated.adam->steps, 2);
+  const auto& state =
+      static_cast<torch::optim::AdamParamState&>(*legacy.state().at(c10::guts::to_string(tensors[2].unsafeGetTensorImpl())));
+  const int64_t at = d.ParameterSlices()[2][0];
+  EXPECT_EQ(migrated.adam->v[at + 1].item<float>(), state.exp_avg_sq().view({-1})[1].item<float>());
+}
+
+TEST(BcTest, LossAndGradientMatchAutograd) {
+  ActorCritic net(10, 3, {64, 64}, {64, 64}, -0.4, 9);
+  torch::manual_seed(9);
+  torch::Tensor obs = torch::randn({128, 10}), act = torch::randn({128, 3});
+  std::vector<float> grads(net.num_params(), NAN);
+  nn::MlpScratch scratch;
+  const double nll = BcLossAndGradient(net, obs.data_ptr<float>(), act.data_ptr<float>(), 128, scratch, grads.data());
+  torch::Tensor p = net.flat_params().clone().requires_grad_(true);
+  torch::Tensor ref = -GaussianLogProb(act, net.TorchMean(p, obs), net.TorchLogStd(p)).mean();
+  ref.backward();
+  EXPECT_NEAR(nll, ref.item<double>(), 1e-5);
+  EXPECT_LT(testing::RelativeError(grads.data(), p.grad()), 1e-5);
+  EXPECT_EQ(grads[net.critic().offset], 0.0f);  // the critic has no part in BC
 }
 
 }  // namespace

@@ -124,8 +124,8 @@ int Main(int argc, char** argv) {
       return TrainExpert(cfg, run_dir, false);
     };
   };
-  auto airl = [&](int minibatches) {
-    return [&, minibatches](const fs::path& run_dir) {
+  auto airl = [&](int minibatches, bool overlap) {
+    return [&, minibatches, overlap](const fs::path& run_dir) {
       AdversarialConfig cfg;
       cfg.algo = "airl";
       cfg.env = task;
@@ -135,6 +135,8 @@ int Main(int argc, char** argv) {
       cfg.demos_file = (dir / "demos.h5").string();
       cfg.demos.mode = "memory";
       cfg.ppo.minibatches = minibatches;
+      cfg.overlap = overlap;
+      if (overlap) cfg.threads = 1;  // the other core runs the updates
       return TrainAdversarial(cfg, run_dir, false);
     };
   };
@@ -143,8 +145,10 @@ int Main(int argc, char** argv) {
       {"PPO, 32 minibatches of 64, overlapped", ppo(32, true)},
       {"PPO, 8 minibatches of 256 (fast profile)", ppo(8, false)},
       {"PPO, 8 minibatches of 256, overlapped", ppo(8, true)},
-      {"AIRL round, PPO 32 minibatches of 64", airl(32)},
-      {"AIRL round, PPO 8 minibatches of 256", airl(8)},
+      {"AIRL round, PPO 32 minibatches of 64", airl(32, false)},
+      {"AIRL round, PPO 32 minibatches of 64, overlapped", airl(32, true)},
+      {"AIRL round, PPO 8 minibatches of 256", airl(8, false)},
+      {"AIRL round, PPO 8 minibatches of 256, overlapped", airl(8, true)},
   };
 
   std::printf("%s, %lld env steps per loop run, %d rounds; ratio = loop env steps/s / two bare mj_step\n"

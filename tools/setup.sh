@@ -10,6 +10,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libmujoco-dev libqhull-dev          # physics; MuJoCo's CMake config needs qhull
   libtorch-dev libopenblas0           # LibTorch (CPU); OpenBLAS instead of reference BLAS
+  libblas-dev                         # cblas.h for algos/nn (libblas.so.3 resolves to OpenBLAS)
   libtomlplusplus-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libhdf5-dev hdf5-tools

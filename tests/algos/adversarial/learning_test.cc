@@ -188,6 +188,35 @@ TEST(AdversarialResumeTest, ResumeGivesTheSameResult) {
   EXPECT_TRUE(torch::equal(a->net->flat_params(), b->net->flat_params()));
 }
 
+// With overlap the next rollout is collected while the discriminator and PPO
+// update run, except before a checkpoint: a run repeats exactly, a resume from a
+// checkpoint equals the uninterrupted run (both checkpoint at 4096), and the
+// result differs from the synchronous round's (the overlapped path really ran).
+TEST(AdversarialResumeTest, OverlappedRoundRepeatsAndResumesExactly) {
+  const std::string common = " --algo airl --env Pendulum --demos " + ShippedDemos() +
+                             " --set ppo.anneal_lr=false --set eval_every=0 --set eval_episodes=2"
+                             " --set checkpoint_every=4096 --set threads=1 --set disc.grad_penalty=1" +
+                             kFastPpo;
+  const fs::path once = Dir() / "overlap_once", twice = Dir() / "overlap_twice", part = Dir() / "overlap_part",
+                 sync = Dir() / "overlap_sync";
+  for (const fs::path& run : {once, twice}) {
+    ASSERT_EQ(Irlab("train" + common + " --set overlap=true --set total_steps=8192 --out " + run.string(),
+                    run.filename().string() + ".log"),
+              0)
+        << Log(run.filename().string() + ".log");
+  }
+  ASSERT_EQ(Irlab("train" + common + " --set overlap=true --set total_steps=4096 --out " + part.string(), "op.log"), 0)
+      << Log("op.log");
+  ASSERT_EQ(Irlab("train --resume " + part.string() + " --set total_steps=8192", "opr.log"), 0) << Log("opr.log");
+  ASSERT_EQ(Irlab("train" + common + " --set total_steps=8192 --out " + sync.string(), "os.log"), 0) << Log("os.log");
+  auto a = LoadPolicy(once / "checkpoint.pt"), b = LoadPolicy(twice / "checkpoint.pt"),
+       c = LoadPolicy(part / "checkpoint.pt"), d = LoadPolicy(sync / "checkpoint.pt");
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok() && d.ok());
+  EXPECT_TRUE(torch::equal(a->net->flat_params(), b->net->flat_params()));
+  EXPECT_TRUE(torch::equal(a->net->flat_params(), c->net->flat_params()));
+  EXPECT_FALSE(torch::equal(a->net->flat_params(), d->net->flat_params()));
+}
+
 // bc.warm_start begins the generator at the BC fit (logged as the step-0
 // evaluation); disc.warmup_rounds holds the policy while the discriminator
 // learns; disc.ignore_obs names itself when it points outside the observation.

@@ -2,9 +2,11 @@
 
 #include <cmath>
 
+#include "algos/nn/kernels.h"
+
 namespace irlab::nn {
 
-void AdamStep(float* params, const float* g, float* m, float* v, int64_t n, int64_t step, double lr,
+IRLAB_VECTOR_CLONES void AdamStep(float* params, const float* g, float* m, float* v, int64_t n, int64_t step, double lr,
               const AdamSettings& adam) {
   const float b1 = static_cast<float>(adam.beta1), b2 = static_cast<float>(adam.beta2);
   const float one_minus_b1 = static_cast<float>(1 - adam.beta1), one_minus_b2 = static_cast<float>(1 - adam.beta2);

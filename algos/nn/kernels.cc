@@ -54,27 +54,39 @@ float FastTanh(float x) {
   return std::copysign(t, x);
 }
 
-void TanhInPlace(float* y, int64_t n) {
+IRLAB_VECTOR_CLONES void TanhInPlace(float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = FastTanh(y[i]);
 }
 
-void ReluInPlace(float* y, int64_t n) {
+IRLAB_VECTOR_CLONES void ReluInPlace(float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = y[i] > 0 ? y[i] : 0.0f;
 }
 
-void AddRowVector(float* rows, const float* bias, int m, int n) {
+IRLAB_VECTOR_CLONES void AddRowVector(float* rows, const float* bias, int m, int n) {
   for (int r = 0; r < m; ++r) {
     float* row = rows + int64_t(r) * n;
     for (int j = 0; j < n; ++j) row[j] += bias[j];
   }
 }
 
-void ColumnSums(const float* rows, int m, int n, float* out, bool accumulate) {
+IRLAB_VECTOR_CLONES void ColumnSums(const float* rows, int m, int n, float* out, bool accumulate) {
   if (!accumulate) std::fill(out, out + n, 0.0f);
   for (int r = 0; r < m; ++r) {
     const float* row = rows + int64_t(r) * n;
     for (int j = 0; j < n; ++j) out[j] += row[j];
   }
+}
+
+IRLAB_VECTOR_CLONES void MulTanhDerivative(float* d, const float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) d[i] *= 1.0f - y[i] * y[i];
+}
+
+IRLAB_VECTOR_CLONES void MaskRelu(float* d, const float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) d[i] = y[i] > 0 ? d[i] : 0.0f;
+}
+
+IRLAB_VECTOR_CLONES void MaskedCopy(float* out, const float* d, const float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = y[i] > 0 ? d[i] : 0.0f;
 }
 
 }  // namespace irlab::nn

@@ -84,9 +84,9 @@ void Backward(const MlpLayout& mlp, const float* params, MlpScratch& s, const fl
       const float* h = in;  // the activation's output
       const int64_t count = int64_t(n) * fan_in;
       if (mlp.activation == Activation::kTanh) {
-        for (int64_t i = 0; i < count; ++i) next[i] *= 1.0f - h[i] * h[i];
+        MulTanhDerivative(next, h, count);
       } else {
-        for (int64_t i = 0; i < count; ++i) next[i] = h[i] > 0 ? next[i] : 0.0f;
+        MaskRelu(next, h, count);
       }
     }
     g = next;
@@ -106,7 +106,7 @@ void InputGradient(const MlpLayout& mlp, const float* params, MlpScratch& s, con
     float* prev = q[l - 1].data();
     Gemm(false, false, n, mlp.sizes[l], mlp.sizes[l + 1], 1.0f, q[l].data(), params + mlp.weight(l), 0.0f, prev);
     const float* h = s.outputs[l - 1].data();
-    for (int64_t i = 0; i < int64_t(n) * mlp.sizes[l]; ++i) prev[i] = h[i] > 0 ? prev[i] : 0.0f;
+    MaskRelu(prev, h, int64_t(n) * mlp.sizes[l]);
   }
   Gemm(false, false, n, mlp.in(), mlp.sizes[1], 1.0f, q[0].data(), params + mlp.weight(0), 0.0f, u);
 }
@@ -124,7 +124,7 @@ void InputGradientBackward(const MlpLayout& mlp, const float* params, MlpScratch
   for (int l = 1; l < L; ++l) {
     // q_{l-1} = mask * (q_l W_l): dp = mask * dq; dW_l += q_l^T dp; dq_l = dp W_l^T
     const float* h = s.outputs[l - 1].data();
-    for (int64_t i = 0; i < int64_t(n) * mlp.sizes[l]; ++i) dp[i] = h[i] > 0 ? dq[i] : 0.0f;
+    MaskedCopy(dp, dq, h, int64_t(n) * mlp.sizes[l]);
     Gemm(true, false, mlp.sizes[l + 1], mlp.sizes[l], n, 1.0f, q[l].data(), dp, 1.0f, grads + mlp.weight(l));
     if (l + 1 < L) Gemm(false, true, n, mlp.sizes[l + 1], mlp.sizes[l], 1.0f, dp, params + mlp.weight(l), 0.0f, dq);
   }

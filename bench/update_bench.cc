@@ -42,9 +42,13 @@ void BM_PpoMinibatchFused(benchmark::State& state) {
   PpoConfig cfg;
   PpoScratch scratch;
   std::vector<float> grads(d.net.num_params());
-  const PpoMinibatch mb{.size = m, .obs = d.obs.data_ptr<float>(), .actions = d.act.data_ptr<float>(),
-                        .old_log_probs = d.old_log_prob.data_ptr<float>(), .advantages = d.adv.data_ptr<float>(),
-                        .returns = d.ret.data_ptr<float>(), .old_values = d.old_value.data_ptr<float>()};
+  const PpoMinibatch mb{.size = m,
+                        .obs = d.obs.data_ptr<float>(),
+                        .actions = d.act.data_ptr<float>(),
+                        .old_log_probs = d.old_log_prob.data_ptr<float>(),
+                        .advantages = d.adv.data_ptr<float>(),
+                        .returns = d.ret.data_ptr<float>(),
+                        .old_values = d.old_value.data_ptr<float>()};
   for (auto _ : state) {
     PpoLossTerms loss = PpoLossAndGradient(d.net, mb, cfg, scratch, grads.data());
     benchmark::DoNotOptimize(loss.total);
@@ -74,7 +78,8 @@ void BM_PpoMinibatchAutograd(benchmark::State& state) {
   };
   auto forward = [&](const nn::MlpLayout& mlp, torch::Tensor h) {
     for (int l = 0; l < mlp.layers(); ++l) {
-      torch::Tensor w = leaf(mlp.weight(l), {mlp.sizes[l + 1], mlp.sizes[l]}), b = leaf(mlp.bias(l), {mlp.sizes[l + 1]});
+      torch::Tensor w = leaf(mlp.weight(l), {mlp.sizes[l + 1], mlp.sizes[l]}),
+                    b = leaf(mlp.bias(l), {mlp.sizes[l + 1]});
       h = torch::addmm(b, h, w.t());
       if (l + 1 < mlp.layers()) h = torch::tanh(h);
     }
@@ -84,9 +89,10 @@ void BM_PpoMinibatchAutograd(benchmark::State& state) {
   int64_t step = 0;
   for (auto _ : state) {
     torch::Tensor log_std = leaf(d.net.log_std_offset(), {kAct});
-    torch::Tensor mean = forward(d.net.actor(), d.obs), value = forward(d.net.critic(), d.obs).squeeze(-1);
-    PpoLoss loss = ComputePpoLoss(GaussianLogProb(d.act, mean, log_std), d.old_log_prob, d.adv, value, d.old_value,
-                                  d.ret, GaussianEntropy(log_std), cfg);
+    torch::Tensor mean = forward(d.net.actor(), d.obs),
+                  value = forward(d.net.critic(), d.obs).squeeze(-1);
+    PpoLoss loss = ComputePpoLoss(GaussianLogProb(d.act, mean, log_std), d.old_log_prob, d.adv,
+                                  value, d.old_value, d.ret, GaussianEntropy(log_std), cfg);
     benchmark::DoNotOptimize(loss.total.item<double>());
     grads.zero_();
     loss.total.backward();
@@ -111,12 +117,16 @@ DiscriminatorShape AirlShape() {
 }
 
 struct DiscData {
-  torch::Tensor obs = torch::randn({1024, kObs}), next = torch::randn({1024, kObs}), act = torch::randn({1024, kAct});
+  torch::Tensor obs = torch::randn({1024, kObs}), next = torch::randn({1024, kObs}),
+                act = torch::randn({1024, kAct});
   torch::Tensor done = torch::zeros({1024}), log_pi = torch::randn({1024});
   TransitionBatch Half(int k) const {
     const int64_t o = int64_t(k) * 512;
-    return {.size = 512, .obs = obs.data_ptr<float>() + o * kObs, .act = act.data_ptr<float>() + o * kAct,
-            .next_obs = next.data_ptr<float>() + o * kObs, .done = done.data_ptr<float>() + o,
+    return {.size = 512,
+            .obs = obs.data_ptr<float>() + o * kObs,
+            .act = act.data_ptr<float>() + o * kAct,
+            .next_obs = next.data_ptr<float>() + o * kObs,
+            .done = done.data_ptr<float>() + o,
             .log_pi = log_pi.data_ptr<float>() + o};
   }
 };
@@ -130,8 +140,10 @@ void BM_AirlDiscriminatorStepFused(benchmark::State& state) {
   std::vector<float> grads(disc.num_params()), m(grads.size()), v(grads.size());
   int64_t step = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(disc.BceLossAndGradient(d.Half(0), d.Half(1), 0.0, nullptr, grads.data(), nullptr));
-    nn::AdamStep(disc.params().data(), grads.data(), m.data(), v.data(), disc.num_params(), ++step, 1e-9, {});
+    benchmark::DoNotOptimize(
+        disc.BceLossAndGradient(d.Half(0), d.Half(1), 0.0, nullptr, grads.data(), nullptr));
+    nn::AdamStep(disc.params().data(), grads.data(), m.data(), v.data(), disc.num_params(), ++step,
+                 1e-9, {});
   }
 }
 BENCHMARK(BM_AirlDiscriminatorStepFused)->Unit(benchmark::kMicrosecond);
@@ -141,8 +153,9 @@ void BM_AirlDiscriminatorStepAutograd(benchmark::State& state) {
   SetComputeThreads(1);
   torch::manual_seed(3);
   auto mlp = [](int in) {
-    return torch::nn::Sequential(torch::nn::Linear(in, 32), torch::nn::ReLU(), torch::nn::Linear(32, 32),
-                                 torch::nn::ReLU(), torch::nn::Linear(32, 1));
+    return torch::nn::Sequential(torch::nn::Linear(in, 32), torch::nn::ReLU(),
+                                 torch::nn::Linear(32, 32), torch::nn::ReLU(),
+                                 torch::nn::Linear(32, 1));
   };
   torch::nn::Sequential g = mlp(kObs), h = mlp(kObs);
   std::vector<torch::Tensor> params = g->parameters();
@@ -151,12 +164,14 @@ void BM_AirlDiscriminatorStepAutograd(benchmark::State& state) {
   DiscData d;
   auto logits = [&](int64_t o) {
     torch::Tensor s = d.obs.narrow(0, o, 512), n = d.next.narrow(0, o, 512);
-    torch::Tensor f = g->forward(s).squeeze(-1) + 0.99 * (1 - d.done.narrow(0, o, 512)) * h->forward(n).squeeze(-1) -
+    torch::Tensor f = g->forward(s).squeeze(-1) +
+                      0.99 * (1 - d.done.narrow(0, o, 512)) * h->forward(n).squeeze(-1) -
                       h->forward(s).squeeze(-1);
     return f - d.log_pi.narrow(0, o, 512);
   };
   for (auto _ : state) {
-    torch::Tensor loss = 0.5 * (torch::softplus(-logits(0)).mean() + torch::softplus(logits(512)).mean());
+    torch::Tensor loss =
+        0.5 * (torch::softplus(-logits(0)).mean() + torch::softplus(logits(512)).mean());
     benchmark::DoNotOptimize(loss.item<double>());
     opt.zero_grad();
     loss.backward();

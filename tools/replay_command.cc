@@ -31,7 +31,7 @@ viewer::LearnedReward LearnedRewardOf(const fs::path& run) {
   if (!loaded.ok()) return {};
   auto reward = std::make_shared<irlab::LearnedReward>(std::move(*loaded));
   viewer::LearnedReward out;
-  out.label = reward->config.algo == "airl" ? "AIRL g(s)" : reward->config.algo + " reward";
+  out.label = reward->config.algorithm() == Algo::kAirl ? "AIRL g(s)" : reward->config.algo + " reward";
   out.reward = [reward](std::span<const float> obs, std::span<const float> action,
                         std::span<const float> next_obs) {
     std::vector<float> o(obs.begin(), obs.end()), n(next_obs.begin(), next_obs.end());

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "algos/common/seed_streams.h"
 #include "algos/nn/adam.h"
 #include "algos/ppo/policy.h"
 #include "core/files.h"
@@ -25,7 +26,8 @@ double BcLossAndGradient(const ActorCritic& net, const float* obs, const float* 
   std::vector<float> inv_std(A), d_mean(size_t(batch) * A);
   std::vector<double> d_log_std(A, 0.0);
   for (int j = 0; j < A; ++j) inv_std[j] = std::exp(-log_std[j]);
-  // loss = -(1/B) sum_i log N(a_i; mean_i, std): d/d mean = -(z / std) / B, d/d log std = -(z^2 - 1) / B
+  // loss = -(1/B) sum_i log N(a_i; mean_i, std): d/d mean = -(z / std) / B, d/d log std = -(z^2 -
+  // 1) / B
   double nll = 0;
   for (int i = 0; i < batch; ++i) {
     float log_prob = 0;
@@ -61,7 +63,8 @@ absl::Status FitBc(const AdversarialConfig& cfg, ExpertStore& store, PolicyState
     IRLAB_RETURN_IF_ERROR(store.Sample(B, obs.data(), act.data(), nullptr, nullptr));
     if (policy.norm_obs) policy.obs_rms.Normalize(obs, obs, policy.obs_clip);
     const double nll = BcLossAndGradient(net, obs.data(), act.data(), B, scratch, grads.data());
-    if (!std::isfinite(nll)) return absl::InternalError(StrCat("non-finite BC loss at step ", step));
+    if (!std::isfinite(nll))
+      return absl::InternalError(StrCat("non-finite BC loss at step ", step));
     nn::ClipNorm(grads.data(), net.num_params(), cfg.ppo.max_grad_norm);
     adam.Step(net.params(), grads.data(), cfg.bc.learning_rate);
     if (step % 1000 == 0 || step == cfg.bc.steps) on_step(step, nll);
@@ -70,7 +73,8 @@ absl::Status FitBc(const AdversarialConfig& cfg, ExpertStore& store, PolicyState
 }
 
 absl::Status TrainBc(const AdversarialConfig& cfg, ExpertStore& store, const EnvSpec& spec,
-                     const std::filesystem::path& run_dir, double expert_return, double random_return) {
+                     const std::filesystem::path& run_dir, double expert_return,
+                     double random_return) {
   const auto start = std::chrono::steady_clock::now();
   const int od = spec.obs_dim, ad = spec.act_dim;
   PpoTrainState st;
@@ -78,7 +82,8 @@ absl::Status TrainBc(const AdversarialConfig& cfg, ExpertStore& store, const Env
   st.policy.actor_hidden = cfg.ppo.actor_hidden;
   st.policy.critic_hidden = cfg.ppo.critic_hidden;
   st.policy.net = std::make_unique<ActorCritic>(od, ad, cfg.ppo.actor_hidden, cfg.ppo.critic_hidden,
-                                                cfg.ppo.log_std_init, Rng::DeriveSeed(cfg.seed, 1));
+                                                cfg.ppo.log_std_init,
+                                                StreamSeed(cfg.seed, SeedStream::kNetworkInit));
   st.policy.norm_obs = cfg.ppo.norm_obs;
   st.policy.obs_clip = cfg.ppo.obs_clip;
   st.adam = std::make_unique<FlatAdam>(st.policy.net->flat_params().numel(), cfg.ppo.adam_eps);
@@ -93,18 +98,21 @@ absl::Status TrainBc(const AdversarialConfig& cfg, ExpertStore& store, const Env
   progress.Finish();
   st.iteration = cfg.bc.steps;
   IRLAB_RETURN_IF_ERROR(SavePpoCheckpoint(run_dir / "checkpoint.pt", st));
-  IRLAB_ASSIGN_OR_RETURN(EvalResult eval, EvaluatePolicy(st.policy, cfg.env, cfg.env_options, cfg.eval_episodes, true,
-                                                         Rng::DeriveSeed(cfg.seed, 24), cfg.threads));
+  IRLAB_ASSIGN_OR_RETURN(
+      EvalResult eval, EvaluatePolicy(st.policy, cfg.env, cfg.env_options, cfg.eval_episodes, true,
+                                      StreamSeed(cfg.seed, SeedStream::kEvaluation), cfg.threads));
   const double score = (eval.mean_return - random_return) / (expert_return - random_return);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   logger.Log(cfg.bc.steps, {{"eval_return", eval.mean_return}, {"eval_normalized_score", score}});
-  std::printf("bc %s: expert %.1f, random %.1f, bc %.1f -> normalised score %.3f (%.0f s)\n", cfg.env.c_str(),
-              expert_return, random_return, eval.mean_return, score, seconds);
+  std::printf("bc %s: expert %.1f, random %.1f, bc %.1f -> normalised score %.3f (%.0f s)\n",
+              cfg.env.c_str(), expert_return, random_return, eval.mean_return, score, seconds);
   return WriteFileAtomically(
       run_dir / "eval.json",
       StrCat("{\"algo\": \"bc\", \"env\": \"", cfg.env, "\", \"episodes\": ", cfg.eval_episodes,
-             ", \"deterministic\": true, \"return_mean\": ", eval.mean_return, ", \"expert_return\": ", expert_return,
-             ", \"random_return\": ", random_return, ", \"normalized_score\": ", score, ", \"env_steps\": 0",
+             ", \"deterministic\": true, \"return_mean\": ", eval.mean_return,
+             ", \"expert_return\": ", expert_return, ", \"random_return\": ", random_return,
+             ", \"normalized_score\": ", score, ", \"env_steps\": 0",
              ", \"wall_seconds\": ", seconds, "}\n"));
 }
 

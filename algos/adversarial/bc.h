@@ -30,6 +30,7 @@ double BcLossAndGradient(const ActorCritic& net, const float* obs, const float* 
 // `irlab train --algo bc`: a fresh policy fitted by FitBc, saved to
 // run_dir/checkpoint.pt, evaluated into eval.json.
 absl::Status TrainBc(const AdversarialConfig& cfg, ExpertStore& store, const EnvSpec& spec,
-                     const std::filesystem::path& run_dir, double expert_return, double random_return);
+                     const std::filesystem::path& run_dir, double expert_return,
+                     double random_return);
 
 }  // namespace irlab

@@ -69,6 +69,8 @@ struct BcConfig {
   }
 };
 
+enum class Algo { kAirl, kAirlStateAction, kGail, kGcl, kBc };
+
 struct AdversarialConfig {
   std::string algo = "airl";        // airl (state-only reward), airl-sa, gail, gcl, bc
   std::string env = "Pendulum";     // task; must match the demonstrations
@@ -109,6 +111,15 @@ struct AdversarialConfig {
     b.Section("disc", disc);
     b.Section("ppo", ppo);
     b.Section("bc", bc);
+  }
+
+  // `algo` as an enum (the config keeps the name TOML files spell).
+  Algo algorithm() const {
+    if (algo == "airl") return Algo::kAirl;
+    if (algo == "airl-sa") return Algo::kAirlStateAction;
+    if (algo == "gail") return Algo::kGail;
+    if (algo == "gcl") return Algo::kGcl;
+    return Algo::kBc;  // the binder admits no other name
   }
 };
 

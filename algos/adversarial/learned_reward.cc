@@ -10,14 +10,14 @@
 namespace irlab {
 namespace fs = std::filesystem;
 
-absl::StatusOr<std::unique_ptr<Discriminator>> MakeDiscriminator(const AdversarialConfig& cfg, int obs_dim,
-                                                                 int act_dim) {
+absl::StatusOr<std::unique_ptr<Discriminator>> MakeDiscriminator(const AdversarialConfig& cfg,
+                                                                 int obs_dim, int act_dim) {
   const DiscriminatorConfig& d = cfg.disc;
   std::vector<bool> hidden(obs_dim, false);
   for (int i : d.ignore_obs) {
     if (i < 0 || i >= obs_dim) {
-      return absl::InvalidArgumentError(StrCat("disc.ignore_obs: index ", i, " is outside the ", cfg.env,
-                                               " observation (", obs_dim, " entries)"));
+      return absl::InvalidArgumentError(StrCat("disc.ignore_obs: index ", i, " is outside the ",
+                                               cfg.env, " observation (", obs_dim, " entries)"));
     }
     hidden[i] = true;
   }
@@ -25,7 +25,8 @@ absl::StatusOr<std::unique_ptr<Discriminator>> MakeDiscriminator(const Adversari
   for (int i = 0; i < obs_dim; ++i) {
     if (!hidden[i]) keep.push_back(i);
   }
-  if (keep.empty()) return absl::InvalidArgumentError("disc.ignore_obs hides the whole observation");
+  if (keep.empty())
+    return absl::InvalidArgumentError("disc.ignore_obs hides the whole observation");
   DiscriminatorShape shape;
   shape.obs_dim = obs_dim;
   shape.act_dim = act_dim;
@@ -36,9 +37,9 @@ absl::StatusOr<std::unique_ptr<Discriminator>> MakeDiscriminator(const Adversari
                       : d.gail_reward == "negative" ? GailReward::kNegative
                                                     : GailReward::kLogit;
   shape.obs_keep.assign(keep.begin(), keep.end());
-  if (cfg.algo == "airl" || cfg.algo == "airl-sa") {
+  if (cfg.algorithm() == Algo::kAirl || cfg.algorithm() == Algo::kAirlStateAction) {
     shape.kind = DiscriminatorKind::kAirl;
-    shape.state_only = cfg.algo == "airl";
+    shape.state_only = cfg.algorithm() == Algo::kAirl;
     shape.entropy_weight = d.entropy_weight;
   } else {
     shape.kind = DiscriminatorKind::kGail;
@@ -61,7 +62,8 @@ namespace {
 // Parameter k as a tensor of its nn.Linear shape (a copy).
 torch::Tensor ParameterTensor(const Discriminator& disc, const std::array<int64_t, 3>& slice) {
   const auto [offset, rows, cols] = slice;
-  torch::Tensor flat = torch::from_blob(const_cast<float*>(disc.params().data()) + offset, {rows * std::max<int64_t>(cols, 1)});
+  torch::Tensor flat = torch::from_blob(const_cast<float*>(disc.params().data()) + offset,
+                                        {rows * std::max<int64_t>(cols, 1)});
   return cols > 0 ? flat.view({rows, cols}).clone() : flat.clone();
 }
 
@@ -70,7 +72,8 @@ torch::Tensor ParameterTensor(const Discriminator& disc, const std::array<int64_
 absl::Status ReadLegacyOptimizer(torch::serialize::InputArchive& archive, const fs::path& path,
                                  const Discriminator& disc, DiscriminatorOptimizer& opt) {
   std::vector<torch::Tensor> params;
-  for (const auto& slice : disc.ParameterSlices()) params.push_back(ParameterTensor(disc, slice).requires_grad_(true));
+  for (const auto& slice : disc.ParameterSlices())
+    params.push_back(ParameterTensor(disc, slice).requires_grad_(true));
   torch::optim::Adam legacy(params, torch::optim::AdamOptions(opt.learning_rate));
   legacy.load(archive);
   const auto slices = disc.ParameterSlices();
@@ -82,7 +85,8 @@ absl::Status ReadLegacyOptimizer(torch::serialize::InputArchive& archive, const 
     const auto& state = static_cast<const torch::optim::AdamParamState&>(*found->second);
     const int64_t offset = slices[k][0];
     if (state.exp_avg().numel() != params[k].numel()) {
-      return absl::DataLossError(StrCat(path.string(), ": 'disc/optimizer' does not fit the reward net"));
+      return absl::DataLossError(
+          StrCat(path.string(), ": 'disc/optimizer' does not fit the reward net"));
     }
     std::copy_n(state.exp_avg().contiguous().data_ptr<float>(), params[k].numel(), m + offset);
     std::copy_n(state.exp_avg_sq().contiguous().data_ptr<float>(), params[k].numel(), v + offset);
@@ -93,33 +97,38 @@ absl::Status ReadLegacyOptimizer(torch::serialize::InputArchive& archive, const 
 
 }  // namespace
 
-void WriteDiscriminator(torch::serialize::OutputArchive& a, const AdversarialConfig& cfg, const Discriminator& disc,
-                        const DiscriminatorOptimizer& opt, int64_t expert_batches) {
+void WriteDiscriminator(torch::serialize::OutputArchive& a, const AdversarialConfig& cfg,
+                        const Discriminator& disc, const DiscriminatorOptimizer& opt,
+                        int64_t expert_batches) {
   AdversarialConfig copy = cfg;
   a.write("disc/config", c10::IValue(ConfigSchema::For(copy).ToToml()));
   const auto slices = disc.ParameterSlices();
-  for (size_t i = 0; i < slices.size(); ++i) a.write(StrCat("disc/param_", i), ParameterTensor(disc, slices[i]));
+  for (size_t i = 0; i < slices.size(); ++i)
+    a.write(StrCat("disc/param_", i), ParameterTensor(disc, slices[i]));
   a.write("disc/adam_m", opt.adam->m.clone());
   a.write("disc/adam_v", opt.adam->v.clone());
   a.write("disc/adam_steps", torch::tensor({opt.adam->steps}, torch::kInt64));
   a.write("disc/expert_batches", torch::tensor({expert_batches}, torch::kInt64));
 }
 
-absl::Status ReadDiscriminator(torch::serialize::InputArchive& a, const fs::path& path, Discriminator& disc,
-                               DiscriminatorOptimizer* opt, int64_t* expert_batches) {
+absl::Status ReadDiscriminator(torch::serialize::InputArchive& a, const fs::path& path,
+                               Discriminator& disc, DiscriminatorOptimizer* opt,
+                               int64_t* expert_batches) {
   try {
     const auto slices = disc.ParameterSlices();
     for (size_t i = 0; i < slices.size(); ++i) {
       torch::Tensor t;
       if (!a.try_read(StrCat("disc/param_", i), t)) {
-        return absl::DataLossError(StrCat(path.string(), ": no reward net entry 'disc/param_", i, "'"));
+        return absl::DataLossError(
+            StrCat(path.string(), ": no reward net entry 'disc/param_", i, "'"));
       }
       const auto [offset, rows, cols] = slices[i];
       const bool fits = t.scalar_type() == torch::kFloat &&
-                        (cols > 0 ? t.dim() == 2 && t.size(0) == rows && t.size(1) == cols : t.dim() == 1 && t.size(0) == rows);
+                        (cols > 0 ? t.dim() == 2 && t.size(0) == rows && t.size(1) == cols
+                                  : t.dim() == 1 && t.size(0) == rows);
       if (!fits) {
-        return absl::FailedPreconditionError(
-            StrCat(path.string(), ": reward net parameter ", i, " has another shape than the config's net"));
+        return absl::FailedPreconditionError(StrCat(path.string(), ": reward net parameter ", i,
+                                                    " has another shape than the config's net"));
       }
       t = t.contiguous();
       std::copy_n(t.data_ptr<float>(), t.numel(), disc.params().data() + offset);
@@ -127,10 +136,13 @@ absl::Status ReadDiscriminator(torch::serialize::InputArchive& a, const fs::path
     if (opt) {
       torch::Tensor m, v, steps;
       torch::serialize::InputArchive legacy;
-      if (a.try_read("disc/adam_m", m) && a.try_read("disc/adam_v", v) && a.try_read("disc/adam_steps", steps)) {
-        if (m.numel() != disc.num_params() || v.numel() != disc.num_params() || steps.numel() != 1 ||
-            m.scalar_type() != torch::kFloat || v.scalar_type() != torch::kFloat) {
-          return absl::DataLossError(StrCat(path.string(), ": 'disc/adam_*' does not fit the reward net"));
+      if (a.try_read("disc/adam_m", m) && a.try_read("disc/adam_v", v) &&
+          a.try_read("disc/adam_steps", steps)) {
+        if (m.numel() != disc.num_params() || v.numel() != disc.num_params() ||
+            steps.numel() != 1 || m.scalar_type() != torch::kFloat ||
+            v.scalar_type() != torch::kFloat) {
+          return absl::DataLossError(
+              StrCat(path.string(), ": 'disc/adam_*' does not fit the reward net"));
         }
         opt->adam->m = m.contiguous();
         opt->adam->v = v.contiguous();
@@ -138,7 +150,8 @@ absl::Status ReadDiscriminator(torch::serialize::InputArchive& a, const fs::path
       } else if (a.try_read("disc/optimizer", legacy)) {
         IRLAB_RETURN_IF_ERROR(ReadLegacyOptimizer(legacy, path, disc, *opt));
       } else {
-        return absl::DataLossError(StrCat(path.string(), ": no 'disc/adam_m', 'disc/adam_v', 'disc/adam_steps' entries"));
+        return absl::DataLossError(
+            StrCat(path.string(), ": no 'disc/adam_m', 'disc/adam_v', 'disc/adam_steps' entries"));
       }
     }
     if (expert_batches) {
@@ -163,28 +176,32 @@ absl::StatusOr<LearnedReward> LoadLearnedReward(const fs::path& run_dir) {
   c10::IValue text;
   if (!a.try_read("disc/config", text) || !text.isString()) {
     return absl::InvalidArgumentError(
-        StrCat(path.string(), ": has no learned reward (is it an `irlab train` run of airl, gail or gcl?)"));
+        StrCat(path.string(),
+               ": has no learned reward (is it an `irlab train` run of airl, gail or gcl?)"));
   }
-  IRLAB_RETURN_IF_ERROR(ConfigSchema::For(out.config).ApplyText(text.toStringRef(), path.string() + ":disc/config"));
+  IRLAB_RETURN_IF_ERROR(
+      ConfigSchema::For(out.config).ApplyText(text.toStringRef(), path.string() + ":disc/config"));
   auto disc = MakeDiscriminator(out.config, out.policy.net->obs_dim(), out.policy.net->act_dim());
-  if (!disc.ok()) return absl::InvalidArgumentError(StrCat(path.string(), ": ", disc.status().message()));
+  if (!disc.ok())
+    return absl::InvalidArgumentError(StrCat(path.string(), ": ", disc.status().message()));
   out.disc = std::move(disc).value();
   IRLAB_RETURN_IF_ERROR(ReadDiscriminator(a, path, *out.disc, nullptr, nullptr));
   return out;
 }
 
-absl::Status CheckRewardFits(const LearnedReward& reward, const fs::path& reward_run, std::string_view target,
-                             int obs_dim, int act_dim) {
+absl::Status CheckRewardFits(const LearnedReward& reward, const fs::path& reward_run,
+                             std::string_view target, int obs_dim, int act_dim) {
   const int od = reward.policy.net->obs_dim(), ad = reward.policy.net->act_dim();
   if (od == obs_dim && ad == act_dim) return absl::OkStatus();
-  return absl::InvalidArgumentError(StrCat(reward_run.string(), ": the reward was learned on ", reward.policy.env_name,
-                                           " (obs ", od, ", act ", ad, "); ", target, " has obs ", obs_dim, ", act ",
-                                           act_dim));
+  return absl::InvalidArgumentError(StrCat(reward_run.string(), ": the reward was learned on ",
+                                           reward.policy.env_name, " (obs ", od, ", act ", ad,
+                                           "); ", target, " has obs ", obs_dim, ", act ", act_dim));
 }
 
 std::vector<float> ScoreTransitions(const LearnedReward& reward, std::span<const float> obs,
                                     std::span<const float> act, std::span<const float> next_obs,
-                                    std::span<const uint8_t> terminated, std::span<const double> act_low,
+                                    std::span<const uint8_t> terminated,
+                                    std::span<const double> act_low,
                                     std::span<const double> act_high) {
   const int64_t n = static_cast<int64_t>(terminated.size());
   const int64_t ad = reward.policy.net->act_dim();
@@ -198,7 +215,10 @@ std::vector<float> ScoreTransitions(const LearnedReward& reward, std::span<const
     }
   }
   std::vector<float> r(n);
-  reward.disc->LearnedReward({.size = static_cast<int>(n), .obs = o.data(), .act = a.data(), .next_obs = next.data(),
+  reward.disc->LearnedReward({.size = static_cast<int>(n),
+                              .obs = o.data(),
+                              .act = a.data(),
+                              .next_obs = next.data(),
                               .done = done.data()},
                              r.data());
   return r;

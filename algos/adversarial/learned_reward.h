@@ -19,8 +19,8 @@ namespace irlab {
 // observation without the entries of disc.ignore_obs; an index outside the observation
 // (or one that hides it all) is an error naming the key. Initialised like
 // LibTorch's nn::Linear from its global generator (seed it first).
-absl::StatusOr<std::unique_ptr<Discriminator>> MakeDiscriminator(const AdversarialConfig& cfg, int obs_dim,
-                                                                 int act_dim);
+absl::StatusOr<std::unique_ptr<Discriminator>> MakeDiscriminator(const AdversarialConfig& cfg,
+                                                                 int obs_dim, int act_dim);
 
 // The discriminator's optimiser: Adam (LibTorch's defaults, eps 1e-8) on its flat parameters.
 struct DiscriminatorOptimizer {
@@ -33,19 +33,21 @@ struct DiscriminatorOptimizer {
 // disc/* entries: the run's config (to rebuild the net), parameters
 // (disc/param_k, nn.Linear shapes: g's weight, bias, ..., then h's), the
 // optimiser's moments and step, and the count of expert batches drawn.
-void WriteDiscriminator(torch::serialize::OutputArchive& a, const AdversarialConfig& cfg, const Discriminator& disc,
-                        const DiscriminatorOptimizer& opt, int64_t expert_batches);
+void WriteDiscriminator(torch::serialize::OutputArchive& a, const AdversarialConfig& cfg,
+                        const Discriminator& disc, const DiscriminatorOptimizer& opt,
+                        int64_t expert_batches);
 // Reads what WriteDiscriminator wrote (opt and expert_batches may be null);
 // the optimiser state of checkpoints written before the flat discriminator
 // (one LibTorch Adam archive, disc/optimizer) is read too.
 absl::Status ReadDiscriminator(torch::serialize::InputArchive& a, const std::filesystem::path& path,
-                               Discriminator& disc, DiscriminatorOptimizer* opt, int64_t* expert_batches);
+                               Discriminator& disc, DiscriminatorOptimizer* opt,
+                               int64_t* expert_batches);
 
 // A trained reward with what it needs to score raw transitions.
 struct LearnedReward {
-  AdversarialConfig config;          // of the run that trained it
+  AdversarialConfig config;  // of the run that trained it
   std::unique_ptr<Discriminator> disc;
-  PolicyState policy;                // its observation normaliser normalises the inputs
+  PolicyState policy;  // its observation normaliser normalises the inputs
 };
 
 // Loads the reward of an `irlab train` run: its checkpoint.pt, or a checkpoint
@@ -63,7 +65,8 @@ absl::Status CheckRewardFits(const LearnedReward& reward, const std::filesystem:
 // [n, act_dim] (clipped here to [act_low, act_high]), terminated [n].
 std::vector<float> ScoreTransitions(const LearnedReward& reward, std::span<const float> obs,
                                     std::span<const float> act, std::span<const float> next_obs,
-                                    std::span<const uint8_t> terminated, std::span<const double> act_low,
+                                    std::span<const uint8_t> terminated,
+                                    std::span<const double> act_low,
                                     std::span<const double> act_high);
 
 }  // namespace irlab

@@ -10,7 +10,9 @@
 namespace irlab {
 namespace {
 
-double Sigmoid(double x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); }
+double Sigmoid(double x) {
+  return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x));
+}
 
 }  // namespace
 
@@ -22,8 +24,10 @@ Discriminator::Discriminator(DiscriminatorShape shape) : shape_(std::move(shape)
   }
   visible_ = static_cast<int>(shape_.obs_keep.size());
   const bool with_act = !(shape_.kind == DiscriminatorKind::kAirl && shape_.state_only);
-  g_ = nn::MlpLayout(visible_ + (with_act ? shape_.act_dim : 0), shape_.reward_hidden, 1, nn::Activation::kRelu, 0);
-  if (shaped()) h_ = nn::MlpLayout(visible_, shape_.potential_hidden, 1, nn::Activation::kRelu, g_.end());
+  g_ = nn::MlpLayout(visible_ + (with_act ? shape_.act_dim : 0), shape_.reward_hidden, 1,
+                     nn::Activation::kRelu, 0);
+  if (shaped())
+    h_ = nn::MlpLayout(visible_, shape_.potential_hidden, 1, nn::Activation::kRelu, g_.end());
   params_.assign(shaped() ? h_.end() : g_.end(), 0.0f);
 }
 
@@ -69,7 +73,8 @@ void Discriminator::ForwardF(const float* done, int n, Pass& p, bool unshaped) c
   for (int r = 0; r < n; ++r) p.f[r] += gamma * (1 - done[r]) * h[n + r] - h[r];
 }
 
-void Discriminator::BackwardF(const float* done, int n, Pass& p, const float* d_f, float* grads) const {
+void Discriminator::BackwardF(const float* done, int n, Pass& p, const float* d_f,
+                              float* grads) const {
   nn::Backward(g_, params_.data(), p.g, d_f, grads, false, nullptr);
   if (!shaped()) return;
   scratch_a_.resize(size_t(2) * n);
@@ -96,9 +101,14 @@ void Discriminator::GeneratorReward(const TransitionBatch& t, float* out) const 
   if (shaped()) return;
   for (int r = 0; r < t.size; ++r) {
     switch (shape_.gail_reward) {
-      case GailReward::kPositive: out[r] = static_cast<float>(Softplus(out[r])); break;     // -log(1 - D)
-      case GailReward::kNegative: out[r] = static_cast<float>(-Softplus(-out[r])); break;   // log D
-      case GailReward::kLogit: break;
+      case GailReward::kPositive:
+        out[r] = static_cast<float>(Softplus(out[r]));
+        break;  // -log(1 - D)
+      case GailReward::kNegative:
+        out[r] = static_cast<float>(-Softplus(-out[r]));
+        break;  // log D
+      case GailReward::kLogit:
+        break;
     }
   }
 }
@@ -109,8 +119,9 @@ void Discriminator::LearnedReward(const TransitionBatch& t, float* out) const {
   std::copy(pass_.f.begin(), pass_.f.end(), out);
 }
 
-double Discriminator::BceLossAndGradient(const TransitionBatch& expert, const TransitionBatch& policy,
-                                         double grad_penalty, const float* alpha, float* grads,
+double Discriminator::BceLossAndGradient(const TransitionBatch& expert,
+                                         const TransitionBatch& policy, double grad_penalty,
+                                         const float* alpha, float* grads,
                                          DiscriminatorStats* stats) const {
   const int ne = expert.size, np = policy.size, n = ne + np;
   // one pass over expert rows then policy rows
@@ -154,18 +165,23 @@ double Discriminator::BceLossAndGradient(const TransitionBatch& expert, const Tr
 
   if (grad_penalty > 0) {
     // the interpolates' inputs: full rows mixed, then gathered like any batch
-    IRLAB_CHECK(ne == np && alpha != nullptr, "the gradient penalty mixes expert and policy batches of one size");
+    IRLAB_CHECK(ne == np && alpha != nullptr,
+                "the gradient penalty mixes expert and policy batches of one size");
     const int od = shape_.obs_dim, ad = shape_.act_dim, k = visible_, in_g = g_.in();
     std::vector<float> obs(size_t(ne) * od), next(size_t(ne) * od), act(size_t(ne) * ad);
     for (int r = 0; r < ne; ++r) {
       const float a = alpha[r];
       for (int c = 0; c < od; ++c) {
         obs[r * od + c] = a * expert.obs[r * od + c] + (1 - a) * policy.obs[r * od + c];
-        if (shaped()) next[r * od + c] = a * expert.next_obs[r * od + c] + (1 - a) * policy.next_obs[r * od + c];
+        if (shaped())
+          next[r * od + c] =
+              a * expert.next_obs[r * od + c] + (1 - a) * policy.next_obs[r * od + c];
       }
-      for (int c = 0; c < ad; ++c) act[r * ad + c] = a * expert.act[r * ad + c] + (1 - a) * policy.act[r * ad + c];
+      for (int c = 0; c < ad; ++c)
+        act[r * ad + c] = a * expert.act[r * ad + c] + (1 - a) * policy.act[r * ad + c];
     }
-    const TransitionBatch mix{.size = ne, .obs = obs.data(), .act = act.data(), .next_obs = next.data()};
+    const TransitionBatch mix{
+        .size = ne, .obs = obs.data(), .act = act.data(), .next_obs = next.data()};
     Gather(mix, 0, ne, mix_);
     // d logits / d inputs: g's, and h's with coefficient -1 at s and gamma (1 - done) at s'
     std::vector<float> u_g(size_t(ne) * in_g), u_h, c_h;
@@ -209,8 +225,10 @@ double Discriminator::BceLossAndGradient(const TransitionBatch& expert, const Tr
   return loss;
 }
 
-double Discriminator::GclLossAndGradient(const TransitionBatch& expert, const TransitionBatch& policy, int T, int N,
-                                         const float* log_q, double expert_length, float* grads, double* ess) const {
+double Discriminator::GclLossAndGradient(const TransitionBatch& expert,
+                                         const TransitionBatch& policy, int T, int N,
+                                         const float* log_q, double expert_length, float* grads,
+                                         double* ess) const {
   IRLAB_CHECK(policy.size == T * N, "GAN-GCL's policy batch is the rollout [T, N]");
   const int ne = expert.size, n = ne + policy.size;
   Gather(expert, 0, n, pass_);
@@ -250,7 +268,8 @@ void InitLikeTorchLinear(Discriminator& disc) {
       torch::nn::Linear linear(mlp->sizes[l], mlp->sizes[l + 1]);
       std::copy_n(linear->weight.contiguous().data_ptr<float>(), linear->weight.numel(),
                   disc.params().data() + mlp->weight(l));
-      std::copy_n(linear->bias.data_ptr<float>(), linear->bias.numel(), disc.params().data() + mlp->bias(l));
+      std::copy_n(linear->bias.data_ptr<float>(), linear->bias.numel(),
+                  disc.params().data() + mlp->bias(l));
     }
   }
 }

@@ -34,17 +34,18 @@ struct TransitionBatch {
 struct DiscriminatorShape {
   DiscriminatorKind kind = DiscriminatorKind::kAirl;
   int obs_dim = 0, act_dim = 0;
-  bool state_only = true;                 // g(s) rather than g(s, a) (AIRL)
+  bool state_only = true;  // g(s) rather than g(s, a) (AIRL)
   std::vector<int> reward_hidden = {32, 32};
   std::vector<int> potential_hidden = {32, 32};  // AIRL's h
-  double gamma = 0.99;                    // AIRL's shaping discount
-  double entropy_weight = 1.0;            // AIRL: w in the logits f - w log pi
+  double gamma = 0.99;                           // AIRL's shaping discount
+  double entropy_weight = 1.0;                   // AIRL: w in the logits f - w log pi
   GailReward gail_reward = GailReward::kLogit;
-  std::vector<int> obs_keep;              // the observation entries the nets see (empty: all)
+  std::vector<int> obs_keep;  // the observation entries the nets see (empty: all)
 };
 
 struct DiscriminatorStats {
-  double loss = 0, expert_acc = 0, policy_acc = 0;
+  double loss = 0, expert_acc = 0, policy_acc = 0;  // accuracies: the share classified right
+  double ess = 0;  // GAN-GCL: the importance weights' effective sample size
 };
 
 class Discriminator {
@@ -80,23 +81,25 @@ class Discriminator {
   // weights alpha [n]), plus grad_penalty * E ||d logits / d inputs||^2 at the
   // interpolates alpha expert + (1 - alpha) policy (obs, next obs and actions).
   // Writes d loss / d params into grads [P]; returns the loss.
-  double BceLossAndGradient(const TransitionBatch& expert, const TransitionBatch& policy, double grad_penalty,
-                            const float* alpha, float* grads, DiscriminatorStats* stats) const;
+  double BceLossAndGradient(const TransitionBatch& expert, const TransitionBatch& policy,
+                            double grad_penalty, const float* alpha, float* grads,
+                            DiscriminatorStats* stats) const;
 
   // GAN-GCL's reward step: -L E_expert[g] + (L / T) log (1/N sum_j exp(R_j - log q_j)),
   // R_j the sum of g over env j's T steps of the policy batch (time-major
   // [T, N]), log_q [N] their behaviour log-likelihoods, L the expert
   // trajectory length. Writes the gradient into grads; returns the loss and
   // the importance weights' effective sample size in *ess.
-  double GclLossAndGradient(const TransitionBatch& expert, const TransitionBatch& policy, int T, int N,
-                            const float* log_q, double expert_length, float* grads, double* ess) const;
+  double GclLossAndGradient(const TransitionBatch& expert, const TransitionBatch& policy, int T,
+                            int N, const float* log_q, double expert_length, float* grads,
+                            double* ess) const;
 
  private:
   // One forward pass of f over n rows, kept for the backward pass.
   struct Pass {
     std::vector<float> x_g, x_h;  // inputs: g's [n, in], h's [2n, visible]: s rows then s' rows
     nn::MlpScratch g, h;
-    std::vector<float> f;         // [n]
+    std::vector<float> f;  // [n]
   };
   // Gathers the visible inputs of rows [begin, begin + t.size) of `p`.
   void Gather(const TransitionBatch& t, int begin, int total, Pass& p) const;

@@ -11,14 +11,15 @@
 // BC is in bc.cc.
 #include <chrono>
 #include <cmath>
-#include <deque>
 #include <optional>
 
 #include "algos/adversarial/adversarial.h"
 #include "algos/adversarial/bc.h"
 #include "algos/adversarial/learned_reward.h"
+#include "algos/adversarial/policy_replay.h"
 #include "algos/adversarial/reward_nets.h"
 #include "algos/common/compute_threads.h"
+#include "algos/common/seed_streams.h"
 #include "algos/ppo/gae.h"
 #include "algos/ppo/policy.h"
 #include "algos/ppo/prefetch.h"
@@ -27,7 +28,6 @@
 #include "core/files.h"
 #include "core/metrics.h"
 #include "core/progress.h"
-#include "core/reservoir.h"
 #include "core/status.h"
 #include "core/strings.h"
 
@@ -38,124 +38,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
-
-// Raw policy transitions kept for the discriminator.
-struct PolicySamples {
-  std::vector<float> obs, next_obs;  // [n, obs_dim] raw
-  std::vector<float> act;            // [n, act_dim] as applied (clipped)
-  std::vector<float> act_sampled;    // [n, act_dim] as sampled (for log pi)
-  std::vector<float> done;           // [n] terminated
-};
-
-PolicySamples FromRollout(const Rollout& ro, const EnvSpec& spec) {
-  PolicySamples s;
-  s.obs = ro.raw_obs;
-  s.next_obs = ro.raw_next_obs;
-  s.act_sampled = ro.actions;
-  s.act = ro.actions;
-  for (size_t k = 0; k < s.act.size(); ++k) {
-    const int j = static_cast<int>(k % spec.act_dim);
-    s.act[k] = std::clamp<float>(s.act[k], spec.act_low[j], spec.act_high[j]);
-  }
-  s.done.assign(ro.terminated.begin(), ro.terminated.end());
-  return s;
-}
-
-// Where the discriminator's policy samples come from: the last `replay_rounds`
-// rollouts and, with `history_rounds` > 0, a reservoir of rollouts from all of
-// training (each rollout so far equally likely to be in it), so that the
-// reward keeps being told apart from the old policies too, not only the
-// current one.
-struct PolicyReplay {
-  explicit PolicyReplay(const DiscriminatorConfig& disc)
-      : recent_rounds(disc.replay_rounds), history(static_cast<size_t>(disc.history_rounds)) {}
-
-  int recent_rounds;
-  std::deque<PolicySamples> recent;
-  Reservoir<PolicySamples> history;
-
-  const PolicySamples& latest() const { return recent.back(); }
-
-  void Add(PolicySamples s, Rng& rng) {
-    history.Offer(s, rng);
-    recent.push_back(std::move(s));
-    while (static_cast<int>(recent.size()) > recent_rounds) recent.pop_front();
-  }
-};
-
-// Both parts of the replay are in the checkpoint, so that a resumed run draws
-// the same policy samples as an uninterrupted one.
-template <typename Rounds>
-void WriteRounds(torch::serialize::OutputArchive& a, const std::string& prefix, const Rounds& rounds) {
-  a.write(prefix + "/rounds", torch::tensor({static_cast<int64_t>(rounds.size())}, torch::kInt64));
-  for (size_t k = 0; k < rounds.size(); ++k) {
-    auto put = [&](const char* name, const std::vector<float>& v) {
-      torch::Tensor t = torch::from_blob(const_cast<float*>(v.data()), {static_cast<int64_t>(v.size())});
-      a.write(StrCat(prefix, "/", k, "/", name), t.clone());
-    };
-    put("obs", rounds[k].obs);
-    put("next_obs", rounds[k].next_obs);
-    put("act", rounds[k].act);
-    put("act_sampled", rounds[k].act_sampled);
-    put("done", rounds[k].done);
-  }
-}
-
-void WriteReplay(torch::serialize::OutputArchive& a, const PolicyReplay& replay) {
-  WriteRounds(a, "replay", replay.recent);
-  WriteRounds(a, "history", replay.history.items());
-  a.write("history/offered", torch::tensor({replay.history.offered()}, torch::kInt64));
-}
-
-// false when the checkpoint has no `prefix` entries (an older one: that part
-// of the replay restarts empty).
-template <typename Rounds>
-absl::StatusOr<bool> ReadRounds(torch::serialize::InputArchive& a, const fs::path& path, const std::string& prefix,
-                                int od, int ad, Rounds& out) {
-  torch::Tensor rounds;
-  if (!a.try_read(prefix + "/rounds", rounds)) return false;
-  if (rounds.numel() != 1) return absl::DataLossError(StrCat(path.string(), ": bad '", prefix, "/rounds' entry"));
-  for (int64_t k = 0; k < rounds.item<int64_t>(); ++k) {
-    PolicySamples s;
-    auto get = [&](const char* name, std::vector<float>& v, int64_t width) -> absl::Status {
-      const std::string key = StrCat(prefix, "/", k, "/", name);
-      torch::Tensor t;
-      if (!a.try_read(key, t) || t.dim() != 1 || t.scalar_type() != torch::kFloat) {
-        return absl::DataLossError(StrCat(path.string(), ": no valid '", key, "' entry"));
-      }
-      if (!s.done.empty() && t.numel() != static_cast<int64_t>(s.done.size()) * width) {
-        return absl::DataLossError(StrCat(path.string(), ": '", key, "' has ", t.numel(), " values, expected ",
-                                          s.done.size() * width));
-      }
-      t = t.contiguous();
-      v.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
-      return absl::OkStatus();
-    };
-    IRLAB_RETURN_IF_ERROR(get("done", s.done, 1));
-    IRLAB_RETURN_IF_ERROR(get("obs", s.obs, od));
-    IRLAB_RETURN_IF_ERROR(get("next_obs", s.next_obs, od));
-    IRLAB_RETURN_IF_ERROR(get("act", s.act, ad));
-    IRLAB_RETURN_IF_ERROR(get("act_sampled", s.act_sampled, ad));
-    out.push_back(std::move(s));
-  }
-  return true;
-}
-
-absl::StatusOr<bool> ReadReplay(torch::serialize::InputArchive& a, const fs::path& path, int od, int ad,
-                                PolicyReplay& replay) {
-  IRLAB_ASSIGN_OR_RETURN(bool has_recent, ReadRounds(a, path, "replay", od, ad, replay.recent));
-  std::vector<PolicySamples> history;
-  IRLAB_ASSIGN_OR_RETURN(bool has_history, ReadRounds(a, path, "history", od, ad, history));
-  if (has_history) {
-    torch::Tensor offered;
-    if (!a.try_read("history/offered", offered) || offered.numel() != 1 ||
-        !replay.history.Restore(std::move(history), offered.item<int64_t>())) {
-      return absl::DataLossError(StrCat(path.string(), ": its 'history' of policy samples does not fit ",
-                                        "disc.history_rounds = ", replay.history.capacity()));
-    }
-  }
-  return has_recent && has_history;
-}
 
 // Transitions normalised with the policy's observation statistics, as the
 // discriminator sees them, with log pi(a|s) under the current policy for AIRL.
@@ -257,11 +139,16 @@ absl::StatusOr<DiscStats> GclStep(const AdversarialConfig& cfg, Discriminator& d
   std::vector<float> grads(disc.num_params());
   DiscStats st;
   st.loss = disc.GclLossAndGradient(expert.View(), pol.View(), ro.T, ro.N, log_q.data(), expert_length,
-                                    grads.data(), &st.expert_acc);  // the weights' effective sample size
+                                    grads.data(), &st.ess);
   if (!std::isfinite(st.loss)) return absl::InternalError(StrCat("non-finite GAN-GCL loss (", st.loss, ")"));
   opt.Step(disc, grads.data());
-  st.policy_acc = NAN;
   return st;
+}
+
+// A failed step ends the run: where, and which checkpoint is the last good one.
+absl::Status Stopped(const absl::Status& why, int64_t step, const fs::path& checkpoint) {
+  return absl::InternalError(StrCat(why.message(), " at env step ", step,
+                                    "; training stopped, the last good checkpoint is ", checkpoint.string()));
 }
 
 absl::Status CheckResumable(const PpoTrainState& s, const AdversarialConfig& cfg, const fs::path& path) {
@@ -289,7 +176,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   const int64_t batch = int64_t(T) * N;
 
   // ---- demonstrations, and the two returns the normalised score needs
-  const uint64_t store_seed = Rng::DeriveSeed(cfg.seed, 21);
+  const uint64_t store_seed = StreamSeed(cfg.seed, SeedStream::kExpertBatches);
   IRLAB_ASSIGN_OR_RETURN(auto store, ExpertStore::Open(demos, cfg.demos, store_seed, od, ad));
   if (store->metadata().task != cfg.env) {
     return absl::InvalidArgumentError(StrCat(demos.string(), ": demonstrations are of task '",
@@ -297,14 +184,14 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   }
   const double expert_return = store->mean_return();
   IRLAB_ASSIGN_OR_RETURN(EvalResult random, EvaluateRandomPolicy(cfg.env, cfg.env_options, cfg.eval_episodes,
-                                                                 Rng::DeriveSeed(cfg.seed, 22), cfg.threads));
+                                                                 StreamSeed(cfg.seed, SeedStream::kRandomPolicy), cfg.threads));
   auto normalized = [&](double r) { return (r - random.mean_return) / (expert_return - random.mean_return); };
   std::printf("%s on %s: %lld expert transitions, expert return %.1f, random return %.1f\n", cfg.algo.c_str(),
               cfg.env.c_str(), static_cast<long long>(store->size()), expert_return, random.mean_return);
-  if (cfg.algo == "bc") return TrainBc(cfg, *store, spec, run_dir, expert_return, random.mean_return);
+  if (cfg.algorithm() == Algo::kBc) return TrainBc(cfg, *store, spec, run_dir, expert_return, random.mean_return);
 
   // ---- the reward net / discriminator
-  torch::manual_seed(Rng::DeriveSeed(cfg.seed, 23));
+  torch::manual_seed(StreamSeed(cfg.seed, SeedStream::kRewardInit));
   IRLAB_ASSIGN_OR_RETURN(std::unique_ptr<Discriminator> disc, MakeDiscriminator(cfg, od, ad));
   DiscriminatorOptimizer disc_opt(disc->num_params(), cfg.disc.learning_rate);
 
@@ -337,7 +224,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     st = NewPpoState(cfg.env, ppo, *vec, cfg.seed);
     if (cfg.bc.warm_start) {
       // its own stream of demonstrations, so the discriminator's (and resume) are untouched
-      IRLAB_ASSIGN_OR_RETURN(auto bc_store, ExpertStore::Open(demos, cfg.demos, Rng::DeriveSeed(cfg.seed, 25), od, ad));
+      IRLAB_ASSIGN_OR_RETURN(auto bc_store, ExpertStore::Open(demos, cfg.demos, StreamSeed(cfg.seed, SeedStream::kBcBatches), od, ad));
       const auto bc_start = Clock::now();
       double nll = NAN;
       IRLAB_RETURN_IF_ERROR(FitBc(cfg, *bc_store, st.policy, [&](int64_t, double x) { nll = x; }));
@@ -353,11 +240,12 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   IRLAB_RETURN_IF_ERROR(EnsureDirectory(run_dir / "checkpoints"));
   if (!resume && cfg.bc.warm_start) {  // where the warm start leaves the policy
     IRLAB_ASSIGN_OR_RETURN(EvalResult eval, EvaluatePolicy(st.policy, cfg.env, cfg.env_options, cfg.eval_episodes,
-                                                           true, Rng::DeriveSeed(cfg.seed, 24), cfg.threads));
+                                                           true, StreamSeed(cfg.seed, SeedStream::kEvaluation), cfg.threads));
     logger.Log(0, {{"eval_return", eval.mean_return}, {"eval_normalized_score", normalized(eval.mean_return)}});
     std::printf("warm start: eval return %.1f, normalised score %.3f\n", eval.mean_return,
                 normalized(eval.mean_return));
   }
+  const bool gcl = cfg.algorithm() == Algo::kGcl;
   const double gcl_length = cfg.disc.gcl_expert_length > 0 ? cfg.disc.gcl_expert_length : spec.horizon;
 
   Rollout ro(T, N, od, ad);
@@ -404,11 +292,10 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     DiscStats disc_stats;
     for (int k = 0; k < cfg.disc.updates_per_round; ++k) {
       absl::StatusOr<DiscStats> step =
-          cfg.algo == "gcl" ? GclStep(cfg, *disc, disc_opt, *store, ro, replay.latest(), st.policy, gcl_length)
+          gcl ? GclStep(cfg, *disc, disc_opt, *store, ro, replay.latest(), st.policy, gcl_length)
                             : DiscriminatorStep(cfg, *disc, disc_opt, *store, replay, st.policy, rng);
       if (!step.ok()) {
-        return absl::InternalError(StrCat(step.status().message(), " at env step ", st.global_step,
-                                          "; training stopped, the last good checkpoint is ", checkpoint.string()));
+        return Stopped(step.status(), st.global_step, checkpoint);
       }
       disc_stats = *step;
       ++expert_batches;
@@ -419,7 +306,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     NormalizedBatch all;
     Normalize(st.policy, now.obs, now.next_obs, now.act, now.act_sampled, now.done,
               disc->kind() == DiscriminatorKind::kAirl, all);
-    if (cfg.algo == "gcl") {
+    if (gcl) {
       disc->LearnedReward(all.View(), ro.rewards.data());
     } else {
       disc->GeneratorReward(all.View(), ro.rewards.data());
@@ -438,9 +325,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
                  ppo.gae_lambda, ro.advantages, ro.returns);
       auto updated = PpoUpdate(net, *st.adam, ro, ppo, lr, rng);
       if (!updated.ok()) {
-        return absl::InternalError(StrCat(updated.status().message(), " at env step ", st.global_step,
-                                          "; training stopped, the last good checkpoint is ",
-                                          checkpoint.string()));
+        return Stopped(updated.status(), st.global_step, checkpoint);
       }
       update = *updated;
     }
@@ -449,12 +334,17 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
 
     // ---- 5. log, evaluate, checkpoint
     MetricsLogger::Scalars scalars = {
-        {"disc_loss", disc_stats.loss}, {"disc_expert_acc", disc_stats.expert_acc},
-        {"disc_policy_acc", disc_stats.policy_acc}, {"learned_reward_mean", reward_mean},
+        {"disc_loss", disc_stats.loss}, {"learned_reward_mean", reward_mean},
         {"learned_reward_std", reward_std}, {"policy_loss", update.policy_loss},
         {"value_loss", update.value_loss}, {"entropy", update.entropy}, {"approx_kl", update.approx_kl},
         {"round_seconds", Seconds(round_start)},
         {"steps_per_second", (st.global_step - start_step) / Seconds(run_start)}};
+    if (gcl) {
+      scalars.push_back({"gcl_ess", disc_stats.ess});
+    } else {
+      scalars.insert(scalars.begin() + 1, {{"disc_expert_acc", disc_stats.expert_acc},
+                                           {"disc_policy_acc", disc_stats.policy_acc}});
+    }
     if (!ro.episode_returns.empty()) {
       double r = 0;
       for (double x : ro.episode_returns) r += x / ro.episode_returns.size();
@@ -462,7 +352,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     }
     if (last || (cfg.eval_every > 0 && st.iteration % cfg.eval_every == 0)) {
       IRLAB_ASSIGN_OR_RETURN(EvalResult eval, EvaluatePolicy(st.policy, cfg.env, cfg.env_options, cfg.eval_episodes,
-                                                             true, Rng::DeriveSeed(cfg.seed, 24), cfg.threads));
+                                                             true, StreamSeed(cfg.seed, SeedStream::kEvaluation), cfg.threads));
       last_eval = eval.mean_return;
       scalars.insert(scalars.begin(), {{"eval_return", eval.mean_return}, {"eval_normalized_score",
                                                                             normalized(eval.mean_return)}});

@@ -6,6 +6,7 @@
 
 #include "algos/adversarial/adversarial.h"
 #include "algos/adversarial/learned_reward.h"
+#include "algos/common/seed_streams.h"
 #include "algos/ppo/policy.h"
 #include "algos/ppo/ppo.h"
 #include "algos/ppo/rollout.h"
@@ -108,7 +109,7 @@ absl::Status TransferReward(const fs::path& reward_run, const ExpertConfig& cfg,
     IRLAB_ASSIGN_OR_RETURN(auto policy, Policy::Load(r.dir));
     // the episodes of TrainExpert's own evaluation (same seed), now scored by the learned reward too
     IRLAB_ASSIGN_OR_RETURN(r.eval, EvaluatePolicy(*policy, cfg.env, cfg.env_options, cfg.eval_episodes, true,
-                                                  Rng::DeriveSeed(one.seed, 4), cfg.threads, learned));
+                                                  StreamSeed(one.seed, SeedStream::kExpertEval), cfg.threads, learned));
     std::printf("restart %d: learned return %.2f, true return %.1f\n", k + 1, r.eval.mean_scored_return,
                 r.eval.mean_return);
     tried.push_back(std::move(r));

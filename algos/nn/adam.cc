@@ -6,11 +6,13 @@
 
 namespace irlab::nn {
 
-IRLAB_VECTOR_CLONES void AdamStep(float* params, const float* g, float* m, float* v, int64_t n, int64_t step, double lr,
-              const AdamSettings& adam) {
+IRLAB_VECTOR_CLONES void AdamStep(float* params, const float* g, float* m, float* v, int64_t n,
+                                  int64_t step, double lr, const AdamSettings& adam) {
   const float b1 = static_cast<float>(adam.beta1), b2 = static_cast<float>(adam.beta2);
-  const float one_minus_b1 = static_cast<float>(1 - adam.beta1), one_minus_b2 = static_cast<float>(1 - adam.beta2);
-  const double bias1 = 1 - std::pow(adam.beta1, double(step)), bias2 = 1 - std::pow(adam.beta2, double(step));
+  const float one_minus_b1 = static_cast<float>(1 - adam.beta1),
+              one_minus_b2 = static_cast<float>(1 - adam.beta2);
+  const double bias1 = 1 - std::pow(adam.beta1, double(step)),
+               bias2 = 1 - std::pow(adam.beta2, double(step));
   const float sqrt_bias2 = static_cast<float>(std::sqrt(bias2));
   const float step_size = static_cast<float>(lr / bias1), eps = static_cast<float>(adam.eps);
   for (int64_t i = 0; i < n; ++i) {

@@ -9,11 +9,12 @@
 
 namespace irlab::nn {
 
-void Gemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, const float* b, float beta,
-          float* c) {
+void Gemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a,
+          const float* b, float beta, float* c) {
   if (m == 0 || n == 0) return;
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, m, n, k,
-              alpha, a, trans_a ? m : k, b, trans_b ? k : n, beta, c, n);
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+              trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, trans_a ? m : k, b,
+              trans_b ? k : n, beta, c, n);
 }
 
 namespace {

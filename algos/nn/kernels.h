@@ -18,8 +18,8 @@ namespace irlab::nn {
 
 // C[m, n] = alpha * op(A) op(B) + beta * C, all row-major; op(A) is [m, k]
 // (A stored [k, m] when trans_a), op(B) is [k, n] (B stored [n, k] when trans_b).
-void Gemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, const float* b, float beta,
-          float* c);
+void Gemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a,
+          const float* b, float beta, float* c);
 
 // y[i] = tanh(y[i]), to within a few float ulps of std::tanh (about 20 times faster).
 void TanhInPlace(float* y, int64_t n);

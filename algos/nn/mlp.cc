@@ -32,7 +32,8 @@ void Reserve(const MlpLayout& mlp, int n, MlpScratch& s) {
   const int widest = *std::max_element(mlp.sizes.begin(), mlp.sizes.end());
   s.outputs.resize(mlp.layers());
   for (int l = 0; l < mlp.layers(); ++l) {
-    if (s.outputs[l].size() < size_t(n) * mlp.sizes[l + 1]) s.outputs[l].resize(size_t(n) * mlp.sizes[l + 1]);
+    if (s.outputs[l].size() < size_t(n) * mlp.sizes[l + 1])
+      s.outputs[l].resize(size_t(n) * mlp.sizes[l + 1]);
   }
   if (s.grad_a.size() < size_t(n) * widest) {
     s.grad_a.resize(size_t(n) * widest);
@@ -42,7 +43,8 @@ void Reserve(const MlpLayout& mlp, int n, MlpScratch& s) {
 
 }  // namespace
 
-const float* Forward(const MlpLayout& mlp, const float* params, const float* x, int n, MlpScratch& s) {
+const float* Forward(const MlpLayout& mlp, const float* params, const float* x, int n,
+                     MlpScratch& s) {
   Reserve(mlp, n, s);
   s.input = x;
   s.rows = n;
@@ -51,7 +53,8 @@ const float* Forward(const MlpLayout& mlp, const float* params, const float* x, 
     const int fan_in = mlp.sizes[l], fan_out = mlp.sizes[l + 1];
     float* out = s.outputs[l].data();
     // out = in W^T + b
-    for (int r = 0; r < n; ++r) std::copy_n(params + mlp.bias(l), fan_out, out + int64_t(r) * fan_out);
+    for (int r = 0; r < n; ++r)
+      std::copy_n(params + mlp.bias(l), fan_out, out + int64_t(r) * fan_out);
     Gemm(false, true, n, fan_out, fan_in, 1.0f, in, params + mlp.weight(l), 1.0f, out);
     if (l + 1 < mlp.layers()) {
       if (mlp.activation == Activation::kTanh) {
@@ -65,8 +68,8 @@ const float* Forward(const MlpLayout& mlp, const float* params, const float* x, 
   return s.outputs.back().data();
 }
 
-void Backward(const MlpLayout& mlp, const float* params, MlpScratch& s, const float* dout, float* grads,
-              bool accumulate, float* dx) {
+void Backward(const MlpLayout& mlp, const float* params, MlpScratch& s, const float* dout,
+              float* grads, bool accumulate, float* dx) {
   const int n = s.rows;
   const float beta = accumulate ? 1.0f : 0.0f;
   const float* g = dout;  // dL/d(layer l's pre-activation output) [n, out_l]
@@ -93,8 +96,10 @@ void Backward(const MlpLayout& mlp, const float* params, MlpScratch& s, const fl
   }
 }
 
-void InputGradient(const MlpLayout& mlp, const float* params, MlpScratch& s, const float* c, float* u) {
-  IRLAB_CHECK(mlp.activation == Activation::kRelu && mlp.out() == 1, "InputGradient takes a one-output ReLU MLP");
+void InputGradient(const MlpLayout& mlp, const float* params, MlpScratch& s, const float* c,
+                   float* u) {
+  IRLAB_CHECK(mlp.activation == Activation::kRelu && mlp.out() == 1,
+              "InputGradient takes a one-output ReLU MLP");
   const int n = s.rows, L = mlp.layers();
   // q_l = d(c out) / d(layer l's pre-activation) [n, sizes[l + 1]]
   s.input_grad_terms.resize(L);
@@ -104,15 +109,16 @@ void InputGradient(const MlpLayout& mlp, const float* params, MlpScratch& s, con
   for (int l = L - 1; l >= 1; --l) {
     // q_{l-1} = (q_l W_l) masked by ReLU_{l-1}
     float* prev = q[l - 1].data();
-    Gemm(false, false, n, mlp.sizes[l], mlp.sizes[l + 1], 1.0f, q[l].data(), params + mlp.weight(l), 0.0f, prev);
+    Gemm(false, false, n, mlp.sizes[l], mlp.sizes[l + 1], 1.0f, q[l].data(), params + mlp.weight(l),
+         0.0f, prev);
     const float* h = s.outputs[l - 1].data();
     MaskRelu(prev, h, int64_t(n) * mlp.sizes[l]);
   }
   Gemm(false, false, n, mlp.in(), mlp.sizes[1], 1.0f, q[0].data(), params + mlp.weight(0), 0.0f, u);
 }
 
-void InputGradientBackward(const MlpLayout& mlp, const float* params, MlpScratch& s, const float* du,
-                           float* grads) {
+void InputGradientBackward(const MlpLayout& mlp, const float* params, MlpScratch& s,
+                           const float* du, float* grads) {
   const int n = s.rows, L = mlp.layers();
   const auto& q = s.input_grad_terms;
   // u = q_0 W_0: dW_0 += q_0^T du, dq_0 = du W_0^T
@@ -125,8 +131,11 @@ void InputGradientBackward(const MlpLayout& mlp, const float* params, MlpScratch
     // q_{l-1} = mask * (q_l W_l): dp = mask * dq; dW_l += q_l^T dp; dq_l = dp W_l^T
     const float* h = s.outputs[l - 1].data();
     MaskedCopy(dp, dq, h, int64_t(n) * mlp.sizes[l]);
-    Gemm(true, false, mlp.sizes[l + 1], mlp.sizes[l], n, 1.0f, q[l].data(), dp, 1.0f, grads + mlp.weight(l));
-    if (l + 1 < L) Gemm(false, true, n, mlp.sizes[l + 1], mlp.sizes[l], 1.0f, dp, params + mlp.weight(l), 0.0f, dq);
+    Gemm(true, false, mlp.sizes[l + 1], mlp.sizes[l], n, 1.0f, q[l].data(), dp, 1.0f,
+         grads + mlp.weight(l));
+    if (l + 1 < L)
+      Gemm(false, true, n, mlp.sizes[l + 1], mlp.sizes[l], 1.0f, dp, params + mlp.weight(l), 0.0f,
+           dq);
   }
 }
 

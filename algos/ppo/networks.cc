@@ -24,13 +24,15 @@ void InitMlp(const nn::MlpLayout& mlp, double head_gain, torch::Tensor& params) 
 
 }  // namespace
 
-torch::Tensor TorchMlp(const nn::MlpLayout& mlp, const torch::Tensor& params, const torch::Tensor& x) {
+torch::Tensor TorchMlp(const nn::MlpLayout& mlp, const torch::Tensor& params,
+                       const torch::Tensor& x) {
   torch::Tensor h = x;
   for (int l = 0; l < mlp.layers(); ++l) {
     const int in = mlp.sizes[l], out = mlp.sizes[l + 1];
     torch::Tensor w = params.narrow(0, mlp.weight(l), int64_t(out) * in).view({out, in});
     h = torch::addmm(params.narrow(0, mlp.bias(l), out), h, w.t());
-    if (l + 1 < mlp.layers()) h = mlp.activation == nn::Activation::kTanh ? torch::tanh(h) : torch::relu(h);
+    if (l + 1 < mlp.layers())
+      h = mlp.activation == nn::Activation::kTanh ? torch::tanh(h) : torch::relu(h);
   }
   return h;
 }
@@ -48,8 +50,8 @@ ActorCritic::ActorCritic(int obs_dim, int act_dim, const std::vector<int>& actor
   std::fill(log_std(), log_std() + act_dim, static_cast<float>(log_std_init));
 }
 
-void ActorCritic::Forward(const float* obs, int n, float* mean, float* value, nn::MlpScratch& actor_scratch,
-                          nn::MlpScratch& critic_scratch) const {
+void ActorCritic::Forward(const float* obs, int n, float* mean, float* value,
+                          nn::MlpScratch& actor_scratch, nn::MlpScratch& critic_scratch) const {
   const float* m = nn::Forward(actor_, params(), obs, n, actor_scratch);
   std::copy_n(m, size_t(n) * act_dim_, mean);
   if (value) {
@@ -65,7 +67,8 @@ void ActorCritic::LogProb(const float* obs, const float* actions, int n, float* 
   for (int i = 0; i < n; ++i) {
     float log_prob = 0;
     for (int j = 0; j < act_dim_; ++j) {
-      const float z = (actions[i * act_dim_ + j] - mean[i * act_dim_ + j]) * std::exp(-log_std()[j]);
+      const float z =
+          (actions[i * act_dim_ + j] - mean[i * act_dim_ + j]) * std::exp(-log_std()[j]);
       log_prob += -0.5f * z * z - log_std()[j] - half_log_2pi;
     }
     out[i] = log_prob;
@@ -84,7 +87,8 @@ torch::Tensor ActorCritic::TorchLogStd(const torch::Tensor& params) const {
   return params.narrow(0, log_std_offset(), act_dim_);
 }
 
-FlatAdam::FlatAdam(int64_t size, double eps_) : m(torch::zeros({size})), v(torch::zeros({size})), eps(eps_) {}
+FlatAdam::FlatAdam(int64_t size, double eps_)
+    : m(torch::zeros({size})), v(torch::zeros({size})), eps(eps_) {}
 
 void FlatAdam::Step(float* params, const float* grad, double lr) {
   ++steps;

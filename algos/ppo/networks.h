@@ -40,7 +40,8 @@ class ActorCritic {
                nn::MlpScratch& critic_scratch) const;
 
   // log pi(a|s) [n] of actions [n, act] at normalised observations [n, obs].
-  void LogProb(const float* obs, const float* actions, int n, float* out, nn::MlpScratch& actor_scratch) const;
+  void LogProb(const float* obs, const float* actions, int n, float* out,
+               nn::MlpScratch& actor_scratch) const;
 
   // LibTorch forms over `params` (the flat buffer, or a copy of it that
   // requires grad): obs [B, obs] -> mean [B, act], value [B]; log-std [act].
@@ -55,7 +56,8 @@ class ActorCritic {
 };
 
 // The LibTorch form of an nn::MlpLayout over a flat parameter tensor.
-torch::Tensor TorchMlp(const nn::MlpLayout& mlp, const torch::Tensor& params, const torch::Tensor& x);
+torch::Tensor TorchMlp(const nn::MlpLayout& mlp, const torch::Tensor& params,
+                       const torch::Tensor& x);
 
 // Adam on one flat parameter buffer (PyTorch's update rule, bias-corrected).
 // The moments are tensors so that checkpoints keep them.

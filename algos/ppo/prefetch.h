@@ -23,7 +23,8 @@ class RolloutPrefetcher {
   // Starts collecting the next rollout from `vec` with `policy` as it is now,
   // drawing from rng and advancing current_obs. Until Join, the caller must
   // touch none of vec, rng and current_obs.
-  void Start(VecEnv& vec, const PolicyState& policy, Rng& rng, bool update_obs_norm, std::vector<float>& current_obs);
+  void Start(VecEnv& vec, const PolicyState& policy, Rng& rng, bool update_obs_norm,
+             std::vector<float>& current_obs);
   // Waits for the collection; the policy's normaliser becomes the copy's.
   // The collection's error, if any.
   absl::Status Join(PolicyState& policy);

@@ -3,17 +3,30 @@
 #include <cmath>
 #include <numbers>
 
+#include "algos/common/seed_streams.h"
 #include "core/status.h"
 #include "core/strings.h"
 
 namespace irlab {
 
 Rollout::Rollout(int T_, int N_, int obs_dim_, int act_dim_)
-    : T(T_), N(N_), obs_dim(obs_dim_), act_dim(act_dim_),
-      obs(size_t(T) * N * obs_dim), raw_obs(size_t(T) * N * obs_dim), raw_next_obs(size_t(T) * N * obs_dim),
-      actions(size_t(T) * N * act_dim), log_probs(size_t(T) * N), values(size_t(T) * N),
-      next_values(size_t(T) * N), env_rewards(size_t(T) * N), rewards(size_t(T) * N),
-      terminated(size_t(T) * N), truncated(size_t(T) * N), advantages(size_t(T) * N), returns(size_t(T) * N) {}
+    : T(T_),
+      N(N_),
+      obs_dim(obs_dim_),
+      act_dim(act_dim_),
+      obs(size_t(T) * N * obs_dim),
+      raw_obs(size_t(T) * N * obs_dim),
+      raw_next_obs(size_t(T) * N * obs_dim),
+      actions(size_t(T) * N * act_dim),
+      log_probs(size_t(T) * N),
+      values(size_t(T) * N),
+      next_values(size_t(T) * N),
+      env_rewards(size_t(T) * N),
+      rewards(size_t(T) * N),
+      terminated(size_t(T) * N),
+      truncated(size_t(T) * N),
+      advantages(size_t(T) * N),
+      returns(size_t(T) * N) {}
 
 void NormalizeObs(const PolicyState& p, std::span<const float> raw, std::span<float> out) {
   if (p.norm_obs) {
@@ -23,21 +36,23 @@ void NormalizeObs(const PolicyState& p, std::span<const float> raw, std::span<fl
   }
 }
 
-PpoTrainState NewPpoState(const std::string& env, const PpoConfig& cfg, VecEnv& vec, uint64_t seed) {
+PpoTrainState NewPpoState(const std::string& env, const PpoConfig& cfg, VecEnv& vec,
+                          uint64_t seed) {
   const int od = vec.spec().obs_dim, ad = vec.spec().act_dim, n = vec.num_envs();
   PpoTrainState st;
   st.policy.env_name = env;
   st.policy.actor_hidden = cfg.actor_hidden;
   st.policy.critic_hidden = cfg.critic_hidden;
-  st.policy.net = std::make_unique<ActorCritic>(od, ad, cfg.actor_hidden, cfg.critic_hidden, cfg.log_std_init,
-                                                Rng::DeriveSeed(seed, 1));
+  st.policy.net =
+      std::make_unique<ActorCritic>(od, ad, cfg.actor_hidden, cfg.critic_hidden, cfg.log_std_init,
+                                    StreamSeed(seed, SeedStream::kNetworkInit));
   st.policy.obs_rms = RunningMeanStd(od);
   st.policy.norm_obs = cfg.norm_obs;
   st.policy.obs_clip = cfg.obs_clip;
   st.adam = std::make_unique<FlatAdam>(st.policy.net->flat_params().numel(), cfg.adam_eps);
   st.reward_scaler = RewardScaler(n, cfg.gamma);
-  st.rng.Seed(Rng::DeriveSeed(seed, 2));
-  vec.Reset(Rng::DeriveSeed(seed, 3));
+  st.rng.Seed(StreamSeed(seed, SeedStream::kTraining));
+  vec.Reset(StreamSeed(seed, SeedStream::kEnvReset));
   if (cfg.norm_obs) st.policy.obs_rms.Update(vec.obs(), n);
   return st;
 }
@@ -45,7 +60,8 @@ PpoTrainState NewPpoState(const std::string& env, const PpoConfig& cfg, VecEnv& 
 void ScaleRewards(const PpoConfig& cfg, RewardScaler& scaler, Rollout& ro) {
   std::vector<uint8_t> done(ro.N);
   for (int t = 0; t < ro.T; ++t) {
-    for (int i = 0; i < ro.N; ++i) done[i] = ro.terminated[t * ro.N + i] || ro.truncated[t * ro.N + i];
+    for (int i = 0; i < ro.N; ++i)
+      done[i] = ro.terminated[t * ro.N + i] || ro.truncated[t * ro.N + i];
     scaler.Scale(std::span<float>(&ro.rewards[size_t(t) * ro.N], ro.N), done, cfg.reward_clip);
   }
 }
@@ -53,7 +69,8 @@ void ScaleRewards(const PpoConfig& cfg, RewardScaler& scaler, Rollout& ro) {
 namespace {
 
 // Values of normalised observations [n, obs_dim].
-void Values(const ActorCritic& net, std::span<const float> obs, int n, float* out, nn::MlpScratch& scratch) {
+void Values(const ActorCritic& net, std::span<const float> obs, int n, float* out,
+            nn::MlpScratch& scratch) {
   const float* v = nn::Forward(net.critic(), net.params(), obs.data(), n, scratch);
   std::copy_n(v, n, out);
 }

@@ -14,10 +14,11 @@ namespace irlab {
 // One rollout, time-major: index [t * N + i].
 struct Rollout {
   int T, N, obs_dim, act_dim;
-  std::vector<float> obs;          // [T, N, obs_dim] normalised observations acted on
-  std::vector<float> raw_obs;      // [T, N, obs_dim] the same, raw
-  std::vector<float> raw_next_obs; // [T, N, obs_dim] raw s_{t+1} (the final obs where an episode ended)
-  std::vector<float> actions;      // [T, N, act_dim] unclipped samples
+  std::vector<float> obs;      // [T, N, obs_dim] normalised observations acted on
+  std::vector<float> raw_obs;  // [T, N, obs_dim] the same, raw
+  std::vector<float>
+      raw_next_obs;            // [T, N, obs_dim] raw s_{t+1} (the final obs where an episode ended)
+  std::vector<float> actions;  // [T, N, act_dim] unclipped samples
   std::vector<float> log_probs;    // [T, N] log pi(a|s) when acting
   std::vector<float> values;       // [T, N] V(s_t)
   std::vector<float> next_values;  // [T, N] V(s_{t+1}); V(final obs) where truncated

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "algos/common/compute_threads.h"
+#include "algos/common/seed_streams.h"
 #include "algos/ppo/checkpoint.h"
 #include "algos/ppo/gae.h"
 #include "algos/ppo/rollout.h"
@@ -165,7 +166,7 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
   // ---- final deterministic evaluation on the true reward
   if (cfg.eval_episodes > 0) {
     IRLAB_ASSIGN_OR_RETURN(EvalResult eval, EvaluatePolicy(st.policy, cfg.env, cfg.env_options, cfg.eval_episodes,
-                                                           true, Rng::DeriveSeed(cfg.seed, 4), cfg.threads));
+                                                           true, StreamSeed(cfg.seed, SeedStream::kExpertEval), cfg.threads));
     std::printf("eval %s: return %.1f +- %.1f over %d episodes (length %.0f); %.1f s wall clock\n",
                 cfg.env.c_str(), eval.mean_return, eval.std_return, cfg.eval_episodes, eval.mean_length,
                 Seconds(run_start));

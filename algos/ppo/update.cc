@@ -9,12 +9,12 @@
 
 namespace irlab {
 
-PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb, const PpoConfig& cfg,
-                                PpoScratch& s, float* grads) {
+PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
+                                const PpoConfig& cfg, PpoScratch& s, float* grads) {
   const int M = mb.size, A = net.act_dim();
   const float* params = net.params();
   const float* log_std = net.log_std();
-  const float* mean = nn::Forward(net.actor(), params, mb.obs, M, s.actor);    // [M, A]
+  const float* mean = nn::Forward(net.actor(), params, mb.obs, M, s.actor);     // [M, A]
   const float* value = nn::Forward(net.critic(), params, mb.obs, M, s.critic);  // [M]
   s.d_mean.resize(size_t(M) * A);
   s.d_value.resize(M);
@@ -36,7 +36,8 @@ PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb, 
   }
 
   const float half_log_2pi = static_cast<float>(0.5 * std::log(2 * std::numbers::pi));
-  const float lo = static_cast<float>(1 - cfg.clip_coef), hi = static_cast<float>(1 + cfg.clip_coef);
+  const float lo = static_cast<float>(1 - cfg.clip_coef),
+              hi = static_cast<float>(1 + cfg.clip_coef);
   const float vclip = static_cast<float>(cfg.clip_coef);
   double policy_sum = 0, value_sum = 0, kl_sum = 0;
   int clipped = 0;
@@ -56,7 +57,8 @@ PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb, 
     // the clipped surrogate max(-A r, -A clip(r)) and its derivative in r; a
     // tie (r inside the clip range) splits the gradient between both branches,
     // as autograd's maximum does, and clip passes it on at its bounds too
-    const float adv = norm_adv ? (mb.advantages[i] - adv_mean) / (adv_std + 1e-8f) : mb.advantages[i];
+    const float adv =
+        norm_adv ? (mb.advantages[i] - adv_mean) / (adv_std + 1e-8f) : mb.advantages[i];
     const float unclipped = -adv * ratio, clipped_term = -adv * std::clamp(ratio, lo, hi);
     policy_sum += std::max(unclipped, clipped_term);
     const float d_unclipped = -adv, d_clipped = ratio >= lo && ratio <= hi ? -adv : 0.0f;
@@ -78,7 +80,8 @@ PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb, 
       const float v_clipped = mb.old_values[i] + std::clamp(step, -vclip, vclip);
       const float a = (v - target) * (v - target), b = (v_clipped - target) * (v_clipped - target);
       value_sum += std::max(a, b);
-      const float d_a = 2 * (v - target), d_b = step >= -vclip && step <= vclip ? 2 * (v_clipped - target) : 0.0f;
+      const float d_a = 2 * (v - target),
+                  d_b = step >= -vclip && step <= vclip ? 2 * (v_clipped - target) : 0.0f;
       d_v = a > b ? d_a : a < b ? d_b : 0.5f * (d_a + d_b);
     } else {
       value_sum += (v - target) * (v - target);
@@ -99,17 +102,18 @@ PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb, 
   // backward: each network's region of grads is overwritten, then the log-std's
   nn::Backward(net.actor(), params, s.actor, s.d_mean.data(), grads, false, nullptr);
   nn::Backward(net.critic(), params, s.critic, s.d_value.data(), grads, false, nullptr);
-  for (int j = 0; j < A; ++j) grads[net.log_std_offset() + j] = static_cast<float>(d_log_std[j] - cfg.ent_coef);
+  for (int j = 0; j < A; ++j)
+    grads[net.log_std_offset() + j] = static_cast<float>(d_log_std[j] - cfg.ent_coef);
   return out;
 }
 
-absl::StatusOr<UpdateStats> PpoUpdate(ActorCritic& net, FlatAdam& adam, const Rollout& ro, const PpoConfig& cfg,
-                                      double lr, Rng& rng) {
+absl::StatusOr<UpdateStats> PpoUpdate(ActorCritic& net, FlatAdam& adam, const Rollout& ro,
+                                      const PpoConfig& cfg, double lr, Rng& rng) {
   const int64_t batch = ro.size();
   const int od = ro.obs_dim, ad = ro.act_dim;
   // the rollout in this epoch's order: minibatches are then contiguous slices
-  std::vector<float> obs(batch * od), actions(batch * ad), log_probs(batch), advantages(batch), returns(batch),
-      values(batch);
+  std::vector<float> obs(batch * od), actions(batch * ad), log_probs(batch), advantages(batch),
+      returns(batch), values(batch);
   std::vector<int64_t> order(batch);
   std::vector<float> grads(net.num_params());
   PpoScratch scratch;
@@ -128,7 +132,8 @@ absl::StatusOr<UpdateStats> PpoUpdate(ActorCritic& net, FlatAdam& adam, const Ro
     }
     double epoch_kl = 0;
     for (int mb = 0; mb < cfg.minibatches; ++mb) {
-      const int64_t begin = batch * mb / cfg.minibatches, size = batch * (mb + 1) / cfg.minibatches - begin;
+      const int64_t begin = batch * mb / cfg.minibatches,
+                    size = batch * (mb + 1) / cfg.minibatches - begin;
       const PpoMinibatch minibatch{.size = static_cast<int>(size),
                                    .obs = &obs[begin * od],
                                    .actions = &actions[begin * ad],
@@ -138,7 +143,8 @@ absl::StatusOr<UpdateStats> PpoUpdate(ActorCritic& net, FlatAdam& adam, const Ro
                                    .old_values = &values[begin]};
       const PpoLossTerms loss = PpoLossAndGradient(net, minibatch, cfg, scratch, grads.data());
       if (!std::isfinite(loss.total)) {
-        return absl::InternalError(StrCat("non-finite PPO loss (", loss.total, ") in epoch ", epoch, ", minibatch ", mb));
+        return absl::InternalError(
+            StrCat("non-finite PPO loss (", loss.total, ") in epoch ", epoch, ", minibatch ", mb));
       }
       stats.grad_norm = nn::ClipNorm(grads.data(), net.num_params(), cfg.max_grad_norm);
       adam.Step(net.params(), grads.data(), lr);

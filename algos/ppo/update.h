@@ -40,8 +40,8 @@ struct PpoScratch {
 
 // The loss of one minibatch and its gradient with respect to every parameter
 // of `net`, written into grads [P].
-PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb, const PpoConfig& cfg,
-                                PpoScratch& scratch, float* grads);
+PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
+                                const PpoConfig& cfg, PpoScratch& scratch, float* grads);
 
 struct UpdateStats {
   double policy_loss = 0, value_loss = 0, entropy = 0, approx_kl = 0, clip_frac = 0, grad_norm = 0;
@@ -53,7 +53,7 @@ struct UpdateStats {
 // epoch a permutation from rng, then per minibatch the loss and gradient, the
 // global-norm clip and an Adam step. An error if a loss is not finite
 // (nothing is then changed further).
-absl::StatusOr<UpdateStats> PpoUpdate(ActorCritic& net, FlatAdam& adam, const Rollout& ro, const PpoConfig& cfg,
-                                      double lr, Rng& rng);
+absl::StatusOr<UpdateStats> PpoUpdate(ActorCritic& net, FlatAdam& adam, const Rollout& ro,
+                                      const PpoConfig& cfg, double lr, Rng& rng);
 
 }  // namespace irlab

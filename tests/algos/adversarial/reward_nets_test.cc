@@ -19,8 +19,11 @@ namespace {
 struct Batch {
   torch::Tensor obs, act, next_obs, done, log_pi;
   TransitionBatch View() const {
-    return {.size = static_cast<int>(obs.size(0)), .obs = obs.data_ptr<float>(), .act = act.data_ptr<float>(),
-            .next_obs = next_obs.data_ptr<float>(), .done = done.data_ptr<float>(),
+    return {.size = static_cast<int>(obs.size(0)),
+            .obs = obs.data_ptr<float>(),
+            .act = act.data_ptr<float>(),
+            .next_obs = next_obs.data_ptr<float>(),
+            .done = done.data_ptr<float>(),
             .log_pi = log_pi.data_ptr<float>()};
   }
 };
@@ -37,15 +40,17 @@ Batch RandomBatch(int n, int od, int ad, double shift) {
 
 // The discriminator's f (or g alone) written with LibTorch ops over params [P].
 torch::Tensor ReferenceF(const Discriminator& d, const torch::Tensor& p, const torch::Tensor& obs,
-                         const torch::Tensor& act, const torch::Tensor& next_obs, const torch::Tensor& done,
-                         bool unshaped = false) {
-  torch::Tensor keep = torch::tensor(std::vector<int64_t>(d.shape().obs_keep.begin(), d.shape().obs_keep.end()));
+                         const torch::Tensor& act, const torch::Tensor& next_obs,
+                         const torch::Tensor& done, bool unshaped = false) {
+  torch::Tensor keep =
+      torch::tensor(std::vector<int64_t>(d.shape().obs_keep.begin(), d.shape().obs_keep.end()));
   torch::Tensor o = obs.index_select(1, keep);
   torch::Tensor x = d.g().in() > d.visible_obs() ? torch::cat({o, act}, 1) : o;
   torch::Tensor f = TorchMlp(d.g(), p, x).squeeze(1);
   if (!d.shaped() || unshaped) return f;
   torch::Tensor n = next_obs.index_select(1, keep);
-  return f + d.shape().gamma * (1 - done) * TorchMlp(d.h(), p, n).squeeze(1) - TorchMlp(d.h(), p, o).squeeze(1);
+  return f + d.shape().gamma * (1 - done) * TorchMlp(d.h(), p, n).squeeze(1) -
+         TorchMlp(d.h(), p, o).squeeze(1);
 }
 
 torch::Tensor ReferenceLogits(const Discriminator& d, const torch::Tensor& p, const Batch& b) {
@@ -76,9 +81,12 @@ class DiscriminatorGradientTest : public ::testing::TestWithParam<int> {
   Discriminator Make() {
     torch::manual_seed(GetParam());
     switch (GetParam()) {
-      case 0: return Discriminator(Shape(DiscriminatorKind::kAirl, true));
-      case 1: return Discriminator(Shape(DiscriminatorKind::kAirl, false, {2, 3, 4, 5, 6, 7, 8}));
-      default: return Discriminator(Shape(DiscriminatorKind::kGail, false, {0, 1, 2, 3, 5, 8}));
+      case 0:
+        return Discriminator(Shape(DiscriminatorKind::kAirl, true));
+      case 1:
+        return Discriminator(Shape(DiscriminatorKind::kAirl, false, {2, 3, 4, 5, 6, 7, 8}));
+      default:
+        return Discriminator(Shape(DiscriminatorKind::kGail, false, {0, 1, 2, 3, 5, 8}));
     }
   }
 };
@@ -89,7 +97,8 @@ TEST_P(DiscriminatorGradientTest, BinaryCrossEntropyMatchesAutograd) {
   const Batch e = RandomBatch(64, 9, 3, 0.5), pol = RandomBatch(80, 9, 3, -0.5);
   std::vector<float> grads(d.num_params(), NAN);
   DiscriminatorStats stats;
-  const double loss = d.BceLossAndGradient(e.View(), pol.View(), 0.0, nullptr, grads.data(), &stats);
+  const double loss =
+      d.BceLossAndGradient(e.View(), pol.View(), 0.0, nullptr, grads.data(), &stats);
 
   torch::Tensor p = Params(d);
   torch::Tensor le = ReferenceLogits(d, p, e), lp = ReferenceLogits(d, p, pol);
@@ -106,7 +115,8 @@ TEST_P(DiscriminatorGradientTest, BinaryCrossEntropyMatchesAutograd) {
   d.Logits(pol.View(), logits.data());
   EXPECT_LT(testing::RelativeError(logits.data(), lp), 1e-5);
   d.LearnedReward(pol.View(), learned.data());
-  EXPECT_LT(testing::RelativeError(learned.data(), ReferenceF(d, p, pol.obs, pol.act, pol.next_obs, pol.done, true)),
+  EXPECT_LT(testing::RelativeError(
+                learned.data(), ReferenceF(d, p, pol.obs, pol.act, pol.next_obs, pol.done, true)),
             1e-5);
 }
 
@@ -117,7 +127,8 @@ TEST_P(DiscriminatorGradientTest, GradientPenaltyMatchesDoubleBackward) {
   const Batch e = RandomBatch(B, 9, 3, 0.3), pol = RandomBatch(B, 9, 3, -0.3);
   torch::Tensor alpha = torch::rand({B});
   std::vector<float> grads(d.num_params());
-  const double loss = d.BceLossAndGradient(e.View(), pol.View(), 2.5, alpha.data_ptr<float>(), grads.data(), nullptr);
+  const double loss = d.BceLossAndGradient(e.View(), pol.View(), 2.5, alpha.data_ptr<float>(),
+                                           grads.data(), nullptr);
 
   // the previous autograd formulation: zero-centred penalty at interpolates
   torch::Tensor p = Params(d);
@@ -149,8 +160,8 @@ TEST(DiscriminatorGclTest, GanGclMatchesAutograd) {
   torch::Tensor log_q = torch::randn({N}) * 5;
   std::vector<float> grads(d.num_params());
   double ess = 0;
-  const double loss = d.GclLossAndGradient(e.View(), pol.View(), T, N, log_q.data_ptr<float>(), 1000.0,
-                                           grads.data(), &ess);
+  const double loss = d.GclLossAndGradient(e.View(), pol.View(), T, N, log_q.data_ptr<float>(),
+                                           1000.0, grads.data(), &ess);
   torch::Tensor p = Params(d);
   torch::Tensor re = ReferenceF(d, p, e.obs, e.act, e.next_obs, e.done);
   torch::Tensor R = ReferenceF(d, p, pol.obs, pol.act, pol.next_obs, pol.done).view({T, N}).sum(0);
@@ -177,7 +188,8 @@ TEST(RewardNetsTest, AirlShapingTerminalNextStateAndEntropyWeightByHand) {
   d.params() = {1.0f, 2.0f, 0.5f, /* h */ -1.0f, 3.0f, 0.25f};
   const float obs[] = {1, 2, 0, -1}, next[] = {0.5f, 0.5f, 3, 1}, act[] = {0, 0}, done[] = {0, 1},
               log_pi[] = {-1.0f, 0.25f};
-  const TransitionBatch t{.size = 2, .obs = obs, .act = act, .next_obs = next, .done = done, .log_pi = log_pi};
+  const TransitionBatch t{
+      .size = 2, .obs = obs, .act = act, .next_obs = next, .done = done, .log_pi = log_pi};
   auto g = [](float a, float b) { return a + 2 * b + 0.5; };
   auto h = [](float a, float b) { return -a + 3 * b + 0.25; };
   float logits[2], reward[2], learned[2];
@@ -185,8 +197,8 @@ TEST(RewardNetsTest, AirlShapingTerminalNextStateAndEntropyWeightByHand) {
   d.GeneratorReward(t, reward);
   d.LearnedReward(t, learned);
   EXPECT_NEAR(logits[0], g(1, 2) + 0.9 * h(0.5f, 0.5f) - h(1, 2) + 0.1, 1e-5);  // f - 0.1 log pi
-  EXPECT_NEAR(logits[1], g(0, -1) - h(0, -1) - 0.025, 1e-5);                    // terminal s': h(s') = 0
-  EXPECT_EQ(reward[0], logits[0]);  // AIRL's generator reward is the logit
+  EXPECT_NEAR(logits[1], g(0, -1) - h(0, -1) - 0.025, 1e-5);  // terminal s': h(s') = 0
+  EXPECT_EQ(reward[0], logits[0]);         // AIRL's generator reward is the logit
   EXPECT_NEAR(learned[0], g(1, 2), 1e-6);  // the exported reward is g alone
   EXPECT_NEAR(learned[1], g(0, -1), 1e-6);
 }
@@ -199,7 +211,8 @@ TEST(RewardNetsTest, GailGeneratorRewards) {
   const float obs[] = {0.3f, -1.0f}, act[] = {0.0f};
   const double x = 0.3 - 1.0 + 0.5;  // the logit: sum of the inputs + 0.5
   const double D = 1 / (1 + std::exp(-x));
-  for (auto [kind, expected] : {std::pair{GailReward::kLogit, x}, {GailReward::kPositive, -std::log(1 - D)},
+  for (auto [kind, expected] : {std::pair{GailReward::kLogit, x},
+                                {GailReward::kPositive, -std::log(1 - D)},
                                 {GailReward::kNegative, std::log(D)}}) {
     s.gail_reward = kind;
     Discriminator d(s);
@@ -242,7 +255,8 @@ TEST(RewardNetsTest, IgnoreObsOutsideTheObservationIsAnError) {
   cfg.disc.ignore_obs = {0, 4};
   auto bad = MakeDiscriminator(cfg, 4, 2);
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(std::string(bad.status().message()).find("disc.ignore_obs"), std::string::npos) << bad.status();
+  EXPECT_NE(std::string(bad.status().message()).find("disc.ignore_obs"), std::string::npos)
+      << bad.status();
   cfg.disc.ignore_obs = {0, 1, 2, 3};
   EXPECT_FALSE(MakeDiscriminator(cfg, 4, 2).ok());
 }
@@ -273,12 +287,14 @@ TEST(RewardNetsTest, DiscriminatorLossFallsOnAFixedBatch) {
   const Batch e = RandomBatch(64, 2, 1, 1.0), pol = RandomBatch(64, 2, 1, -1.0);
   DiscriminatorOptimizer opt(d.num_params(), 1e-2);
   std::vector<float> grads(d.num_params());
-  const double before = d.BceLossAndGradient(e.View(), pol.View(), 0, nullptr, grads.data(), nullptr);
+  const double before =
+      d.BceLossAndGradient(e.View(), pol.View(), 0, nullptr, grads.data(), nullptr);
   for (int i = 0; i < 300; ++i) {
     d.BceLossAndGradient(e.View(), pol.View(), 0, nullptr, grads.data(), nullptr);
     opt.Step(d, grads.data());
   }
-  const double after = d.BceLossAndGradient(e.View(), pol.View(), 0, nullptr, grads.data(), nullptr);
+  const double after =
+      d.BceLossAndGradient(e.View(), pol.View(), 0, nullptr, grads.data(), nullptr);
   EXPECT_NEAR(before, std::log(2.0), 0.2);
   EXPECT_LT(after, 0.2 * before);
 }
@@ -297,8 +313,8 @@ TEST(RewardNetsTest, GanGclStaysFiniteForLongTrajectories) {
   std::vector<float> grads(d.num_params());
   double ess = 0;
   const double loss = d.GclLossAndGradient({.size = 1, .obs = obs.data(), .act = act.data()},
-                                           {.size = T * N, .obs = obs.data(), .act = act.data()}, T, N, log_q, 1000,
-                                           grads.data(), &ess);
+                                           {.size = T * N, .obs = obs.data(), .act = act.data()}, T,
+                                           N, log_q, 1000, grads.data(), &ess);
   const double w1 = 1 / (1 + std::exp(-110.0) + std::exp(-10.0)), w2 = std::exp(-10.0) * w1;
   EXPECT_NEAR(ess, 1 / (w1 * w1 + w2 * w2), 1e-6);
   // -L * 1 + (L / T) (1160 + log((1 + e^-10 + e^-110) / 3))
@@ -340,7 +356,8 @@ TEST(RewardNetsTest, CheckpointRoundTripAndTheLegacyOptimizerArchive) {
   // and LibTorch's Adam archive under disc/optimizer
   std::vector<torch::Tensor> tensors;
   for (const auto& [offset, rows, cols] : d.ParameterSlices()) {
-    torch::Tensor t = torch::from_blob(d.params().data() + offset, {rows * std::max<int64_t>(cols, 1)}).clone();
+    torch::Tensor t =
+        torch::from_blob(d.params().data() + offset, {rows * std::max<int64_t>(cols, 1)}).clone();
     tensors.push_back((cols ? t.view({rows, cols}) : t).requires_grad_(true));
   }
   torch::optim::Adam legacy(tensors, torch::optim::AdamOptions(1e-3));
@@ -352,7 +369,8 @@ TEST(RewardNetsTest, CheckpointRoundTripAndTheLegacyOptimizerArchive) {
     legacy.step();
   }
   torch::serialize::OutputArchive old_out, opt_archive;
-  for (size_t i = 0; i < tensors.size(); ++i) old_out.write(StrCat("disc/param_", i), tensors[i].detach());
+  for (size_t i = 0; i < tensors.size(); ++i)
+    old_out.write(StrCat("disc/param_", i), tensors[i].detach());
   legacy.save(opt_archive);
   old_out.write("disc/optimizer", opt_archive);
   old_out.write("disc/expert_batches", torch::tensor({int64_t{9}}));
@@ -363,8 +381,8 @@ TEST(RewardNetsTest, CheckpointRoundTripAndTheLegacyOptimizerArchive) {
   DiscriminatorOptimizer migrated(d.num_params(), 1e-3);
   ASSERT_TRUE(ReadDiscriminator(old_in, "old.pt", **fresh, &migrated, &batches).ok());
   EXPECT_EQ(migrated.adam->steps, 2);
-  const auto& state =
-      static_cast<torch::optim::AdamParamState&>(*legacy.state().at(c10::guts::to_string(tensors[2].unsafeGetTensorImpl())));
+  const auto& state = static_cast<torch::optim::AdamParamState&>(
+      *legacy.state().at(c10::guts::to_string(tensors[2].unsafeGetTensorImpl())));
   const int64_t at = d.ParameterSlices()[2][0];
   EXPECT_EQ(migrated.adam->v[at + 1].item<float>(), state.exp_avg_sq().view({-1})[1].item<float>());
 }
@@ -375,7 +393,8 @@ TEST(BcTest, LossAndGradientMatchAutograd) {
   torch::Tensor obs = torch::randn({128, 10}), act = torch::randn({128, 3});
   std::vector<float> grads(net.num_params(), NAN);
   nn::MlpScratch scratch;
-  const double nll = BcLossAndGradient(net, obs.data_ptr<float>(), act.data_ptr<float>(), 128, scratch, grads.data());
+  const double nll = BcLossAndGradient(net, obs.data_ptr<float>(), act.data_ptr<float>(), 128,
+                                       scratch, grads.data());
   torch::Tensor p = net.flat_params().clone().requires_grad_(true);
   torch::Tensor ref = -GaussianLogProb(act, net.TorchMean(p, obs), net.TorchLogStd(p)).mean();
   ref.backward();

@@ -15,7 +15,8 @@ torch::Tensor Reference(const MlpLayout& mlp, const torch::Tensor& params, const
     const int in = mlp.sizes[l], out = mlp.sizes[l + 1];
     torch::Tensor w = params.narrow(0, mlp.weight(l), int64_t(out) * in).view({out, in});
     h = torch::addmm(params.narrow(0, mlp.bias(l), out), h, w.t());
-    if (l + 1 < mlp.layers()) h = mlp.activation == Activation::kTanh ? torch::tanh(h) : torch::relu(h);
+    if (l + 1 < mlp.layers())
+      h = mlp.activation == Activation::kTanh ? torch::tanh(h) : torch::relu(h);
   }
   return h;
 }
@@ -46,16 +47,22 @@ TEST_P(MlpTest, ForwardAndBackwardMatchAutograd) {
   (ref * upstream).sum().backward();
 
   std::vector<float> grads(params.numel(), 42.0f), dx(x.numel());
-  Backward(mlp, params.data_ptr<float>(), scratch, upstream.data_ptr<float>(), grads.data(), false, dx.data());
-  EXPECT_LT(testing::RelativeError(grads.data() + offset, p.grad().narrow(0, offset, mlp.num_params())), 1e-5);
+  Backward(mlp, params.data_ptr<float>(), scratch, upstream.data_ptr<float>(), grads.data(), false,
+           dx.data());
+  EXPECT_LT(
+      testing::RelativeError(grads.data() + offset, p.grad().narrow(0, offset, mlp.num_params())),
+      1e-5);
   EXPECT_EQ(grads[0], 42.0f);  // outside the layout: untouched
   EXPECT_EQ(grads.back(), 42.0f);
   EXPECT_LT(testing::RelativeError(dx.data(), xr.grad()), 1e-5);
 
   // accumulate adds to what is there
   std::vector<float> twice = grads;
-  Backward(mlp, params.data_ptr<float>(), scratch, upstream.data_ptr<float>(), twice.data(), true, nullptr);
-  EXPECT_LT(testing::RelativeError(twice.data() + offset, 2 * p.grad().narrow(0, offset, mlp.num_params())), 1e-5);
+  Backward(mlp, params.data_ptr<float>(), scratch, upstream.data_ptr<float>(), twice.data(), true,
+           nullptr);
+  EXPECT_LT(testing::RelativeError(twice.data() + offset,
+                                   2 * p.grad().narrow(0, offset, mlp.num_params())),
+            1e-5);
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, MlpTest,

@@ -42,12 +42,13 @@ Batch RandomBatch(const ActorCritic& net, int m, double spread, uint64_t seed) {
 }
 
 // Autograd's loss terms and gradient [P] for the same minibatch.
-std::pair<PpoLoss, torch::Tensor> Reference(const ActorCritic& net, const Batch& b, const PpoConfig& cfg) {
+std::pair<PpoLoss, torch::Tensor> Reference(const ActorCritic& net, const Batch& b,
+                                            const PpoConfig& cfg) {
   torch::Tensor p = net.flat_params().clone().requires_grad_(true);
   torch::Tensor log_std = net.TorchLogStd(p);
-  PpoLoss loss = ComputePpoLoss(GaussianLogProb(b.actions, net.TorchMean(p, b.obs), log_std), b.old_log_probs,
-                                b.advantages, net.TorchValue(p, b.obs), b.old_values, b.returns,
-                                GaussianEntropy(log_std), cfg);
+  PpoLoss loss = ComputePpoLoss(GaussianLogProb(b.actions, net.TorchMean(p, b.obs), log_std),
+                                b.old_log_probs, b.advantages, net.TorchValue(p, b.obs),
+                                b.old_values, b.returns, GaussianEntropy(log_std), cfg);
   loss.total.backward();
   return {loss, p.grad()};
 }
@@ -68,7 +69,8 @@ void ExpectMatchesAutograd(const ActorCritic& net, Batch& b, const PpoConfig& cf
   for (auto [begin, size] : {std::pair<int64_t, int64_t>{0, net.actor().num_params()},
                              {net.critic().offset, net.critic().num_params()},
                              {net.log_std_offset(), net.act_dim()}}) {
-    EXPECT_LT(testing::RelativeError(grads.data() + begin, grad.narrow(0, begin, size)), 1e-5) << begin;
+    EXPECT_LT(testing::RelativeError(grads.data() + begin, grad.narrow(0, begin, size)), 1e-5)
+        << begin;
   }
 }
 
@@ -113,8 +115,8 @@ TEST(PpoUpdateTest, TiesAtRatioOneAndAtTheClipBoundaryMatchAutograd) {
     std::vector<float> grads(net.num_params());
     PpoLossAndGradient(net, b.View(), cfg, scratch, grads.data());
   }
-  torch::Tensor log_prob =
-      GaussianLogProb(b.actions, net.TorchMean(net.flat_params(), b.obs), net.TorchLogStd(net.flat_params()));
+  torch::Tensor log_prob = GaussianLogProb(b.actions, net.TorchMean(net.flat_params(), b.obs),
+                                           net.TorchLogStd(net.flat_params()));
   const float ratio0 = std::exp(log_prob[0].item<float>() - b.old_log_probs[0].item<float>());
   cfg.clip_coef = double(ratio0) - 1;
   ASSERT_EQ(static_cast<float>(1 + cfg.clip_coef), ratio0);

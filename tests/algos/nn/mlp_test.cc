@@ -3,22 +3,16 @@
 #include <gtest/gtest.h>
 
 #include "algos/common/torch_pch.h"
+#include "algos/ppo/networks.h"
 #include "tests/algos/nn/test_util.h"
 
 namespace irlab::nn {
+using irlab::TorchMlp;
 namespace {
 
-// The same network written with LibTorch ops over a flat parameter tensor.
+// The same network written with LibTorch ops (the learners' reference form).
 torch::Tensor Reference(const MlpLayout& mlp, const torch::Tensor& params, const torch::Tensor& x) {
-  torch::Tensor h = x;
-  for (int l = 0; l < mlp.layers(); ++l) {
-    const int in = mlp.sizes[l], out = mlp.sizes[l + 1];
-    torch::Tensor w = params.narrow(0, mlp.weight(l), int64_t(out) * in).view({out, in});
-    h = torch::addmm(params.narrow(0, mlp.bias(l), out), h, w.t());
-    if (l + 1 < mlp.layers())
-      h = mlp.activation == Activation::kTanh ? torch::tanh(h) : torch::relu(h);
-  }
-  return h;
+  return TorchMlp(mlp, params, x);
 }
 
 struct Case {

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "core/files.h"
+#include "core/json.h"
 #include "core/strings.h"
 
 namespace irlab {
@@ -153,8 +154,6 @@ std::optional<bool> GitDirty() {
   return std::nullopt;
 }
 
-std::string JsonQuote(std::string_view s) { return QuotedString(s); }
-
 absl::Status WriteRunInfo(const fs::path& run_dir, const std::vector<std::string>& command_line) {
   char host[256] = "";
   ::gethostname(host, sizeof(host) - 1);
@@ -163,19 +162,15 @@ absl::Status WriteRunInfo(const fs::path& run_dir, const std::vector<std::string
   const auto revision = GitRevision();
   const auto dirty = revision ? GitDirty() : std::nullopt;
 
-  std::string json = "{\n";
-  StrAppend(&json, "  \"git_revision\": ", revision ? JsonQuote(*revision) : "null", ",\n");
-  StrAppend(&json, "  \"git_dirty\": ", dirty ? (*dirty ? "true" : "false") : "null", ",\n");
-  json += "  \"command_line\": [";
-  for (size_t i = 0; i < command_line.size(); ++i) {
-    StrAppend(&json, i ? ", " : "", JsonQuote(command_line[i]));
-  }
-  json += "],\n";
-  StrAppend(&json, "  \"cwd\": ", JsonQuote(cwd.string()), ",\n");
-  StrAppend(&json, "  \"host\": ", JsonQuote(host), ",\n");
-  StrAppend(&json, "  \"pid\": ", static_cast<int64_t>(::getpid()), ",\n");
-  StrAppend(&json, "  \"start_time\": ", JsonQuote(UtcNow()), "\n}\n");
-  return WriteFileAtomically(run_dir / "run.json", json);
+  Json info;
+  info["git_revision"] = revision ? Json(*revision) : Json(nullptr);
+  info["git_dirty"] = dirty ? Json(*dirty) : Json(nullptr);
+  info["command_line"] = command_line;
+  info["cwd"] = cwd.string();
+  info["host"] = std::string(host);
+  info["pid"] = static_cast<int64_t>(::getpid());
+  info["start_time"] = UtcNow();
+  return WriteJsonFile(run_dir / "run.json", info);
 }
 
 absl::Status WriteRunInfo(const fs::path& run_dir, std::string_view command,

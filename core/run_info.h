@@ -36,7 +36,4 @@ absl::Status WriteRunInfo(const std::filesystem::path& run_dir,
 absl::Status WriteRunInfo(const std::filesystem::path& run_dir, std::string_view command,
                           const std::vector<std::string>& args);
 
-// `s` as a JSON string literal, quotes included.
-std::string JsonQuote(std::string_view s);
-
 }  // namespace irlab

@@ -1,6 +1,7 @@
 #include "core/run_info.h"
 
 #include <sys/wait.h>
+#include <toml++/toml.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -170,6 +171,19 @@ absl::Status WriteRunInfo(const fs::path& run_dir, const std::vector<std::string
   info["host"] = std::string(host);
   info["pid"] = static_cast<int64_t>(::getpid());
   info["start_time"] = UtcNow();
+  // a model of the researcher's own, as the run's config.toml pinned it
+  if (auto text = ReadFile(run_dir / "config.toml"); text.ok()) {
+    try {
+      const toml::table config = toml::parse(*text, (run_dir / "config.toml").string());
+      const auto xml_file = config["env_options"]["xml_file"].value<std::string>();
+      if (xml_file && !xml_file->empty()) {
+        info["model"] = Json{{"xml_file", *xml_file},
+                             {"model_digest", config["env_options"]["model_digest"].value_or(std::string())}};
+      }
+    } catch (const toml::parse_error&) {
+      // config.toml is the command's own output; a malformed one is reported where it is read
+    }
+  }
   return WriteJsonFile(run_dir / "run.json", info);
 }
 

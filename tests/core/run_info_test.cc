@@ -38,6 +38,21 @@ TEST(RunInfoTest, WritesCommandLineHostAndRevision) {
     EXPECT_TRUE((*info)["git_revision"].is_null()) << json;
   }
   EXPECT_TRUE(fs::is_regular_file(dir / "run.json"));
+  EXPECT_FALSE(info->contains("model"));
+  fs::remove_all(dir);
+}
+
+TEST(RunInfoTest, RecordsTheRunsOwnModel) {
+  const fs::path dir = fs::temp_directory_path() / ("irlab_run_info_model_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  ASSERT_TRUE(WriteFileAtomically(dir / "config.toml", "env = 'Hopper'\n[env_options]\nxml_file = '/m/hopper.xml'\n"
+                                                        "model_digest = '0123456789abcdef'\n")
+                  .ok());
+  ASSERT_TRUE(WriteRunInfo(dir, "expert", {}).ok());
+  const auto info = ReadJsonFile(dir / "run.json");
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ((*info)["model"], Json({{"xml_file", "/m/hopper.xml"}, {"model_digest", "0123456789abcdef"}}));
   fs::remove_all(dir);
 }
 

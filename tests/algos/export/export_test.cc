@@ -188,6 +188,14 @@ TEST_F(ExportTest, ParametersAreNamedByLayerAndMetadataIsComplete) {
   EXPECT_EQ((*json)["act_high"], Json::array({2.0}));
   EXPECT_EQ((*json)["env_steps"], 4096);
 
+  // --step: the kept checkpoint at or before it
+  ASSERT_EQ(Irlab("export --run " + (kFixture / "airl").string() + " --step 5000 --what reward --out " +
+                      (kFixture / "step.pt").string(), "step.log"), 0)
+      << Log("step.log");
+  torch::jit::Module stepped = torch::jit::load((kFixture / "step.pt").string());
+  const std::string from = stepped.attr("metadata").toGenericDict().at("checkpoint").toStringRef();
+  EXPECT_EQ(fs::path(from).filename(), "step_4096.pt") << from;
+
   // a GAIL reward has no potential; a bad --what and a missing step are errors
   EXPECT_NE(Irlab("export --run " + (kFixture / "gail").string() + " --what potential --out " +
                       (kFixture / "x.pt").string(), "bad.log"), 0);

@@ -29,8 +29,17 @@ const char* TypeName(const ConfigBinder::Target& t) {
     case 2: return "integer";
     case 3: return "number";
     case 4: return "string";
-    default: return "array of integers";
+    case 5: return "array of integers";
+    case 6: return "number";
+    default: return "array of numbers";
   }
+}
+
+// A TOML integer or float as a double.
+std::optional<double> Number(const toml::node& node) {
+  if (node.is_floating_point()) return node.value_exact<double>();
+  if (node.is_integer()) return static_cast<double>(*node.value_exact<int64_t>());
+  return std::nullopt;
 }
 
 // Levenshtein distance, for "did you mean" hints on unknown keys.
@@ -76,6 +85,12 @@ std::string ValueToToml(const ConfigBinder::Target& target) {
           return ss.str();
         } else if constexpr (std::is_same_v<T, std::vector<int>>) {
           return StrCat("[", absl::StrJoin(*p, ", "), "]");
+        } else if constexpr (std::is_same_v<T, std::optional<double>>) {
+          return *p ? FormatDouble(**p) : "unset";
+        } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+          std::vector<std::string> items;
+          for (double v : *p) items.push_back(FormatDouble(v));
+          return StrCat("[", absl::StrJoin(items, ", "), "]");
         } else {
           return StrCat(*p);
         }
@@ -169,12 +184,26 @@ absl::Status ConfigSchema::ApplyValue(const FieldInfo& field, const toml::node& 
     IRLAB_RETURN_IF_ERROR(check_range(static_cast<double>(*v)));
     **p = *v;
   } else if (auto* p = std::get_if<double*>(&field.target)) {
-    std::optional<double> v;
-    if (node.is_floating_point()) v = node.value_exact<double>();
-    if (node.is_integer()) v = static_cast<double>(*node.value_exact<int64_t>());
+    std::optional<double> v = Number(node);
     if (!v) return wrong_type();
     IRLAB_RETURN_IF_ERROR(check_range(*v));
     **p = *v;
+  } else if (auto* p = std::get_if<std::optional<double>*>(&field.target)) {
+    std::optional<double> v = Number(node);
+    if (!v) return wrong_type();
+    IRLAB_RETURN_IF_ERROR(check_range(*v));
+    **p = *v;
+  } else if (auto* p = std::get_if<std::vector<double>*>(&field.target)) {
+    const toml::array* arr = node.as_array();
+    if (!arr) return wrong_type();
+    std::vector<double> out;
+    for (const auto& el : *arr) {
+      std::optional<double> v = Number(el);
+      if (!v) return wrong_type();
+      IRLAB_RETURN_IF_ERROR(check_range(*v));
+      out.push_back(*v);
+    }
+    **p = std::move(out);
   } else if (auto* p = std::get_if<std::string*>(&field.target)) {
     auto v = node.value_exact<std::string>();
     if (!v) return wrong_type();
@@ -231,7 +260,12 @@ std::string ConfigSchema::ToToml() const {
     for (const FieldInfo* f : fields) {
       const size_t dot = f->key.rfind('.');
       const std::string leaf = dot == std::string::npos ? f->key : f->key.substr(dot + 1);
-      StrAppend(&out, leaf, " = ", ValueToToml(f->target));
+      const auto* optional = std::get_if<std::optional<double>*>(&f->target);
+      if (optional && !**optional) {
+        StrAppend(&out, "# ", leaf, " = (unset)");  // TOML has no null: the key is left out
+      } else {
+        StrAppend(&out, leaf, " = ", ValueToToml(f->target));
+      }
       if (!f->help.empty()) StrAppend(&out, "  # ", f->help);
       out += "\n";
     }

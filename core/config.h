@@ -37,7 +37,10 @@ namespace irlab {
 
 class ConfigBinder {
  public:
-  using Target = std::variant<bool*, int*, int64_t*, double*, std::string*, std::vector<int>*>;
+  // std::optional<double>: unset (nullopt) means "the default of whoever reads
+  // it" (e.g. a task's own ctrl_cost_weight); written to TOML as a comment.
+  using Target = std::variant<bool*, int*, int64_t*, double*, std::string*, std::vector<int>*,
+                              std::optional<double>*, std::vector<double>*>;
 
   struct FieldInfo {
     std::string key;  // dotted, e.g. "ppo.learning_rate"

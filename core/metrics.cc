@@ -1,5 +1,6 @@
 #include "core/metrics.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -10,17 +11,20 @@
 
 #include "absl/strings/str_split.h"
 #include "core/files.h"
+#include "core/json.h"
 #include "core/status.h"
 #include "core/strings.h"
 
 namespace irlab {
 namespace {
 
-std::string JsonNumber(double v) {
-  if (!std::isfinite(v)) return "null";  // JSON has no NaN/Inf
+// A CSV cell: the shortest text that reads back to `v`, "nan" for non-finite
+// values (pandas and float() read it).
+std::string CsvNumber(double v) {
+  if (!std::isfinite(v)) return "nan";
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.9g", v);
-  return buf;
+  const auto [end, err] = std::to_chars(buf, buf + sizeof(buf), v);
+  return std::string(buf, end);
 }
 
 // Rewrites `path` (atomically) without the rows whose step, read by `step_of`,
@@ -53,8 +57,39 @@ int64_t LeadingInteger(std::string_view line) {
 int64_t CsvStep(std::string_view line) { return LeadingInteger(line); }
 
 int64_t JsonlStep(std::string_view line) {
-  constexpr std::string_view kKey = "{\"step\": ";
-  return line.substr(0, kKey.size()) == kKey ? LeadingInteger(line.substr(kKey.size())) : -1;
+  const Json row = Json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+  if (const auto step = JsonNumber(row, "step"); step && std::isfinite(*step)) {
+    return static_cast<int64_t>(*step);
+  }
+  // a torn last line: its step when the line starts with one
+  constexpr std::string_view kKey = "{\"step\":";
+  if (line.substr(0, kKey.size()) != kKey) return -1;
+  line.remove_prefix(kKey.size());
+  while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+  return LeadingInteger(line);
+}
+
+// Rewrites metrics.csv (atomically) with `columns` as its header, each row
+// padded with empty cells for the columns it lacks.
+absl::Status RewriteCsvHeader(const std::filesystem::path& path,
+                              const std::vector<std::string>& columns) {
+  std::string text;
+  if (std::filesystem::exists(path)) {
+    IRLAB_ASSIGN_OR_RETURN(text, ReadFile(path));
+  }
+  std::string out = "step";
+  for (const auto& column : columns) StrAppend(&out, ",", column);
+  out += "\n";
+  std::istringstream lines(text);
+  std::string line;
+  std::getline(lines, line);  // the old header
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    const size_t cells = static_cast<size_t>(std::count(line.begin(), line.end(), ',')) + 1;
+    for (size_t c = cells; c < columns.size() + 1; ++c) line += ",";
+    StrAppend(&out, line, "\n");
+  }
+  return WriteFileAtomically(path, out);
 }
 
 }  // namespace
@@ -76,6 +111,7 @@ absl::StatusOr<MetricsLogger> MetricsLogger::Open(const std::filesystem::path& r
     if (!header.empty()) logger.csv_columns_ = absl::StrSplit(header, ',');
     if (!logger.csv_columns_.empty()) logger.csv_columns_.erase(logger.csv_columns_.begin());
   }
+  logger.csv_path_ = csv_path;
   logger.csv_ = std::fopen(csv_path.c_str(), "a");
   logger.jsonl_ = std::fopen((run_dir / "metrics.jsonl").c_str(), "a");
   if (!logger.csv_ || !logger.jsonl_) {
@@ -95,6 +131,7 @@ MetricsLogger& MetricsLogger::operator=(MetricsLogger&& o) noexcept {
   std::swap(csv_, o.csv_);
   std::swap(jsonl_, o.jsonl_);
   std::swap(csv_columns_, o.csv_columns_);
+  std::swap(csv_path_, o.csv_path_);
   std::swap(tensorboard_, o.tensorboard_);
   return *this;
 }
@@ -116,27 +153,47 @@ void MetricsLogger::Log(int64_t step, const Scalars& scalars) {
     std::fflush(stdout);
   }
   if (jsonl_) {
-    std::string line = StrCat("{\"step\": ", step);
-    for (const auto& [k, v] : scalars) StrAppend(&line, ", \"", k, "\": ", JsonNumber(v));
-    line += "}\n";
+    Json row;
+    row["step"] = step;
+    for (const auto& [k, v] : scalars) row[k] = v;
+    const std::string line = JsonText(row) + "\n";
     std::fputs(line.c_str(), jsonl_);
     std::fflush(jsonl_);
   }
   if (csv_) {
-    if (csv_columns_.empty()) {
-      std::string header = "step";
-      for (const auto& [k, v] : scalars) {
+    // a key no row had before widens the header (the file is rewritten
+    // atomically, older rows padded with empty cells)
+    const bool first = csv_columns_.empty();
+    bool widened = false;
+    for (const auto& [k, v] : scalars) {
+      if (std::find(csv_columns_.begin(), csv_columns_.end(), k) == csv_columns_.end()) {
         csv_columns_.push_back(k);
-        StrAppend(&header, ",", k);
+        widened = true;
       }
-      std::fprintf(csv_, "%s\n", header.c_str());
     }
+    if (widened) {
+      std::fclose(csv_);
+      csv_ = nullptr;
+      if (first) {
+        std::string header = "step";
+        for (const auto& column : csv_columns_) StrAppend(&header, ",", column);
+        header += "\n";
+        csv_ = std::fopen(csv_path_.c_str(), "a");
+        if (csv_) std::fputs(header.c_str(), csv_);
+      } else if (const absl::Status s = RewriteCsvHeader(csv_path_, csv_columns_); s.ok()) {
+        csv_ = std::fopen(csv_path_.c_str(), "a");
+      } else {
+        std::fprintf(stderr, "irlab: metrics.csv: %s\n", std::string(s.message()).c_str());
+      }
+    }
+  }
+  if (csv_) {
     std::string row = StrCat(step);
     for (const auto& column : csv_columns_) {
       row += ",";
       for (const auto& [k, v] : scalars) {
         if (k == column) {
-          StrAppend(&row, JsonNumber(v) == "null" ? "nan" : JsonNumber(v));
+          row += CsvNumber(v);
           break;
         }
       }

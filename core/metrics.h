@@ -31,8 +31,11 @@ class MetricsLogger {
   MetricsLogger& operator=(MetricsLogger&&) noexcept;
   ~MetricsLogger();
 
-  // Records `scalars` at `step`. The CSV columns are fixed by the first call
-  // (or by an existing file's header); keys first seen later go to JSONL only.
+  // Records `scalars` at `step`. metrics.csv has a column for every key any
+  // row logged: a key first seen later (eval_return at the first evaluation)
+  // rewrites the file atomically with a wider header, older rows padded with
+  // empty cells. Numbers keep full precision in both files; non-finite values
+  // are "nan" in the CSV and null in the JSONL.
   void Log(int64_t step, const Scalars& scalars);
 
  private:
@@ -42,6 +45,7 @@ class MetricsLogger {
   std::FILE* csv_ = nullptr;
   std::FILE* jsonl_ = nullptr;
   std::vector<std::string> csv_columns_;
+  std::filesystem::path csv_path_;
   std::optional<TensorBoardWriter> tensorboard_;
 };
 

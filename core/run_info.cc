@@ -1,6 +1,7 @@
 #include "core/run_info.h"
 
 #include <sys/wait.h>
+#include <toml++/toml.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -9,6 +10,7 @@
 #include <fstream>
 
 #include "core/files.h"
+#include "core/json.h"
 #include "core/strings.h"
 
 namespace irlab {
@@ -153,8 +155,6 @@ std::optional<bool> GitDirty() {
   return std::nullopt;
 }
 
-std::string JsonQuote(std::string_view s) { return QuotedString(s); }
-
 absl::Status WriteRunInfo(const fs::path& run_dir, const std::vector<std::string>& command_line) {
   char host[256] = "";
   ::gethostname(host, sizeof(host) - 1);
@@ -163,19 +163,28 @@ absl::Status WriteRunInfo(const fs::path& run_dir, const std::vector<std::string
   const auto revision = GitRevision();
   const auto dirty = revision ? GitDirty() : std::nullopt;
 
-  std::string json = "{\n";
-  StrAppend(&json, "  \"git_revision\": ", revision ? JsonQuote(*revision) : "null", ",\n");
-  StrAppend(&json, "  \"git_dirty\": ", dirty ? (*dirty ? "true" : "false") : "null", ",\n");
-  json += "  \"command_line\": [";
-  for (size_t i = 0; i < command_line.size(); ++i) {
-    StrAppend(&json, i ? ", " : "", JsonQuote(command_line[i]));
+  Json info;
+  info["git_revision"] = revision ? Json(*revision) : Json(nullptr);
+  info["git_dirty"] = dirty ? Json(*dirty) : Json(nullptr);
+  info["command_line"] = command_line;
+  info["cwd"] = cwd.string();
+  info["host"] = std::string(host);
+  info["pid"] = static_cast<int64_t>(::getpid());
+  info["start_time"] = UtcNow();
+  // a model of the researcher's own, as the run's config.toml pinned it
+  if (auto text = ReadFile(run_dir / "config.toml"); text.ok()) {
+    try {
+      const toml::table config = toml::parse(*text, (run_dir / "config.toml").string());
+      const auto xml_file = config["env_options"]["xml_file"].value<std::string>();
+      if (xml_file && !xml_file->empty()) {
+        info["model"] = Json{{"xml_file", *xml_file},
+                             {"model_digest", config["env_options"]["model_digest"].value_or(std::string())}};
+      }
+    } catch (const toml::parse_error&) {
+      // config.toml is the command's own output; a malformed one is reported where it is read
+    }
   }
-  json += "],\n";
-  StrAppend(&json, "  \"cwd\": ", JsonQuote(cwd.string()), ",\n");
-  StrAppend(&json, "  \"host\": ", JsonQuote(host), ",\n");
-  StrAppend(&json, "  \"pid\": ", static_cast<int64_t>(::getpid()), ",\n");
-  StrAppend(&json, "  \"start_time\": ", JsonQuote(UtcNow()), "\n}\n");
-  return WriteFileAtomically(run_dir / "run.json", json);
+  return WriteJsonFile(run_dir / "run.json", info);
 }
 
 absl::Status WriteRunInfo(const fs::path& run_dir, std::string_view command,

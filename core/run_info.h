@@ -28,15 +28,13 @@ std::optional<std::string> GitRevision();
 std::optional<bool> GitDirty();
 
 // Writes <run_dir>/run.json atomically. `command_line` is the whole command,
-// program name first.
+// program name first. When the run's config.toml (written before) names an
+// env_options.xml_file, run.json records it and its model_digest as "model".
 absl::Status WriteRunInfo(const std::filesystem::path& run_dir,
                           const std::vector<std::string>& command_line);
 // The same for an irlab subcommand: the command line is
 // {"irlab", command, args...}.
 absl::Status WriteRunInfo(const std::filesystem::path& run_dir, std::string_view command,
                           const std::vector<std::string>& args);
-
-// `s` as a JSON string literal, quotes included.
-std::string JsonQuote(std::string_view s);
 
 }  // namespace irlab

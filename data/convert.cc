@@ -10,9 +10,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
 #include <memory>
+#include <optional>
 
 #include "core/files.h"
+#include "core/json.h"
 #include "core/status.h"
 #include "core/strings.h"
 #include "data/demo_file.h"
@@ -40,6 +43,20 @@ struct Column {
   std::string name;  // full path in the file, for messages
   int64_t rows = 0, width = 1;
 };
+
+// The note for float64 datasets among `columns`, which irlab stores as float32
+// (its format's observations, actions and rewards are float32); nullopt when
+// there are none.
+std::optional<std::string> Float64Note(std::initializer_list<const Column*> columns) {
+  std::string names;
+  for (const Column* c : columns) {
+    if (c && c->info.kind == h5::Kind::kFloat && c->info.element_size == 8) {
+      StrAppend(&names, names.empty() ? "" : ", ", c->name);
+    }
+  }
+  if (names.empty()) return std::nullopt;
+  return StrCat("float64 data stored as float32 (about 7 significant digits kept): ", names);
+}
 
 // Opens a numeric dataset of rank 1 ([rows]) or 2 ([rows, width]).
 absl::StatusOr<Column> OpenColumn(hid_t loc, const std::string& name, const fs::path& file) {
@@ -262,6 +279,23 @@ class IrlabSource : public EpisodeSource {
   std::vector<double> final_qpos_, final_qvel_;
 };
 
+// The first non-finite value of `values` ([steps, width], read from dataset
+// `name` from row `first_row` on) as an error naming the file's row.
+template <class T>
+absl::Status CheckFiniteRows(const std::vector<T>& values, int64_t width, const std::string& name,
+                             int64_t first_row, int64_t episode, const fs::path& in) {
+  if (width < 1) return absl::OkStatus();
+  for (size_t k = 0; k < values.size(); ++k) {
+    if (std::isfinite(values[k])) continue;
+    const int64_t step = static_cast<int64_t>(k) / width;
+    return absl::InvalidArgumentError(StrCat(in.string(), ": dataset '", name, "' row ", first_row + step,
+                                             " column ", static_cast<int64_t>(k) % width,
+                                             " has a non-finite value (", values[k], "); episode ",
+                                             episode, " step ", step, " after splitting at the flags"));
+  }
+  return absl::OkStatus();
+}
+
 class D4rlSource : public EpisodeSource {
  public:
   static absl::StatusOr<std::unique_ptr<EpisodeSource>> Open(const fs::path& in,
@@ -293,6 +327,9 @@ class D4rlSource : public EpisodeSource {
       IRLAB_ASSIGN_OR_RETURN(s->next_, OpenColumn(f, k::kNextObservations, in));
       IRLAB_RETURN_IF_ERROR(ExpectRows(*s->next_, n, "as observations", in));
       IRLAB_RETURN_IF_ERROR(ExpectWidth(*s->next_, s->obs_.width, in));
+    }
+    if (auto note = Float64Note({&s->obs_, &s->act_, &s->rew_, s->next_ ? &*s->next_ : nullptr})) {
+      s->notes_.push_back(*note);
     }
     int64_t nq = 0, nv = 0;
     if (h5::Exists(f, k::kQpos) && h5::Exists(f, k::kQvel)) {
@@ -331,6 +368,18 @@ class D4rlSource : public EpisodeSource {
     if (qpos_) {
       IRLAB_RETURN_IF_ERROR(ReadColumn(*qpos_, start, t, ep.qpos, in));
       IRLAB_RETURN_IF_ERROR(ReadColumn(*qvel_, start, t, ep.qvel, in));
+    }
+    // a non-finite value is reported at its row of the file, which the user
+    // can look up, besides the episode and step the split gave it
+    const int64_t od = metadata_.obs_dim, ad = metadata_.act_dim;
+    IRLAB_RETURN_IF_ERROR(CheckFiniteRows(ep.observations, od, obs_.name, start, i, in));
+    IRLAB_RETURN_IF_ERROR(CheckFiniteRows(ep.actions, ad, act_.name, start, i, in));
+    IRLAB_RETURN_IF_ERROR(CheckFiniteRows(ep.rewards, 1, rew_.name, start, i, in));
+    IRLAB_RETURN_IF_ERROR(CheckFiniteRows(ep.next_observations, od, next_ ? next_->name : obs_.name,
+                                          next_ ? start : start + 1, i, in));
+    if (qpos_) {
+      IRLAB_RETURN_IF_ERROR(CheckFiniteRows(ep.qpos, metadata_.nq, qpos_->name, start, i, in));
+      IRLAB_RETURN_IF_ERROR(CheckFiniteRows(ep.qvel, metadata_.nv, qvel_->name, start, i, in));
     }
     if (!seeds_.empty()) ep.seed = seeds_[i];
     if (!final_qpos_.empty()) {
@@ -505,9 +554,8 @@ class MinariSource : public EpisodeSource {
       nq = qpos.width;
       nv = qvel.width;
     }
-    if (obs.info.kind == h5::Kind::kFloat && obs.info.element_size == 8) {
-      s->notes_.push_back("observations converted from float64 to float32");
-    }
+    IRLAB_ASSIGN_OR_RETURN(Column rew, OpenColumn(f, first + "/rewards", path));
+    if (auto note = Float64Note({&obs, &act, &rew})) s->notes_.push_back(*note);
     IRLAB_ASSIGN_OR_RETURN(
         s->metadata_, ResolveMetadata(f, path, DemoLayout::kMinari, options, obs.width, act.width,
                                       nq, nv, obs_name, first + "/actions"));
@@ -617,34 +665,9 @@ class WriterSink : public EpisodeSink {
   std::unique_ptr<DemoWriter> writer_;
 };
 
-// JSON text of `value` as a string literal.
-std::string JsonString(std::string_view value) {
-  std::string out = "\"";
-  for (char c : value) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-// A number as Python's json writes it (Infinity for inf).
+// A number as Python's json writes it (Infinity for inf): Minari's space
+// strings are read back with Python's json, and null bounds would become NaN
+// there; the only JSON irlab writes outside nlohmann::json.
 std::string JsonNumber(double v) {
   if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
   if (std::isnan(v)) return "NaN";
@@ -772,14 +795,17 @@ class MinariSink : public EpisodeSink {
 
   absl::Status WriteMetadataJson() {
     const DemoMetadata& m = metadata_;
-    const std::string json =
-        StrCat("{\"dataset_id\": ", JsonString(dataset_id_), ", \"total_episodes\": ", episodes_,
-               ", \"total_steps\": ", steps_, ", \"data_format\": \"hdf5\"",
-               ", \"observation_space\": ", JsonString(BoxSpaceJson(m.obs_dim, {}, {})),
-               ", \"action_space\": ", JsonString(BoxSpaceJson(m.act_dim, m.act_low, m.act_high)),
-               ", \"minari_version\": \">=0.4.0\", \"author\": \"irlab\", \"algorithm_name\": ",
-               JsonString(m.source), ", \"irlab_task\": ", JsonString(m.task), "}\n");
-    return WriteFileAtomically(temp_ / "data" / "metadata.json", json);
+    const Json json{{"dataset_id", dataset_id_},
+                    {"total_episodes", episodes_},
+                    {"total_steps", steps_},
+                    {"data_format", "hdf5"},
+                    {"observation_space", BoxSpaceJson(m.obs_dim, {}, {})},
+                    {"action_space", BoxSpaceJson(m.act_dim, m.act_low, m.act_high)},
+                    {"minari_version", ">=0.4.0"},
+                    {"author", "irlab"},
+                    {"algorithm_name", m.source},
+                    {"irlab_task", m.task}};
+    return WriteJsonFile(temp_ / "data" / "metadata.json", json);
   }
 
   absl::Status MoveIntoPlace() {

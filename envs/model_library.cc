@@ -2,7 +2,9 @@
 
 #include <mujoco/mujoco.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -34,6 +36,30 @@ absl::StatusOr<std::shared_ptr<const mjModel>> CompileModel(std::string_view xml
   return std::shared_ptr<const mjModel>(model, [](const mjModel* m) {
     mj_deleteModel(const_cast<mjModel*>(m));
   });
+}
+
+std::string ModelDigest(std::string_view text) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ULL;
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(h));
+  return hex;
+}
+
+absl::StatusOr<std::shared_ptr<const mjModel>> LoadModelFile(const std::filesystem::path& path) {
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<const mjModel>, std::less<>> cache;
+  IRLAB_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  const std::string key = StrCat(path.string(), "@", ModelDigest(text));
+  std::lock_guard lock(mu);
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  char error[1024] = "";
+  mjModel* model = mj_loadXML(path.c_str(), nullptr, error, sizeof(error));
+  if (!model) return absl::InvalidArgumentError(StrCat(path.string(), ": MJCF error: ", error));
+  model->opt.disableflags |= mjDSBL_WARMSTART;  // as CompileModel
+  std::shared_ptr<const mjModel> shared(model, [](const mjModel* m) { mj_deleteModel(const_cast<mjModel*>(m)); });
+  cache.emplace(key, shared);
+  return shared;
 }
 
 absl::StatusOr<std::shared_ptr<const mjModel>> LoadModel(std::string_view file_name) {

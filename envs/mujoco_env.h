@@ -29,7 +29,10 @@ struct StepContext {
 
 struct MujocoTask {
   std::string name;
-  std::string model_file;  // in assets/mjcf
+  std::string model_file;  // in assets/mjcf (env_options.xml_file replaces it)
+  // The Gymnasium-v5 reward and termination options (EnvOptions) this task
+  // reads; setting another one is an error naming the task.
+  std::vector<std::string> parameters;
   int frame_skip = 1;
   int horizon = 1000;
   // Runs mj_forward after stepping so positions, inertias and contact forces

@@ -9,6 +9,7 @@
 #include "core/strings.h"
 #include "data/demo_writer.h"
 #include "data/task_metadata.h"
+#include "envs/registry.h"
 #include "envs/vec_env.h"
 #include "tools/cli_util.h"
 
@@ -26,8 +27,10 @@ absl::Status Collect(const std::string& run, std::string env, int episodes, cons
                      const EnvOptions& options) {
   IRLAB_ASSIGN_OR_RETURN(auto policy, Policy::Load(run));
   if (env.empty()) env = policy->env_name();
+  EnvOptions opts = options;
+  IRLAB_RETURN_IF_ERROR(PinTaskModel(env, opts));  // recorded in the file's env_options
   const int num_envs = std::min(episodes, 8);
-  IRLAB_ASSIGN_OR_RETURN(auto vec, VecEnv::Make(env, num_envs, options, threads));
+  IRLAB_ASSIGN_OR_RETURN(auto vec, VecEnv::Make(env, num_envs, opts, threads));
   const EnvSpec& spec = vec->spec();
   if (spec.obs_dim != policy->obs_dim() || spec.act_dim != policy->act_dim()) {
     return absl::InvalidArgumentError(StrCat(run, ": policy for ", policy->env_name(), " (obs ", policy->obs_dim(),
@@ -35,7 +38,6 @@ absl::Status Collect(const std::string& run, std::string env, int episodes, cons
   }
   DemoMetadata meta = TaskDemoMetadata(spec);
   meta.task = env;
-  EnvOptions opts = options;
   meta.env_options = ConfigSchema::For(opts).ToToml();
   meta.policy_run = std::filesystem::absolute(run).string();
   if (auto text = ReadFile(std::filesystem::path(run) / "config.toml"); text.ok()) {
@@ -118,7 +120,11 @@ int CollectCommand(const Args& args) {
     std::fprintf(stderr, "irlab collect: --episodes and --threads must be >= 1, --seed >= 0\n");
     return 2;
   }
+  // on the policy's own task, the task as its run had it (model, weights), then --set
   EnvOptions options;
+  if (env.empty()) {
+    if (absl::Status s = ApplyRunEnvOptions(RunDirOf(run), options); !s.ok()) return Fail("collect", s);
+  }
   if (absl::Status s = LoadConfig(options, "", sets); !s.ok()) return Fail("collect", s);
   if (absl::Status s = Collect(run, env, episodes, out, deterministic, seed, overwrite, threads, options); !s.ok()) {
     return Fail("collect", s);

@@ -16,6 +16,7 @@ int InspectCommand(const Args& args);
 int ConvertCommand(const Args& args);
 int ExpertCommand(const Args& args);
 int EvalCommand(const Args& args);
+int ExportCommand(const Args& args);
 int CollectCommand(const Args& args);
 int TrainCommand(const Args& args);
 int TransferCommand(const Args& args);

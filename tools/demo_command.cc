@@ -118,19 +118,20 @@ int DemoCommand(const Args& args) {
   auto written = sweep::PlotRuns({run_dir}, plot);
   if (!written.ok()) return Fail("demo", written.status());
 
-  auto summary = ReadSummary(run_dir, {"expert_return", "random_return", "return_mean", "normalized_score"});
+  auto summary = ReadSummary(
+      run_dir, {"expert_return", "expert_episodes", "random_return", "return_mean", "normalized_score"});
   if (!summary.ok()) return Fail("demo", summary.status());
   const std::vector<double>& values = *summary;
   std::printf(
-      "\n%s, %d deterministic episodes each:\n"
-      "  expert (demonstrations)  %8.1f\n"
-      "  random policy            %8.1f\n"
-      "  AIRL policy              %8.1f\n"
+      "\n%s, mean returns:\n"
+      "  expert (demonstrations)  %8.1f   the %.0f demonstrated episodes\n"
+      "  random policy            %8.1f   %d episodes\n"
+      "  AIRL policy              %8.1f   %d deterministic episodes\n"
       "  normalised score         %8.3f   (R - R_random) / (R_expert - R_random)\n"
       "  wall clock               %8.0f s\n"
       "  learning curve           %s\n",
-      cfg.env.c_str(), cfg.eval_episodes, values[0], values[1], values[2], values[3], seconds,
-      plot.out.c_str());
+      cfg.env.c_str(), values[0], values[1], values[2], cfg.eval_episodes, values[3], cfg.eval_episodes,
+      values[4], seconds, plot.out.c_str());
   return 0;
 }
 

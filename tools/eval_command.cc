@@ -3,6 +3,7 @@
 
 #include "algos/ppo/policy.h"
 #include "core/strings.h"
+#include "envs/options.h"
 #include "tools/cli_util.h"
 
 namespace irlab {
@@ -21,14 +22,18 @@ int EvalCommand(const Args& args) {
   flags.Add("env", &env, "task to evaluate on (default: the policy's own)");
   flags.Add("seed", &seed, "seed for episode starts and action noise");
   flags.Add("threads", &threads, "VecEnv threads");
-  flags.Add("set", &sets, "env option override, e.g. --set horizon=500");
+  flags.Add("set", &sets, "env option override, e.g. --set horizon=500 (on top of the run's own)");
   flags.Require("run");
   if (int code = ParseFlagsOrExit(flags, args); code >= 0) return code;
   if (episodes < 1 || threads < 1) {
     std::fprintf(stderr, "irlab eval: --episodes and --threads must be >= 1\n");
     return 2;
   }
+  // on the policy's own task, the task as its run had it (model, weights), then --set
   EnvOptions options;
+  if (env.empty()) {
+    if (absl::Status s = ApplyRunEnvOptions(RunDirOf(run), options); !s.ok()) return Fail("eval", s);
+  }
   if (absl::Status s = LoadConfig(options, "", sets); !s.ok()) return Fail("eval", s);
   auto policy = Policy::Load(run);
   if (!policy.ok()) return Fail("eval", policy.status());

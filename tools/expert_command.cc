@@ -5,6 +5,7 @@
 #include "core/files.h"
 #include "core/run_info.h"
 #include "core/strings.h"
+#include "envs/registry.h"
 #include "tools/cli_util.h"
 
 namespace irlab {
@@ -51,6 +52,8 @@ int ExpertCommand(const Args& args) {
     }
     if (absl::Status s = EnsureDirectory(run_dir); !s.ok()) return Fail("expert", s);
   }
+  // a model of the researcher's own is pinned by its digest (checked again on resume)
+  if (absl::Status s = PinTaskModel(cfg.env, cfg.env_options); !s.ok()) return Fail("expert", s);
   if (absl::Status s = WriteFileAtomically(run_dir / "config.toml", ConfigSchema::For(cfg).ToToml()); !s.ok()) {
     return Fail("expert", s);
   }

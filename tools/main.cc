@@ -23,6 +23,7 @@ const Command kCommands[] = {
      irlab::RolloutCommand},
     {"expert", "train a PPO expert on a task's true reward", irlab::ExpertCommand},
     {"eval", "evaluate a trained policy's true return", irlab::EvalCommand},
+    {"export", "a policy or learned reward as TorchScript for PyTorch", irlab::ExportCommand},
     {"collect", "roll out a policy and write demonstrations to HDF5", irlab::CollectCommand},
     {"train", "AIRL, GAIL, GAN-GCL or BC from demonstrations", irlab::TrainCommand},
     {"transfer", "re-optimise a learned reward in changed dynamics", irlab::TransferCommand},

@@ -10,6 +10,7 @@
 #include "algos/ppo/rollout.h"
 #include "core/config.h"
 #include "core/strings.h"
+#include "envs/options.h"
 #include "tools/cli_util.h"
 #include "viewer/episode_source.h"
 #include "viewer/interactive_viewer.h"
@@ -166,6 +167,11 @@ int ReplayCommand(const Args& args) {
     source = std::move(*demos);
   } else {
     viewer::PolicySourceOptions options;
+    if (!f.run.empty() && f.env.empty()) {  // the task as the run had it
+      if (absl::Status s = ApplyRunEnvOptions(RunDirOf(f.run), options.env_options); !s.ok()) {
+        return Fail("replay", s);
+      }
+    }
     if (absl::Status s = LoadConfig(options.env_options, "", f.sets); !s.ok()) {
       return Fail("replay", s);
     }

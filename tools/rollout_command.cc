@@ -12,6 +12,7 @@
 #include "core/rng.h"
 #include "core/run_info.h"
 #include "core/strings.h"
+#include "envs/registry.h"
 #include "envs/vec_env.h"
 #include "tools/cli_util.h"
 
@@ -85,6 +86,7 @@ int RolloutCommand(const Args& args) {
   if (episodes > 0) sets.push_back(StrCat("episodes=", episodes));
   if (seed >= 0) sets.push_back(StrCat("seed=", seed));
   if (absl::Status s = LoadConfig(cfg, config_file, sets); !s.ok()) return Fail("rollout", s);
+  if (absl::Status s = PinTaskModel(cfg.env, cfg.env_options); !s.ok()) return Fail("rollout", s);
 
   auto vec = VecEnv::Make(cfg.env, cfg.num_envs, cfg.env_options, cfg.threads);
   if (!vec.ok()) return Fail("rollout", vec.status());

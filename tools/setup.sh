@@ -16,6 +16,8 @@ packages=(
   libhdf5-dev hdf5-tools
   libglfw3-dev xvfb xauth ffmpeg zlib1g-dev  # viewer, headless rendering, PNG frames
   gnuplot-nox                         # learning-curve plots
+  nlohmann-json3-dev                  # every JSON file irlab reads or writes
+  python3-torch python3-h5py          # tests only: exported modules and demos from Python
 )
 
 missing=()

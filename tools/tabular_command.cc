@@ -26,6 +26,7 @@
 #include "algos/tabular/visitation.h"
 #include "core/config.h"
 #include "core/files.h"
+#include "core/json.h"
 #include "core/metrics.h"
 #include "core/rng.h"
 #include "core/run_info.h"
@@ -102,13 +103,6 @@ absl::StatusOr<IrlResult> RunAlgorithm(const TabularConfig& cfg, const Mdp& mdp,
   return MaxMarginIrl(mdp, demos, cfg.max_margin);
 }
 
-std::string JsonNumber(double v) {
-  if (!std::isfinite(v)) return "null";
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.9g", v);
-  return buf;
-}
-
 // The expert: optimal, or soft-optimal for expert_beta times the true reward.
 Policy ExpertPolicy(const TabularConfig& cfg, const GridTask& task) {
   Policy expert;
@@ -156,13 +150,9 @@ absl::Status WriteSummary(const fs::path& run_dir, const TabularConfig& cfg, con
       {"ms_per_iteration", 1e3 * seconds / std::max(1, result.iterations)},
       {"ms_per_evaluation", 1e3 * seconds / std::max(1, result.evaluations)},
       {"planning_pass_ms_cpu", 1e3 * pass_seconds}};
-  std::string summary = StrCat("{\n  \"algo\": \"", cfg.algo, "\",\n  \"env\": \"", cfg.env,
-                               "\",\n  \"demos\": ", cfg.demos, ",\n  \"seed\": ", cfg.seed);
-  for (const auto& [key, value] : fields) {
-    StrAppend(&summary, ",\n  \"", key, "\": ", JsonNumber(value));
-  }
-  summary += "\n}\n";
-  return WriteFileAtomically(run_dir / "summary.json", summary);
+  Json summary{{"algo", cfg.algo}, {"env", cfg.env}, {"demos", cfg.demos}, {"seed", cfg.seed}};
+  for (const auto& [key, value] : fields) summary[key] = value;
+  return WriteJsonFile(run_dir / "summary.json", summary);
 }
 
 }  // namespace

@@ -5,9 +5,34 @@
 #include "core/files.h"
 #include "core/run_info.h"
 #include "core/strings.h"
+#include "data/demo_file.h"
+#include "envs/registry.h"
 #include "tools/cli_util.h"
 
 namespace irlab {
+
+namespace {
+
+// Demonstrations of a model of the researcher's own must be of the model the
+// run trains on (the digest in their env_options attribute against the run's).
+absl::Status CheckDemosModel(const AdversarialConfig& cfg) {
+  auto file = DemoFile::Open(cfg.demos_file);
+  if (!file.ok()) return absl::OkStatus();  // training reports a bad file with its own message
+  EnvOptions recorded;
+  const std::string& text = (*file)->metadata().env_options;
+  if (!text.empty() && !ConfigSchema::For(recorded).ApplyText(text, cfg.demos_file).ok()) return absl::OkStatus();
+  if (recorded.model_digest == cfg.env_options.model_digest) return absl::OkStatus();
+  auto describe = [](const EnvOptions& o) {
+    return o.model_digest.empty() ? std::string("the built-in model")
+                                  : StrCat(o.xml_file, " (digest ", o.model_digest, ")");
+  };
+  return absl::FailedPreconditionError(StrCat(cfg.demos_file, ": the demonstrations were recorded on ",
+                                              describe(recorded), ", the run trains on ",
+                                              describe(cfg.env_options),
+                                              "; set env_options.xml_file to the demonstrations' model"));
+}
+
+}  // namespace
 
 int TrainCommand(const Args& args) {
   std::string algo, env, demos, config_file, out, resume;
@@ -45,6 +70,8 @@ int TrainCommand(const Args& args) {
     std::fprintf(stderr, "irlab train: --demos is required (or demos_file in the config)\n");
     return 2;
   }
+  if (absl::Status s = PinTaskModel(cfg.env, cfg.env_options); !s.ok()) return Fail("train", s);
+  if (absl::Status s = CheckDemosModel(cfg); !s.ok()) return Fail("train", s);
   const NewRunDir fresh(run_dir);
   if (resume.empty()) {
     // absolute, so that a resume from another directory finds the same file

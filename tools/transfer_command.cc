@@ -6,6 +6,7 @@
 #include "core/files.h"
 #include "core/run_info.h"
 #include "core/strings.h"
+#include "envs/registry.h"
 #include "tools/cli_util.h"
 
 namespace irlab {
@@ -38,6 +39,7 @@ int TransferCommand(const Args& args) {
   if (seed >= 0) sets.push_back(StrCat("seed=", seed));
   ExpertConfig cfg;
   if (absl::Status s = LoadConfig(cfg, config_file, sets); !s.ok()) return Fail("transfer", s);
+  if (absl::Status s = PinTaskModel(cfg.env, cfg.env_options); !s.ok()) return Fail("transfer", s);
   if (reward_step < -1) {
     return Fail("transfer", absl::InvalidArgumentError(StrCat("--reward-step: expected a step >= 0 or -1 (the last), got ",
                                                               reward_step)));

@@ -75,11 +75,15 @@ absl::Status CheckRecordOptions(const RecordOptions& options) {
     }
     return absl::OkStatus();
   }
-  // a new folder: its parent must be writable
-  fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
-  while (!fs::exists(parent, ec) && parent.has_parent_path() && parent != parent.parent_path()) {
+  // a new folder: its nearest existing ancestor must be writable ("frames/"
+  // names the folder frames, whose parent is the working directory)
+  fs::path target = dir.lexically_normal();
+  if (target.filename().empty()) target = target.parent_path();
+  fs::path parent = target.parent_path();
+  while (!parent.empty() && !fs::exists(parent, ec) && parent != parent.parent_path()) {
     parent = parent.parent_path();
   }
+  if (parent.empty()) parent = ".";
   if (!fs::is_directory(parent, ec) || ::access(parent.c_str(), W_OK) != 0) {
     return absl::PermissionDeniedError(
         StrCat("cannot create ", dir.string(), ": ", parent.string(), " is not a writable folder"));

@@ -10,6 +10,7 @@
 #include "algos/nn/adam.h"
 #include "algos/ppo/policy.h"
 #include "core/files.h"
+#include "core/json.h"
 #include "core/metrics.h"
 #include "core/progress.h"
 #include "core/status.h"
@@ -89,8 +90,8 @@ absl::Status TrainBc(const AdversarialConfig& cfg, ExpertStore& store, const Env
   st.adam = std::make_unique<FlatAdam>(st.policy.net->flat_params().numel(), cfg.ppo.adam_eps);
   st.config_toml = "";
 
-  IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger, MetricsLogger::Open(run_dir, true));
-  ProgressBar progress("bc " + cfg.env, cfg.bc.steps);
+  IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger, MetricsLogger::Open(run_dir, false));
+  ProgressBar progress("bc " + cfg.env, cfg.bc.steps, "updates");
   IRLAB_RETURN_IF_ERROR(FitBc(cfg, store, st.policy, [&](int64_t step, double nll) {
     logger.Log(step, {{"bc_nll", nll}});
     progress.Update(step);
@@ -105,15 +106,19 @@ absl::Status TrainBc(const AdversarialConfig& cfg, ExpertStore& store, const Env
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   logger.Log(cfg.bc.steps, {{"eval_return", eval.mean_return}, {"eval_normalized_score", score}});
-  std::printf("bc %s: expert %.1f, random %.1f, bc %.1f -> normalised score %.3f (%.0f s)\n",
-              cfg.env.c_str(), expert_return, random_return, eval.mean_return, score, seconds);
-  return WriteFileAtomically(
-      run_dir / "eval.json",
-      StrCat("{\"algo\": \"bc\", \"env\": \"", cfg.env, "\", \"episodes\": ", cfg.eval_episodes,
-             ", \"deterministic\": true, \"return_mean\": ", eval.mean_return,
-             ", \"expert_return\": ", expert_return, ", \"random_return\": ", random_return,
-             ", \"normalized_score\": ", score, ", \"env_steps\": 0",
-             ", \"wall_seconds\": ", seconds, "}\n"));
+  std::printf("bc %s: expert %.1f, random %.1f, bc %.1f -> normalised score %.3f (%.0f s)\n", cfg.env.c_str(),
+              expert_return, random_return, eval.mean_return, score, seconds);
+  return WriteJsonFile(run_dir / "eval.json", Json{{"algo", "bc"},
+                                                   {"env", cfg.env},
+                                                   {"episodes", cfg.eval_episodes},
+                                                   {"deterministic", true},
+                                                   {"return_mean", eval.mean_return},
+                                                   {"expert_return", expert_return},
+                                                   {"random_return", random_return},
+                                                   {"normalized_score", score},
+                                                   {"env_steps", 0},
+                                                   {"gradient_steps", cfg.bc.steps},
+                                                   {"wall_seconds", seconds}});
 }
 
 }  // namespace irlab

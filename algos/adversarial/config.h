@@ -23,7 +23,10 @@ struct DiscriminatorConfig {
                                    // of training so far: the discriminator keeps seeing old policies
   double history_fraction = 0.5;   // share of each policy batch drawn from that history
   double grad_penalty = 0.0;       // weight of a gradient penalty on expert-policy interpolates
-  std::string gail_reward = "logit";  // GAIL's generator reward: logit, positive (-log(1-D)), negative (log D)
+  std::string gail_reward = "positive";  // GAIL's generator reward: positive (-log(1-D) >= 0, the
+                                        // default: no bias towards ending episodes early on tasks
+                                        // that terminate), logit (log D - log(1-D), negative on
+                                        // average: fails there), negative (log D)
   double gcl_expert_length = 0.0;  // GAN-GCL: expert trajectory length (0: the task's horizon)
   double entropy_weight = 1.0;     // AIRL: w in D = exp(f) / (exp(f) + pi^w), so logits and the
                                    // generator reward are f - w log pi (1: the paper's formula)

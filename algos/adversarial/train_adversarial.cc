@@ -26,6 +26,7 @@
 #include "algos/ppo/rollout.h"
 #include "algos/ppo/update.h"
 #include "core/files.h"
+#include "core/json.h"
 #include "core/metrics.h"
 #include "core/progress.h"
 #include "core/status.h"
@@ -236,7 +237,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   }
   ActorCritic& net = *st.policy.net;
   const auto checkpoint_step = resume ? std::optional<int64_t>(st.global_step) : std::nullopt;
-  IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger, MetricsLogger::Open(run_dir, true, checkpoint_step));
+  IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger, MetricsLogger::Open(run_dir, false, checkpoint_step));
   IRLAB_RETURN_IF_ERROR(EnsureDirectory(run_dir / "checkpoints"));
   if (!resume && cfg.bc.warm_start) {  // where the warm start leaves the policy
     IRLAB_ASSIGN_OR_RETURN(EvalResult eval, EvaluatePolicy(st.policy, cfg.env, cfg.env_options, cfg.eval_episodes,
@@ -358,7 +359,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
                                                                             normalized(eval.mean_return)}});
     }
     logger.Log(st.global_step, scalars);
-    progress.Update(st.global_step);
+    progress.Update(st.global_step, scalars);
     if (checkpoint_now) {
       st.envs = vec->GetState();
       IRLAB_RETURN_IF_ERROR(SavePpoCheckpoint(checkpoint, st, [&](torch::serialize::OutputArchive& a) {
@@ -373,12 +374,17 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   std::printf("%s %s: expert %.1f, random %.1f, %s %.1f -> normalised score %.3f (%.0f s)\n", cfg.algo.c_str(),
               cfg.env.c_str(), expert_return, random.mean_return, cfg.algo.c_str(), last_eval,
               normalized(last_eval), Seconds(run_start));
-  return WriteFileAtomically(
-      run_dir / "eval.json",
-      StrCat("{\"algo\": \"", cfg.algo, "\", \"env\": \"", cfg.env, "\", \"episodes\": ", cfg.eval_episodes,
-             ", \"deterministic\": true, \"return_mean\": ", last_eval, ", \"expert_return\": ", expert_return,
-             ", \"random_return\": ", random.mean_return, ", \"normalized_score\": ", normalized(last_eval),
-             ", \"env_steps\": ", st.global_step, ", \"wall_seconds\": ", Seconds(run_start), "}\n"));
+  return WriteJsonFile(run_dir / "eval.json", Json{{"algo", cfg.algo},
+                                                   {"env", cfg.env},
+                                                   {"episodes", cfg.eval_episodes},
+                                                   {"deterministic", true},
+                                                   {"return_mean", last_eval},
+                                                   {"expert_return", expert_return},
+                                                   {"expert_episodes", store->episode_indices().size()},
+                                                   {"random_return", random.mean_return},
+                                                   {"normalized_score", normalized(last_eval)},
+                                                   {"env_steps", st.global_step},
+                                                   {"wall_seconds", Seconds(run_start)}});
 }
 
 }  // namespace irlab

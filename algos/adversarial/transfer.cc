@@ -11,6 +11,7 @@
 #include "algos/ppo/ppo.h"
 #include "algos/ppo/rollout.h"
 #include "core/files.h"
+#include "core/json.h"
 #include "core/status.h"
 #include "core/strings.h"
 #include "envs/registry.h"
@@ -49,19 +50,25 @@ absl::Status CopyChosen(const fs::path& from, const fs::path& run_dir) {
   return absl::OkStatus();
 }
 
-std::string EvalJson(const std::string& env, const std::vector<Restart>& tried, size_t chosen, double seconds) {
+Json EvalJson(const std::string& env, const std::vector<Restart>& tried, size_t chosen, double seconds) {
   const EvalResult& e = tried[chosen].eval;
-  std::string list;
+  Json list = Json::array();
   for (size_t k = 0; k < tried.size(); ++k) {
-    StrAppend(&list, k ? ", " : "", "{\"restart\": ", k, ", \"seed\": ", tried[k].seed,
-              ", \"return_mean\": ", tried[k].eval.mean_return,
-              ", \"learned_return_mean\": ", tried[k].eval.mean_scored_return, "}");
+    list.push_back(Json{{"restart", k},
+                        {"seed", tried[k].seed},
+                        {"return_mean", tried[k].eval.mean_return},
+                        {"learned_return_mean", tried[k].eval.mean_scored_return}});
   }
-  return StrCat("{\"env\": \"", env, "\", \"episodes\": ", e.returns.size(), ", \"deterministic\": true, ",
-                "\"return_mean\": ", e.mean_return, ", \"return_std\": ", e.std_return,
-                ", \"length_mean\": ", e.mean_length, ", \"learned_return_mean\": ", e.mean_scored_return,
-                ", \"chosen_restart\": ", chosen, ", \"wall_seconds\": ", seconds, ", \"restarts\": [", list,
-                "]}\n");
+  return Json{{"env", env},
+              {"episodes", e.returns.size()},
+              {"deterministic", true},
+              {"return_mean", e.mean_return},
+              {"return_std", e.std_return},
+              {"length_mean", e.mean_length},
+              {"learned_return_mean", e.mean_scored_return},
+              {"chosen_restart", chosen},
+              {"wall_seconds", seconds},
+              {"restarts", std::move(list)}};
 }
 
 }  // namespace
@@ -119,7 +126,7 @@ absl::Status TransferReward(const fs::path& reward_run, const ExpertConfig& cfg,
               tried[chosen].eval.mean_scored_return, tried[chosen].eval.mean_return);
   IRLAB_RETURN_IF_ERROR(CopyChosen(tried[chosen].dir, run_dir));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return WriteFileAtomically(run_dir / "eval.json", EvalJson(cfg.env, tried, chosen, seconds));
+  return WriteJsonFile(run_dir / "eval.json", EvalJson(cfg.env, tried, chosen, seconds));
 }
 
 }  // namespace irlab

@@ -69,7 +69,9 @@ struct ExpertConfig {
   int torch_threads = 1;            // LibTorch intra-op threads (small batches run best on 1)
   int64_t seed = 1;                 // seeds envs, initialisation and sampling
   int64_t checkpoint_every = 200000;  // env steps between checkpoints (final one always)
-  int eval_episodes = 10;           // deterministic evaluation episodes at the end
+  int eval_every = 50;              // rollouts between deterministic evaluations, logged as
+                                    // eval_return (0: only at the end)
+  int eval_episodes = 10;           // deterministic evaluation episodes (each time and at the end)
   int64_t pause_at_steps = 0;       // stop after the first checkpoint at or past this step
                                     // (0: never); --resume continues (for time-limited jobs)
   bool overlap = false;             // collect the next rollout (with the current policy, one
@@ -86,7 +88,8 @@ struct ExpertConfig {
     b.Field("torch_threads", torch_threads, "LibTorch intra-op threads").Range(1, 256);
     b.Field("seed", seed, "random seed").Min(0);
     b.Field("checkpoint_every", checkpoint_every, "env steps between checkpoints").Range(1, 1e12);
-    b.Field("eval_episodes", eval_episodes, "evaluation episodes at the end").Range(0, 1e6);
+    b.Field("eval_every", eval_every, "rollouts between evaluations (0: end only)").Range(0, 1e9);
+    b.Field("eval_episodes", eval_episodes, "evaluation episodes (0: none)").Range(0, 1e6);
     b.Field("pause_at_steps", pause_at_steps, "stop after the checkpoint at or past this step (0: never)").Min(0);
     b.Field("overlap", overlap, "collect the next rollout while the update runs (one update behind)");
     b.Section("env_options", env_options);

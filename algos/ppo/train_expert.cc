@@ -18,6 +18,7 @@
 #include "algos/ppo/prefetch.h"
 #include "algos/ppo/ppo.h"
 #include "core/files.h"
+#include "core/json.h"
 #include "core/metrics.h"
 #include "core/progress.h"
 #include "core/status.h"
@@ -77,8 +78,10 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
     st = NewPpoState(cfg.env, ppo, *vec, cfg.seed);
   }
   ActorCritic& net = *st.policy.net;
+  ExpertConfig resolved = cfg;  // run/config in the checkpoint: the task's options (model digest) included
+  st.config_toml = ConfigSchema::For(resolved).ToToml();
   const auto checkpoint_step = resume ? std::optional<int64_t>(st.global_step) : std::nullopt;
-  IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger, MetricsLogger::Open(run_dir, true, checkpoint_step));
+  IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger, MetricsLogger::Open(run_dir, false, checkpoint_step));
   IRLAB_RETURN_IF_ERROR(EnsureDirectory(run_dir / "checkpoints"));
 
   Rollout ro(T, N, od, ad);
@@ -89,6 +92,7 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
   ProgressBar progress("expert " + cfg.env, cfg.total_steps);
   const auto run_start = Clock::now();
   const int64_t start_step = st.global_step;
+  EvalResult final_eval;  // the latest evaluation; at the end, of the final policy
 
   while (st.global_step < cfg.total_steps) {
     const double frac = 1.0 - static_cast<double>(st.iteration) / iterations;
@@ -147,8 +151,15 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
       scalars.insert(scalars.begin(), {{"episode_return", r / ro.episode_returns.size()},
                                        {"episode_length", l / ro.episode_returns.size()}});
     }
+    // deterministic evaluation on the true reward every eval_every rollouts and at the end
+    if (cfg.eval_episodes > 0 && (last || (cfg.eval_every > 0 && st.iteration % cfg.eval_every == 0))) {
+      IRLAB_ASSIGN_OR_RETURN(final_eval, EvaluatePolicy(st.policy, cfg.env, cfg.env_options, cfg.eval_episodes,
+                                                        true, StreamSeed(cfg.seed, SeedStream::kExpertEval), cfg.threads));
+      scalars.insert(scalars.begin(), {{"eval_return", final_eval.mean_return},
+                                       {"eval_length", final_eval.mean_length}});
+    }
     logger.Log(st.global_step, scalars);
-    progress.Update(st.global_step);
+    progress.Update(st.global_step, scalars);
 
     if (checkpoint_now) {
       st.envs = vec->GetState();
@@ -165,17 +176,23 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
 
   // ---- final deterministic evaluation on the true reward
   if (cfg.eval_episodes > 0) {
-    IRLAB_ASSIGN_OR_RETURN(EvalResult eval, EvaluatePolicy(st.policy, cfg.env, cfg.env_options, cfg.eval_episodes,
-                                                           true, StreamSeed(cfg.seed, SeedStream::kExpertEval), cfg.threads));
+    if (final_eval.returns.empty()) {  // a resumed run that had no step left to train
+      IRLAB_ASSIGN_OR_RETURN(final_eval, EvaluatePolicy(st.policy, cfg.env, cfg.env_options, cfg.eval_episodes,
+                                                        true, StreamSeed(cfg.seed, SeedStream::kExpertEval), cfg.threads));
+    }
+    const EvalResult& eval = final_eval;  // normally evaluated and logged in the last iteration
     std::printf("eval %s: return %.1f +- %.1f over %d episodes (length %.0f); %.1f s wall clock\n",
                 cfg.env.c_str(), eval.mean_return, eval.std_return, cfg.eval_episodes, eval.mean_length,
                 Seconds(run_start));
-    IRLAB_RETURN_IF_ERROR(WriteFileAtomically(
-        run_dir / "eval.json",
-        StrCat("{\"env\": \"", cfg.env, "\", \"episodes\": ", cfg.eval_episodes, ", \"deterministic\": true, ",
-               "\"return_mean\": ", eval.mean_return, ", \"return_std\": ", eval.std_return,
-               ", \"length_mean\": ", eval.mean_length, ", \"env_steps\": ", st.global_step,
-               ", \"wall_seconds\": ", Seconds(run_start), "}\n")));
+    IRLAB_RETURN_IF_ERROR(WriteJsonFile(run_dir / "eval.json",
+                                        Json{{"env", cfg.env},
+                                             {"episodes", cfg.eval_episodes},
+                                             {"deterministic", true},
+                                             {"return_mean", eval.mean_return},
+                                             {"return_std", eval.std_return},
+                                             {"length_mean", eval.mean_length},
+                                             {"env_steps", st.global_step},
+                                             {"wall_seconds", Seconds(run_start)}}));
   }
   return absl::OkStatus();
 }

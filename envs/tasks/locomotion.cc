@@ -1,5 +1,7 @@
 // HalfCheetah, Hopper, Walker2d, Ant, Swimmer and Humanoid with Gymnasium v4
-// semantics (facts in envs.md), and their fixed-horizon variants.
+// semantics, and their fixed-horizon variants. The reward weights, healthy
+// ranges, termination and observed positions are Gymnasium v5's options
+// (EnvOptions), each defaulting to the task's own value written here.
 #include <cmath>
 
 #include "envs/tasks/tasks.h"
@@ -14,6 +16,21 @@ using task_util::Put;
 using task_util::PutClipped;
 using task_util::SquaredNorm;
 
+// An option's value, or the task's own when it is unset.
+double Or(const std::optional<double>& value, double task_default) { return value ? *value : task_default; }
+double Lo(const std::vector<double>& range, double task_default) { return range.empty() ? task_default : range[0]; }
+double Hi(const std::vector<double>& range, double task_default) { return range.empty() ? task_default : range[1]; }
+
+// Position entries left out of the observation: `root` (x, or x and y) unless
+// the variant has a fixed horizon or exclude_current_positions_from_observation is off.
+int Skip(bool fixed_horizon, int root, const EnvOptions& o) {
+  return fixed_horizon || !o.exclude_current_positions_from_observation ? 0 : root;
+}
+
+const std::vector<std::string> kWalkerParameters = {
+    "forward_reward_weight", "ctrl_cost_weight", "healthy_reward", "terminate_when_unhealthy",
+    "healthy_z_range", "healthy_angle_range", "exclude_current_positions_from_observation"};
+
 std::array<double, 2> RootXZ(const mjModel*, const mjData* d) { return {d->qpos[0], 0.0}; }
 std::array<double, 2> RootXY(const mjModel*, const mjData* d) { return {d->qpos[0], d->qpos[1]}; }
 
@@ -26,9 +43,11 @@ MujocoTask PlanarWalker(std::string name, std::string file, int frame_skip, bool
   t.model_file = std::move(file);
   t.frame_skip = frame_skip;
   t.position = RootXZ;
-  const int skip = fixed_horizon ? 0 : 1;
-  t.obs_dim = [skip](const mjModel* m, const EnvOptions&) { return m->nq - skip + m->nv; };
-  t.observe = [skip, vel_clip](const mjModel* m, const mjData* d, const EnvOptions&, float* obs) {
+  t.obs_dim = [fixed_horizon](const mjModel* m, const EnvOptions& o) {
+    return m->nq - Skip(fixed_horizon, 1, o) + m->nv;
+  };
+  t.observe = [fixed_horizon, vel_clip](const mjModel* m, const mjData* d, const EnvOptions& o, float* obs) {
+    const int skip = Skip(fixed_horizon, 1, o);
     obs = Put(obs, d->qpos + skip, m->nq - skip);
     if (vel_clip > 0) {
       PutClipped(obs, d->qvel, m->nv, vel_clip);
@@ -44,9 +63,10 @@ MujocoTask PlanarWalker(std::string name, std::string file, int frame_skip, bool
 MujocoTask HalfCheetah(bool fixed_horizon) {
   MujocoTask t = PlanarWalker(fixed_horizon ? "HalfCheetahFixed" : "HalfCheetah",
                               "half_cheetah.xml", 5, fixed_horizon, 0);
+  t.parameters = {"forward_reward_weight", "ctrl_cost_weight", "exclude_current_positions_from_observation"};
   t.reward = [](const StepContext& c, StepResult& r) {
-    const double forward = (c.xy_after[0] - c.xy_before[0]) / c.dt;
-    const double ctrl = 0.1 * SquaredNorm(c.action);
+    const double forward = Or(c.options.forward_reward_weight, 1.0) * ((c.xy_after[0] - c.xy_before[0]) / c.dt);
+    const double ctrl = Or(c.options.ctrl_cost_weight, 0.1) * SquaredNorm(c.action);
     r.info.terms.Add("forward", forward);
     r.info.terms.Add("ctrl_cost", -ctrl);
     r.reward = forward - ctrl;
@@ -61,20 +81,23 @@ MujocoTask HalfCheetah(bool fixed_horizon) {
 MujocoTask Hopper(bool fixed_horizon) {
   MujocoTask t = PlanarWalker(fixed_horizon ? "HopperFixed" : "Hopper", "hopper.xml", 4,
                               fixed_horizon, 10.0);
+  t.parameters = kWalkerParameters;
   t.reward = [fixed_horizon](const StepContext& c, StepResult& r) {
     const mjData* d = c.d;
+    const EnvOptions& o = c.options;
     const double z = d->qpos[1], angle = d->qpos[2];
-    bool healthy = z > 0.7 && std::abs(angle) < 0.2;
+    bool healthy = z > Lo(o.healthy_z_range, 0.7) && z < Hi(o.healthy_z_range, INFINITY) &&
+                   angle > Lo(o.healthy_angle_range, -0.2) && angle < Hi(o.healthy_angle_range, 0.2);
     for (int i = 2; i < c.m->nq; ++i) healthy &= std::abs(d->qpos[i]) < 100;
     for (int i = 0; i < c.m->nv; ++i) healthy &= std::abs(d->qvel[i]) < 100;
-    const double forward = (c.xy_after[0] - c.xy_before[0]) / c.dt;
-    const double ctrl = 1e-3 * SquaredNorm(c.action);
-    const double alive = healthy ? 1.0 : 0.0;
+    const double forward = Or(o.forward_reward_weight, 1.0) * ((c.xy_after[0] - c.xy_before[0]) / c.dt);
+    const double ctrl = Or(o.ctrl_cost_weight, 1e-3) * SquaredNorm(c.action);
+    const double alive = healthy ? Or(o.healthy_reward, 1.0) : 0.0;
     r.info.terms.Add("healthy", alive);
     r.info.terms.Add("forward", forward);
     r.info.terms.Add("ctrl_cost", -ctrl);
     r.reward = alive + forward - ctrl;
-    r.terminated = !healthy && !fixed_horizon;
+    r.terminated = !healthy && !fixed_horizon && o.terminate_when_unhealthy;
   };
   t.reset = [](const mjModel* m, mjData* d, double scale, Rng& rng) {
     AddUniformNoise(d->qpos, m->nq, 5e-3 * scale, rng);
@@ -86,17 +109,20 @@ MujocoTask Hopper(bool fixed_horizon) {
 MujocoTask Walker2d(bool fixed_horizon) {
   MujocoTask t = PlanarWalker(fixed_horizon ? "Walker2dFixed" : "Walker2d", "walker2d.xml", 4,
                               fixed_horizon, 10.0);
+  t.parameters = kWalkerParameters;
   t.reward = [fixed_horizon](const StepContext& c, StepResult& r) {
+    const EnvOptions& o = c.options;
     const double z = c.d->qpos[1], angle = c.d->qpos[2];
-    const bool healthy = z > 0.8 && z < 2.0 && angle > -1.0 && angle < 1.0;
-    const double forward = (c.xy_after[0] - c.xy_before[0]) / c.dt;
-    const double ctrl = 1e-3 * SquaredNorm(c.action);
-    const double alive = healthy ? 1.0 : 0.0;
+    const bool healthy = z > Lo(o.healthy_z_range, 0.8) && z < Hi(o.healthy_z_range, 2.0) &&
+                         angle > Lo(o.healthy_angle_range, -1.0) && angle < Hi(o.healthy_angle_range, 1.0);
+    const double forward = Or(o.forward_reward_weight, 1.0) * ((c.xy_after[0] - c.xy_before[0]) / c.dt);
+    const double ctrl = Or(o.ctrl_cost_weight, 1e-3) * SquaredNorm(c.action);
+    const double alive = healthy ? Or(o.healthy_reward, 1.0) : 0.0;
     r.info.terms.Add("healthy", alive);
     r.info.terms.Add("forward", forward);
     r.info.terms.Add("ctrl_cost", -ctrl);
     r.reward = alive + forward - ctrl;
-    r.terminated = !healthy && !fixed_horizon;
+    r.terminated = !healthy && !fixed_horizon && o.terminate_when_unhealthy;
   };
   t.reset = [](const mjModel* m, mjData* d, double scale, Rng& rng) {
     AddUniformNoise(d->qpos, m->nq, 5e-3 * scale, rng);
@@ -112,35 +138,39 @@ MujocoTask Ant(bool fixed_horizon) {
   t.frame_skip = 5;
   t.position = RootXY;  // the torso is a sphere centred on the free joint
   t.needs_contact_forces = [](const EnvOptions& o) { return o.contact_forces; };
-  const int skip = fixed_horizon ? 0 : 2;
-  t.obs_dim = [skip](const mjModel* m, const EnvOptions& o) {
-    return m->nq - skip + m->nv + (o.contact_forces ? 6 * m->nbody : 0);
+  t.parameters = {"forward_reward_weight", "ctrl_cost_weight", "contact_cost_weight", "healthy_reward",
+                  "terminate_when_unhealthy", "healthy_z_range", "exclude_current_positions_from_observation"};
+  t.obs_dim = [fixed_horizon](const mjModel* m, const EnvOptions& o) {
+    return m->nq - Skip(fixed_horizon, 2, o) + m->nv + (o.contact_forces ? 6 * m->nbody : 0);
   };
-  t.observe = [skip](const mjModel* m, const mjData* d, const EnvOptions& o, float* obs) {
+  t.observe = [fixed_horizon](const mjModel* m, const mjData* d, const EnvOptions& o, float* obs) {
+    const int skip = Skip(fixed_horizon, 2, o);
     obs = Put(obs, d->qpos + skip, m->nq - skip);
     obs = Put(obs, d->qvel, m->nv);
     if (o.contact_forces) PutClipped(obs, d->cfrc_ext, 6 * m->nbody, 1.0);
   };
   t.reward = [fixed_horizon](const StepContext& c, StepResult& r) {
+    const EnvOptions& o = c.options;
     const double z = c.d->qpos[2];
     const bool healthy = AllFinite(c.d->qpos, c.m->nq) && AllFinite(c.d->qvel, c.m->nv) &&
-                         z >= 0.2 && z <= 1.0;
-    const double forward = (c.xy_after[0] - c.xy_before[0]) / c.dt;
-    const double ctrl = 0.5 * SquaredNorm(c.action);
+                         z >= Lo(o.healthy_z_range, 0.2) && z <= Hi(o.healthy_z_range, 1.0);
+    const double forward = Or(o.forward_reward_weight, 1.0) * ((c.xy_after[0] - c.xy_before[0]) / c.dt);
+    const double ctrl = Or(o.ctrl_cost_weight, 0.5) * SquaredNorm(c.action);
     double contact = 0;
-    if (c.options.contact_forces) {
+    if (o.contact_forces) {
+      const double weight = Or(o.contact_cost_weight, 5e-4);
       for (int i = 0; i < 6 * c.m->nbody; ++i) {
         const double f = std::clamp(c.d->cfrc_ext[i], -1.0, 1.0);
-        contact += 5e-4 * f * f;
+        contact += weight * f * f;
       }
     }
-    const double alive = healthy ? 1.0 : 0.0;
+    const double alive = healthy ? Or(o.healthy_reward, 1.0) : 0.0;
     r.info.terms.Add("healthy", alive);
     r.info.terms.Add("forward", forward);
     r.info.terms.Add("ctrl_cost", -ctrl);
     r.info.terms.Add("contact_cost", -contact);
     r.reward = alive + forward - ctrl - contact;
-    r.terminated = !healthy && !fixed_horizon;
+    r.terminated = !healthy && !fixed_horizon && o.terminate_when_unhealthy;
   };
   t.reset = [](const mjModel* m, mjData* d, double scale, Rng& rng) {
     AddUniformNoise(d->qpos, m->nq, 0.1 * scale, rng);
@@ -155,15 +185,18 @@ MujocoTask Swimmer(bool fixed_horizon) {
   t.model_file = "swimmer.xml";
   t.frame_skip = 4;
   t.position = RootXY;
-  const int skip = fixed_horizon ? 0 : 2;
-  t.obs_dim = [skip](const mjModel* m, const EnvOptions&) { return m->nq - skip + m->nv; };
-  t.observe = [skip](const mjModel* m, const mjData* d, const EnvOptions&, float* obs) {
+  t.parameters = {"forward_reward_weight", "ctrl_cost_weight", "exclude_current_positions_from_observation"};
+  t.obs_dim = [fixed_horizon](const mjModel* m, const EnvOptions& o) {
+    return m->nq - Skip(fixed_horizon, 2, o) + m->nv;
+  };
+  t.observe = [fixed_horizon](const mjModel* m, const mjData* d, const EnvOptions& o, float* obs) {
+    const int skip = Skip(fixed_horizon, 2, o);
     obs = Put(obs, d->qpos + skip, m->nq - skip);
     Put(obs, d->qvel, m->nv);
   };
   t.reward = [](const StepContext& c, StepResult& r) {
-    const double forward = (c.xy_after[0] - c.xy_before[0]) / c.dt;
-    const double ctrl = 1e-4 * SquaredNorm(c.action);
+    const double forward = Or(c.options.forward_reward_weight, 1.0) * ((c.xy_after[0] - c.xy_before[0]) / c.dt);
+    const double ctrl = Or(c.options.ctrl_cost_weight, 1e-4) * SquaredNorm(c.action);
     r.info.terms.Add("forward", forward);
     r.info.terms.Add("ctrl_cost", -ctrl);
     r.reward = forward - ctrl;
@@ -183,11 +216,13 @@ MujocoTask Humanoid(bool fixed_horizon) {
   t.refresh_derived = true;  // com, cinert, cvel of the new state
   t.needs_contact_forces = [](const EnvOptions&) { return true; };  // cfrc_ext is in obs
   t.position = task_util::CenterOfMass;
-  const int skip = fixed_horizon ? 0 : 2;
-  t.obs_dim = [skip](const mjModel* m, const EnvOptions&) {
-    return (m->nq - skip) + m->nv + 10 * m->nbody + 6 * m->nbody + m->nv + 6 * m->nbody;
+  t.parameters = {"forward_reward_weight", "ctrl_cost_weight", "contact_cost_weight", "healthy_reward",
+                  "terminate_when_unhealthy", "healthy_z_range", "exclude_current_positions_from_observation"};
+  t.obs_dim = [fixed_horizon](const mjModel* m, const EnvOptions& o) {
+    return (m->nq - Skip(fixed_horizon, 2, o)) + m->nv + 10 * m->nbody + 6 * m->nbody + m->nv + 6 * m->nbody;
   };
-  t.observe = [skip](const mjModel* m, const mjData* d, const EnvOptions&, float* obs) {
+  t.observe = [fixed_horizon](const mjModel* m, const mjData* d, const EnvOptions& o, float* obs) {
+    const int skip = Skip(fixed_horizon, 2, o);
     obs = Put(obs, d->qpos + skip, m->nq - skip);
     obs = Put(obs, d->qvel, m->nv);
     obs = Put(obs, d->cinert, 10 * m->nbody);
@@ -196,22 +231,23 @@ MujocoTask Humanoid(bool fixed_horizon) {
     Put(obs, d->cfrc_ext, 6 * m->nbody);
   };
   t.reward = [fixed_horizon](const StepContext& c, StepResult& r) {
+    const EnvOptions& o = c.options;
     const double z = c.d->qpos[2];
-    const bool healthy = z > 1.0 && z < 2.0;
-    const double forward = (c.xy_after[0] - c.xy_before[0]) / c.dt;
-    const double ctrl = 0.1 * SquaredNorm(c.action);
+    const bool healthy = z > Lo(o.healthy_z_range, 1.0) && z < Hi(o.healthy_z_range, 2.0);
+    const double forward = Or(o.forward_reward_weight, 1.25) * ((c.xy_after[0] - c.xy_before[0]) / c.dt);
+    const double ctrl = Or(o.ctrl_cost_weight, 0.1) * SquaredNorm(c.action);
     double contact = 0;
-    if (c.options.contact_forces) {
+    if (o.contact_forces) {
       for (int i = 0; i < 6 * c.m->nbody; ++i) contact += c.d->cfrc_ext[i] * c.d->cfrc_ext[i];
-      contact = std::min(5e-7 * contact, 10.0);
+      contact = std::min(Or(o.contact_cost_weight, 5e-7) * contact, 10.0);
     }
-    const double alive = healthy ? 5.0 : 0.0;
+    const double alive = healthy ? Or(o.healthy_reward, 5.0) : 0.0;
     r.info.terms.Add("healthy", alive);
-    r.info.terms.Add("forward", 1.25 * forward);
+    r.info.terms.Add("forward", forward);
     r.info.terms.Add("ctrl_cost", -ctrl);
     r.info.terms.Add("contact_cost", -contact);
-    r.reward = alive + 1.25 * forward - ctrl - contact;
-    r.terminated = !healthy && !fixed_horizon;
+    r.reward = alive + forward - ctrl - contact;
+    r.terminated = !healthy && !fixed_horizon && o.terminate_when_unhealthy;
   };
   t.reset = [](const mjModel* m, mjData* d, double scale, Rng& rng) {
     AddUniformNoise(d->qpos, m->nq, 1e-2 * scale, rng);

@@ -6,16 +6,12 @@
 #include <filesystem>
 
 #include "core/files.h"
+#include "core/json.h"
 
 namespace irlab {
 namespace {
 
 namespace fs = std::filesystem;
-
-TEST(RunInfoTest, JsonQuoteEscapes) {
-  EXPECT_EQ(JsonQuote("plain"), "\"plain\"");
-  EXPECT_EQ(JsonQuote("a\"b\\c\nd\x01"), "\"a\\\"b\\\\c\\nd\\u0001\"");
-}
 
 TEST(RunInfoTest, WritesCommandLineHostAndRevision) {
   const fs::path dir =
@@ -25,24 +21,38 @@ TEST(RunInfoTest, WritesCommandLineHostAndRevision) {
   ASSERT_TRUE(
       WriteRunInfo(dir, "rollout", {"--env", "Hopper", "--note", "a \"quoted\" word"}).ok());
   const std::string json = *ReadFile(dir / "run.json");
-  EXPECT_NE(
-      json.find("\"command_line\": [\"irlab\", \"rollout\", \"--env\", \"Hopper\", \"--note\", "
-                "\"a \\\"quoted\\\" word\"]"),
-      std::string::npos)
-      << json;
-  EXPECT_NE(json.find("\"host\": \""), std::string::npos);
-  EXPECT_NE(json.find("\"start_time\": \"20"), std::string::npos);
+  const auto info = ReadJsonFile(dir / "run.json");
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ((*info)["command_line"],
+            Json({"irlab", "rollout", "--env", "Hopper", "--note", "a \"quoted\" word"}));
+  EXPECT_TRUE((*info)["host"].is_string());
+  EXPECT_EQ((*info)["start_time"].get<std::string>().substr(0, 2), "20");
   // this test binary lives in a build directory of the source tree; when that
   // tree is a git checkout, the revision is its HEAD commit
   const auto revision = GitRevision();
   if (fs::exists(fs::path(IRLAB_SOURCE_DIR) / ".git")) {
     ASSERT_TRUE(revision.has_value());
     EXPECT_EQ(revision->size(), 40u);
-    EXPECT_NE(json.find("\"git_revision\": \"" + *revision + "\""), std::string::npos) << json;
+    EXPECT_EQ((*info)["git_revision"], *revision) << json;
   } else {
-    EXPECT_NE(json.find("\"git_revision\": null"), std::string::npos) << json;
+    EXPECT_TRUE((*info)["git_revision"].is_null()) << json;
   }
   EXPECT_TRUE(fs::is_regular_file(dir / "run.json"));
+  EXPECT_FALSE(info->contains("model"));
+  fs::remove_all(dir);
+}
+
+TEST(RunInfoTest, RecordsTheRunsOwnModel) {
+  const fs::path dir = fs::temp_directory_path() / ("irlab_run_info_model_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  ASSERT_TRUE(WriteFileAtomically(dir / "config.toml", "env = 'Hopper'\n[env_options]\nxml_file = '/m/hopper.xml'\n"
+                                                        "model_digest = '0123456789abcdef'\n")
+                  .ok());
+  ASSERT_TRUE(WriteRunInfo(dir, "expert", {}).ok());
+  const auto info = ReadJsonFile(dir / "run.json");
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ((*info)["model"], Json({{"xml_file", "/m/hopper.xml"}, {"model_digest", "0123456789abcdef"}}));
   fs::remove_all(dir);
 }
 

@@ -5,6 +5,8 @@
 
 #include <hdf5.h>
 
+#include <limits>
+
 #include "core/files.h"
 #include "data/demo_file.h"
 #include "data/hdf5.h"
@@ -218,7 +220,10 @@ TEST_F(ConvertTest, ReadsAForeignD4rlFile) {
   // three episodes (4, 3, 3 rows), each losing its last step for want of a next obs
   EXPECT_EQ(converted->episodes, 3);
   EXPECT_EQ(converted->transitions, 3 + 2 + 2);
-  EXPECT_EQ(converted->notes.size(), 2u);
+  // float64 observations; no next_observations; an unflagged end
+  ASSERT_EQ(converted->notes.size(), 3u);
+  EXPECT_EQ(converted->notes[0],
+            "float64 data stored as float32 (about 7 significant digits kept): observations");
   const Everything x = ReadEverything(out);
   EXPECT_EQ(x.table.length, (std::vector<int64_t>{3, 2, 2}));
   EXPECT_EQ(x.metadata.task, "Foreign");
@@ -234,6 +239,39 @@ TEST_F(ConvertTest, ReadsAForeignD4rlFile) {
   ASSERT_FALSE(mismatch.ok());
   EXPECT_NE(mismatch.status().message().find("'observations' has 2 columns"), std::string::npos)
       << mismatch.status();
+}
+
+// A NaN in a flat file is reported at its row of the file (which a user can
+// look up), not only at the episode and step the split at the flags gave it.
+TEST_F(ConvertTest, ANonFiniteValueInAD4rlFileNamesItsRow) {
+  const fs::path path = dir_ / "nan_d4rl.hdf5";
+  {
+    h5::Id file = *h5::CreateFile(path);
+    const int n = 10;
+    std::vector<float> obs(n * 2), act(n), rew(n, 1.0f);
+    for (int i = 0; i < n * 2; ++i) obs[i] = 0.5f * i;
+    rew[7] = std::numeric_limits<float>::quiet_NaN();  // episode 1 (rows 4-9), step 3
+    std::vector<uint8_t> term(n, 0), timeout(n, 0);
+    term[3] = 1;
+    timeout[9] = 1;
+    h5::Id b = h5::BoolEnumType();
+    ASSERT_TRUE(h5::WriteArray(file.get(), "observations", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, 2, true,
+                               obs.data(), path).ok());
+    ASSERT_TRUE(h5::WriteArray(file.get(), "actions", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, 1, true,
+                               act.data(), path).ok());
+    ASSERT_TRUE(h5::WriteArray(file.get(), "rewards", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, 1, false,
+                               rew.data(), path).ok());
+    ASSERT_TRUE(h5::WriteArray(file.get(), "terminals", b.get(), b.get(), n, 1, false, term.data(), path).ok());
+    ASSERT_TRUE(h5::WriteArray(file.get(), "timeouts", b.get(), b.get(), n, 1, false, timeout.data(), path).ok());
+  }
+  ConvertOptions options;
+  options.task = TestMetadata(2, 1, 0, 0);
+  auto converted = ConvertDemos(DemoLayout::kD4rl, path, DemoLayout::kIrlab, dir_ / "nan_out.h5", options);
+  ASSERT_FALSE(converted.ok());
+  const std::string message(converted.status().message());
+  EXPECT_NE(message.find("dataset 'rewards' row 7 "), std::string::npos) << message;
+  EXPECT_NE(message.find("episode 1 step 3"), std::string::npos) << message;
+  EXPECT_FALSE(fs::exists(dir_ / "nan_out.h5"));
 }
 
 // A Minari file as Minari writes it: float64 observations and rewards, bool
@@ -279,7 +317,10 @@ TEST_F(ConvertTest, ReadsAForeignMinariFile) {
   auto converted = ConvertDemos(DemoLayout::kMinari, folder, DemoLayout::kIrlab, out, options);
   ASSERT_TRUE(converted.ok()) << converted.status();
   EXPECT_EQ(converted->transitions, 7);
-  EXPECT_EQ(converted->notes.size(), 2u);  // float64 observations; an unflagged end
+  ASSERT_EQ(converted->notes.size(), 2u);  // float64 observations and rewards; an unflagged end
+  EXPECT_EQ(converted->notes[0],
+            "float64 data stored as float32 (about 7 significant digits kept): "
+            "episode_0/observations, episode_0/rewards");
   const Everything x = ReadEverything(out);
   EXPECT_EQ(x.table.seed, (std::vector<uint64_t>{42, 43}));
   EXPECT_EQ(x.table.ret, (std::vector<double>{-3, -4}));

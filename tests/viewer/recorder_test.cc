@@ -108,6 +108,20 @@ TEST(RecorderTest, BadOutputsAreRefusedBeforeRendering) {
   EXPECT_EQ(FilesIn(dir), 1);
 }
 
+TEST(RecorderTest, NewRelativeFramesFoldersAreAccepted) {
+  // "frames/" and "a/b/" under the working directory do not exist yet: the
+  // working directory is the folder they will be created in
+  const fs::path dir = testing::TestDir() / "relative_frames";
+  fs::create_directories(dir);
+  const fs::path cwd = fs::current_path();
+  fs::current_path(dir);
+  for (const char* frames : {"frames/", "frames", "a/b/", "a/b", "./c/"}) {
+    const absl::Status s = CheckRecordOptions({.frames_dir = frames});
+    EXPECT_TRUE(s.ok()) << frames << ": " << s;
+  }
+  fs::current_path(cwd);
+}
+
 TEST(RecorderTest, FfmpegFailureLeavesNoFile) {
   // ffmpeg knows no container for this extension: its own message is reported
   auto source = RandomCheetah(5, 1);

@@ -101,6 +101,13 @@ std::string GnuplotQuote(std::string_view s) {
   return out + "\"";
 }
 
+// A number for a gnuplot script, exactly.
+std::string Number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.17g", v);
+  return buf;
+}
+
 std::string PathSafe(std::string_view s) {
   std::string out;
   for (char c : s)
@@ -114,6 +121,8 @@ absl::StatusOr<std::vector<std::pair<std::string, std::vector<Curve>>>> BuildCur
     const std::vector<RunDir>& runs, const PlotOptions& options) {
   // figure -> configuration -> series of its seeds
   std::map<std::string, std::map<Vars, std::vector<Series>>> figures;
+  std::set<std::pair<std::string, Vars>> bc_configs;
+  std::map<std::string, std::vector<double>> expert_refs, random_refs;
   std::vector<std::string> figure_order;
   int read = 0;
   std::string last_error;
@@ -135,8 +144,16 @@ absl::StatusOr<std::vector<std::pair<std::string, std::vector<Curve>>>> BuildCur
     if (auto it = run.vars.find(options.figure_by); it != run.vars.end()) figure = it->second;
     config.erase(options.figure_by);
     if (!figures.count(figure)) figure_order.push_back(figure);
+    if (auto algo = run.vars.find("algo"); algo != run.vars.end() && algo->second == "bc") {
+      bc_configs.insert({figure, config});
+    }
     figures[figure][config].push_back(Smooth(*series, options.smooth));
     ++read;
+    // the references the figure's normalised scores use
+    for (const auto& [key, sink] : {std::pair{"eval.json:expert_return", &expert_refs[figure]},
+                                    std::pair{"eval.json:random_return", &random_refs[figure]}}) {
+      if (auto ref = ReadMetric(run.dir, key); ref.ok() && !ref->empty()) sink->push_back(ref->back().second);
+    }
   }
   if (read == 0) {
     return absl::NotFoundError(StrCat("no run has values of '", options.metric, "'",
@@ -165,7 +182,22 @@ absl::StatusOr<std::vector<std::pair<std::string, std::vector<Curve>>>> BuildCur
           parts.push_back(StrCat(k, "=", it->second));
       }
       curve.label = parts.empty() ? options.metric : absl::StrJoin(parts, " ");
+      if (bc_configs.count({figure, config}) && !curve.mean.empty()) {
+        // BC's steps are gradient steps: its final value, across the env-step axis
+        curve = Curve{StrCat(curve.label, ", final (no env steps)"), curve.seeds, {curve.x.back()},
+                      {curve.mean.back()}, {curve.std.back()}, true};
+      }
       curves.push_back(std::move(curve));
+    }
+    const std::string& m = options.metric;
+    const bool score = m.find("normalized_score") != std::string::npos;
+    const bool true_return = m == "eval_return" || m == "episode_return" || m == "eval.json:return_mean";
+    const auto& experts = expert_refs[figure];
+    const auto& randoms = random_refs[figure];
+    if ((score || true_return) && !experts.empty() && !randoms.empty()) {
+      const double expert = MeanStd(experts).first, random = MeanStd(randoms).first;
+      curves.push_back({"expert (demonstrations)", 0, {0}, {score ? 1.0 : expert}, {0}, true});
+      curves.push_back({"random policy", 0, {0}, {score ? 0.0 : random}, {0}, true});
     }
     out.emplace_back(figure, std::move(curves));
   }
@@ -202,6 +234,14 @@ absl::StatusOr<std::vector<fs::path>> PlotRuns(const std::vector<fs::path>& dirs
     }
     const fs::path svg = fs::path(png).replace_extension(".svg");
     std::string data;
+    double x_lo = INFINITY, x_hi = -INFINITY;
+    for (const Curve& c : curves) {
+      if (c.flat || c.x.empty()) continue;
+      x_lo = std::min(x_lo, c.x.front());
+      x_hi = std::max(x_hi, c.x.back());
+    }
+    if (!(x_lo <= x_hi)) x_lo = 0, x_hi = 1;  // only flat curves
+    if (x_lo == x_hi) x_hi = x_lo + 1;
     for (const Curve& c : curves) {
       for (size_t i = 0; i < c.x.size(); ++i) {
         char line[128];
@@ -215,21 +255,29 @@ absl::StatusOr<std::vector<fs::path>> PlotRuns(const std::vector<fs::path>& dirs
     std::string title = options.title;
     if (title.empty())
       title = figure.empty() ? options.metric : StrCat(figure, ": ", options.metric);
-    int max_seeds = 0;
-    for (const Curve& c : curves) max_seeds = std::max(max_seeds, c.seeds);
-    StrAppend(&title, " (mean ± std over ", max_seeds, max_seeds == 1 ? " seed)" : " seeds)");
+    StrAppend(&title, " (mean ± std over seeds)");
 
     std::string plot = "plot ";
     for (size_t i = 0; i < curves.size(); ++i) {
-      const char* color = kColors[i % std::size(kColors)];
+      const Curve& c = curves[i];
       const std::string d = GnuplotQuote(data_path.string());
-      StrAppend(&plot, i ? ", \\\n     " : "", d, " index ", i,
-                " using 1:($2-$3):($2+$3) with filledcurves lc rgb \"", color,
+      const std::string label =
+          c.seeds > 0 ? StrCat(c.label, " (", c.seeds, c.seeds == 1 ? " seed)" : " seeds)") : c.label;
+      StrAppend(&plot, i ? ", \\\n     " : "");
+      if (c.flat) {
+        // a constant across the learning curves' range
+        const bool reference = c.seeds == 0;
+        const char* color = reference ? (i + 1 == curves.size() ? "#555555" : "#000000")
+                                      : kColors[i % std::size(kColors)];
+        StrAppend(&plot, Number(c.mean.back()), " with lines lw 2 dt ",
+                  reference ? "3" : "2", " lc rgb \"", color, "\" title ", GnuplotQuote(label));
+        continue;
+      }
+      const char* color = kColors[i % std::size(kColors)];
+      StrAppend(&plot, d, " index ", i, " using 1:($2-$3):($2+$3) with filledcurves lc rgb \"", color,
                 "\" notitle, \\\n     ", d, " index ", i, " using 1:2 ",
-                // a curve of one point (a BC run's single evaluation) is drawn as a dot
-                curves[i].x.size() == 1 ? "with points pt 7 ps 1.5" : "with lines lw 2", " lc rgb \"",
-                color, "\" title ",
-                GnuplotQuote(StrCat(curves[i].label, " (", curves[i].seeds, ")")));
+                c.x.size() == 1 ? "with points pt 7 ps 1.5" : "with lines lw 2", " lc rgb \"", color,
+                "\" title ", GnuplotQuote(label));
     }
     const std::string script = StrCat(
         "set terminal pngcairo size ", options.width, ",", options.height,
@@ -239,8 +287,10 @@ absl::StatusOr<std::vector<fs::path>> PlotRuns(const std::vector<fs::path>& dirs
         "set xlabel \"step\"\n"
         "set ylabel ",
         GnuplotQuote(options.metric), " noenhanced\n",
-        "set key bottom right noenhanced\n"
+        // the key below the axes never covers a curve or its band
+        "set key below noenhanced\n"
         "set grid\n"
+        "set xrange [", Number(x_lo), ":", Number(x_hi), "]\n"
         "set format x \"%.1s%c\"\n"
         "set rmargin 6\n"
         "set style fill transparent solid 0.2 noborder\n",

@@ -26,12 +26,21 @@ struct Curve {
   std::string label;
   int seeds = 0;
   std::vector<double> x, mean, std;
+  // drawn as a dashed horizontal line at mean.back() across the figure: BC
+  // (its steps are gradient steps, not env steps: it uses none) and the
+  // expert and random references
+  bool flat = false;
 };
 
 // Groups `runs` by their variables (a sweep cell's own, else config.toml's)
 // except "seed" and `figure_by`, and
 // averages each group's series on a common x grid (the runs' own steps when
 // they agree; otherwise 200 points, each averaged over the runs covering it).
+// BC runs (algo = "bc") become flat curves of their final value. When the
+// metric is a true return (eval_return, episode_return, eval.json:return_mean)
+// and the runs' eval.json hold expert_return and random_return, each figure
+// ends with flat "expert (demonstrations)" and "random policy" curves (for a
+// normalised score: at 1 and 0).
 absl::StatusOr<std::vector<std::pair<std::string, std::vector<Curve>>>> BuildCurves(
     const std::vector<RunDir>& runs, const PlotOptions& options);
 

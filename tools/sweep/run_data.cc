@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "core/files.h"
+#include "core/json.h"
 #include "core/status.h"
 #include "core/strings.h"
 #include "tools/sweep/cell_state.h"
@@ -61,115 +62,14 @@ absl::StatusOr<Vars> ConfigVars(const fs::path& run_dir) {
   return vars;
 }
 
-// A JSON string starting at s[i] == '"'; advances i past it.
-bool ParseJsonString(std::string_view s, size_t& i, std::string& out) {
-  if (i >= s.size() || s[i] != '"') return false;
-  out.clear();
-  for (++i; i < s.size(); ++i) {
-    if (s[i] == '"') {
-      ++i;
-      return true;
-    }
-    if (s[i] == '\\' && i + 1 < s.size()) {
-      const char e = s[++i];
-      switch (e) {
-        case 'n':
-          out += '\n';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'u':
-          i += 4;
-          out += '?';
-          break;  // not needed for metric names
-        default:
-          out += e;
-      }
-    } else {
-      out += s[i];
-    }
-  }
-  return false;
-}
-
-void SkipSpace(std::string_view s, size_t& i) {
-  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-}
-
-// Moves i past the array or object that starts at s[i] (brackets matched
-// outside strings); false when it does not end.
-bool SkipNested(std::string_view s, size_t& i) {
-  int depth = 0;
-  while (i < s.size()) {
-    const char c = s[i];
-    if (c == '"') {
-      std::string ignored;
-      if (!ParseJsonString(s, i, ignored)) return false;
-      continue;
-    }
-    ++i;
-    if (c == '[' || c == '{') ++depth;
-    if ((c == ']' || c == '}') && --depth == 0) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 bool ParseJsonScalars(std::string_view s, std::vector<std::pair<std::string, double>>& out) {
   out.clear();
-  size_t i = 0;
-  SkipSpace(s, i);
-  if (i >= s.size() || s[i] != '{') return false;
-  ++i;
-  SkipSpace(s, i);
-  if (i < s.size() && s[i] == '}') return true;
-  while (i < s.size()) {
-    SkipSpace(s, i);
-    std::string key;
-    if (!ParseJsonString(s, i, key)) return false;
-    SkipSpace(s, i);
-    if (i >= s.size() || s[i] != ':') return false;
-    ++i;
-    SkipSpace(s, i);
-    if (i >= s.size()) return false;
-    if (s[i] == '"') {
-      std::string ignored;
-      if (!ParseJsonString(s, i, ignored)) return false;
-    } else if (s[i] == '[' || s[i] == '{') {
-      if (!SkipNested(s, i)) return false;
-    } else {
-      const size_t begin = i;
-      while (i < s.size() && s[i] != ',' && s[i] != '}' &&
-             !std::isspace(static_cast<unsigned char>(s[i])))
-        ++i;
-      const std::string_view token = s.substr(begin, i - begin);
-      double v;
-      if (token == "true" || token == "false") {
-        out.emplace_back(key, token == "true" ? 1.0 : 0.0);
-      } else if (token != "null") {
-        if (!absl::SimpleAtod(absl::string_view(token.data(), token.size()), &v)) return false;
-        out.emplace_back(key, v);
-      }
-    }
-    SkipSpace(s, i);
-    if (i < s.size() && s[i] == ',') {
-      ++i;
-      continue;
-    }
-    return i < s.size() && s[i] == '}';
-  }
-  return false;
+  const Json value = Json::parse(s.begin(), s.end(), nullptr, /*allow_exceptions=*/false);
+  if (!value.is_object()) return false;
+  out = JsonScalars(value);
+  return true;
 }
 
 namespace {

@@ -47,7 +47,7 @@ absl::StatusOr<std::vector<std::pair<double, double>>> ReadMetric(
 double MeanOfLast(const std::vector<std::pair<double, double>>& series, int last);
 
 // Parses one JSON object (a line of metrics.jsonl, an eval.json) into its
-// top-level numbers (strings, nulls, arrays and objects are skipped); false when
+// top-level numbers (null reads as NaN; strings, arrays and objects are skipped); false when
 // the text is not such an object.
 bool ParseJsonScalars(std::string_view line, std::vector<std::pair<std::string, double>>& out);
 

@@ -616,8 +616,9 @@ absl::StatusOr<TableOutput> BuildTable(const fs::path& spec_file,
     std::set<std::string> keys;
     for (const auto& [k, v] : ref_expert) keys.insert(k);
     for (const auto& [k, v] : ref_random) keys.insert(k);
-    auto describe = [](const Source& s) {
-      std::string text = StrCat("`", s.runs, "`");
+    auto describe = [&](const Source& s) {
+      auto runs = Substitute(s.runs, {}, spec.vars);  // as Collect read them
+      std::string text = StrCat("`", runs.ok() ? *runs : s.runs, "`");
       for (const auto& [k, v] : s.where) StrAppend(&text, " ", k, "=", v);
       return text;
     };

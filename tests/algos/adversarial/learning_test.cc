@@ -13,6 +13,7 @@
 
 #include "algos/ppo/checkpoint.h"
 #include "core/files.h"
+#include "core/json.h"
 
 namespace irlab {
 namespace {
@@ -39,7 +40,7 @@ int Irlab(const std::string& args, const std::string& log) {
 
 std::string Log(const std::string& log) { return ReadFile(Dir() / log).value_or(""); }
 
-double JsonNumber(const fs::path& file, const std::string& key) {
+double FileNumber(const fs::path& file, const std::string& key) {
   const std::string text = ReadFile(file).value_or("");
   std::smatch m;
   if (!std::regex_search(text, m, std::regex("\"" + key + "\": ([-0-9.eE+naif]+)"))) return NAN;
@@ -66,22 +67,22 @@ class AdversarialTest : public ::testing::Test {
 };
 
 TEST_F(AdversarialTest, GailLearnsInvertedPendulumAndTheRewardTransfers) {
-  // InvertedPendulum terminates: the positive reward -log(1 - D) is the one without a
-  // bias towards ending episodes early (the logit's mean is negative there)
+  // InvertedPendulum terminates: the default generator reward, -log(1 - D), is the one
+  // without a bias towards ending episodes early (the logit's mean is negative there)
   const fs::path run = Dir() / "gail";
   ASSERT_EQ(Irlab("train --algo gail --env InvertedPendulum --demos " + Demos() +
-                      " --set total_steps=60000 --set eval_every=0 --set disc.gail_reward=positive" + kFastPpo +
+                      " --set total_steps=60000 --set eval_every=0" + kFastPpo +
                       " --out " + run.string(),
                   "gail.log"), 0)
       << Log("gail.log");
-  const double score = JsonNumber(run / "eval.json", "normalized_score");
+  const double score = FileNumber(run / "eval.json", "normalized_score");
   EXPECT_GE(score, 0.8) << Log("gail.log");
 
   const fs::path transfer = Dir() / "transfer";
   ASSERT_EQ(Irlab("transfer --reward " + run.string() + " --env InvertedPendulum --set total_steps=4096 "
                       "--set eval_episodes=2" + kFastPpo + " --out " + transfer.string(), "transfer.log"), 0)
       << Log("transfer.log");
-  EXPECT_TRUE(std::isfinite(JsonNumber(transfer / "eval.json", "return_mean")));
+  EXPECT_TRUE(std::isfinite(FileNumber(transfer / "eval.json", "return_mean")));
   // restarts: PPO trained twice (seeds 0 and 1000), the policy of the higher learned return kept
   const fs::path restarted = Dir() / "transfer_restarts";
   ASSERT_EQ(Irlab("transfer --reward " + run.string() + " --env InvertedPendulum --restarts 2 --seed 0 "
@@ -89,16 +90,18 @@ TEST_F(AdversarialTest, GailLearnsInvertedPendulumAndTheRewardTransfers) {
                   "transfer_restarts.log"), 0)
       << Log("transfer_restarts.log");
   const std::string listed = ReadFile(restarted / "eval.json").value_or("");
-  std::smatch r1;
-  const std::regex entry("\\{\"restart\": 1, \"seed\": 1000, \"return_mean\": ([-0-9.e+]+), "
-                         "\"learned_return_mean\": ([-0-9.e+]+)\\}");
-  ASSERT_TRUE(std::regex_search(listed, r1, entry)) << listed;
-  const int chosen = static_cast<int>(JsonNumber(restarted / "eval.json", "chosen_restart"));
+  const auto parsed = ParseJson(listed, "eval.json");
+  ASSERT_TRUE(parsed.ok()) << listed;
+  const Json& r1 = (*parsed)["restarts"][1];
+  ASSERT_EQ(r1["restart"], 1) << listed;
+  ASSERT_EQ(r1["seed"], 1000) << listed;
+  ASSERT_TRUE(r1["return_mean"].is_number() && r1["learned_return_mean"].is_number()) << listed;
+  const int chosen = static_cast<int>(FileNumber(restarted / "eval.json", "chosen_restart"));
   ASSERT_TRUE(chosen == 0 || chosen == 1) << listed;
   const fs::path kept = restarted / "restarts" / ("restart-" + std::to_string(chosen));
   const fs::path other = restarted / "restarts" / ("restart-" + std::to_string(1 - chosen));
   // the reported true return is the kept restart's own evaluation, and its policy is the run's
-  EXPECT_EQ(JsonNumber(restarted / "eval.json", "return_mean"), JsonNumber(kept / "eval.json", "return_mean"));
+  EXPECT_EQ(FileNumber(restarted / "eval.json", "return_mean"), FileNumber(kept / "eval.json", "return_mean"));
   EXPECT_EQ(ReadFile(restarted / "checkpoint.pt").value_or("a"), ReadFile(kept / "checkpoint.pt").value_or("b"));
   EXPECT_TRUE(fs::exists(other / "eval.json"));
   // restart 0 is the single run of the same seed
@@ -106,15 +109,15 @@ TEST_F(AdversarialTest, GailLearnsInvertedPendulumAndTheRewardTransfers) {
   ASSERT_EQ(Irlab("transfer --reward " + run.string() + " --env InvertedPendulum --seed 0 --set total_steps=2048 "
                       "--set eval_episodes=2" + kFastPpo + " --out " + single.string(), "transfer_single.log"), 0)
       << Log("transfer_single.log");
-  EXPECT_EQ(JsonNumber(single / "eval.json", "return_mean"),
-            JsonNumber(restarted / "restarts" / "restart-0" / "eval.json", "return_mean"));
+  EXPECT_EQ(FileNumber(single / "eval.json", "return_mean"),
+            FileNumber(restarted / "restarts" / "restart-0" / "eval.json", "return_mean"));
   // the kept one has the higher learned return
-  const double learned_kept = JsonNumber(restarted / "eval.json", "learned_return_mean");
+  const double learned_kept = FileNumber(restarted / "eval.json", "learned_return_mean");
   EXPECT_TRUE(std::isfinite(learned_kept)) << listed;
   if (chosen == 0) {
-    EXPECT_GE(learned_kept, std::stod(r1[2])) << listed;
+    EXPECT_GE(learned_kept, r1["learned_return_mean"].get<double>()) << listed;
   } else {
-    EXPECT_EQ(learned_kept, std::stod(r1[2])) << listed;
+    EXPECT_EQ(learned_kept, r1["learned_return_mean"].get<double>()) << listed;
   }
   EXPECT_NE(Irlab("transfer --reward " + run.string() + " --env InvertedPendulum --restarts 0 --out " +
                       (Dir() / "t4").string(), "t4.log"), 0);
@@ -231,7 +234,7 @@ TEST(AdversarialWarmStartTest, BeginsAtTheBcFitAndHidesIgnoredEntries) {
   ASSERT_TRUE(std::regex_search(log, m, std::regex("warm start: eval return [-0-9.]+, normalised score ([-0-9.]+)")))
       << log;
   EXPECT_GT(std::stod(m[1]), 0.8) << log;  // BC alone reaches ~1 on Pendulum; PPO from scratch is near 0 here
-  EXPECT_NE(ReadFile(Dir() / "warm" / "metrics.jsonl").value_or("").find("{\"step\": 0,"), std::string::npos);
+  EXPECT_NE(ReadFile(Dir() / "warm" / "metrics.jsonl").value_or("").find("{\"step\":0,"), std::string::npos);
 
   // disc.warmup_rounds: in those rounds only the discriminator learns, the policy waits
   const std::string wait = common + " --set bc.warm_start=true --set bc.steps=200 --set disc.warmup_rounds=";
@@ -301,7 +304,7 @@ TEST(AdversarialBadInputTest, BadInputFailsCleanly) {
   ASSERT_EQ(Irlab("train --algo bc --env Pendulum --demos " + demos +
                       " --set bc.steps=2000 --set eval_episodes=2 --out " + (Dir() / "bc").string(), "bc.log"), 0)
       << Log("bc.log");
-  EXPECT_TRUE(std::isfinite(JsonNumber(Dir() / "bc" / "eval.json", "normalized_score")));
+  EXPECT_TRUE(std::isfinite(FileNumber(Dir() / "bc" / "eval.json", "normalized_score")));
 }
 
 // The README's main job, shortened: trains, prints the three returns and the
@@ -315,8 +318,8 @@ TEST(DemoCommandTest, RunsShortAndReportsScoreAndCurve) {
   for (const char* line : {"expert (demonstrations)", "random policy", "AIRL policy", "normalised score"}) {
     EXPECT_NE(log.find(line), std::string::npos) << line << "\n" << log;
   }
-  EXPECT_NEAR(JsonNumber(run / "eval.json", "expert_return"), -163.85, 0.01);  // the shipped set's mean
-  EXPECT_TRUE(std::isfinite(JsonNumber(run / "eval.json", "normalized_score")));
+  EXPECT_NEAR(FileNumber(run / "eval.json", "expert_return"), -163.85, 0.01);  // the shipped set's mean
+  EXPECT_TRUE(std::isfinite(FileNumber(run / "eval.json", "normalized_score")));
   const std::string png = ReadFile(run / "learning_curve.png").value_or("");
   ASSERT_GT(png.size(), 8u);
   EXPECT_EQ(png.substr(1, 3), "PNG");

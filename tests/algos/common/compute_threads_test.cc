@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "algos/common/torch_pch.h"
 #include "core/files.h"
@@ -36,9 +37,18 @@ TEST(ComputeThreadsTest, SetsTorchAndOpenBlas) {
 std::string MetricsWithoutTimes(const fs::path& run) {
   std::istringstream in(ReadFile(run / "metrics.csv").value_or(""));
   std::string line, out;
+  std::vector<bool> timing;  // per column, from the header
   while (std::getline(in, line)) {
-    for (int k = 0; k < 2 && line.rfind(',') != std::string::npos; ++k) line.erase(line.rfind(','));
-    out += line + "\n";
+    std::vector<std::string> cells;
+    std::istringstream row(line);
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    if (timing.empty()) {
+      for (const auto& c : cells) timing.push_back(c == "round_seconds" || c == "steps_per_second");
+    }
+    for (size_t i = 0; i < cells.size(); ++i) {
+      if (i >= timing.size() || !timing[i]) out += cells[i] + ",";
+    }
+    out += "\n";
   }
   return out;
 }

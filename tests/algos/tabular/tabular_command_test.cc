@@ -1,6 +1,7 @@
 // Smoke runs of `irlab tabular` with tiny configs: every algorithm on both
 // tasks writes its outputs, and bad input ends with an error, not a crash.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -28,7 +29,9 @@ int RunTabular(const std::string& args, const fs::path& log) {
 }
 
 fs::path FreshDir(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) / ("irlab_tabular_" + name);
+  // per process: two suites running at once (two checkouts) must not share it
+  const fs::path dir =
+      fs::path(::testing::TempDir()) / ("irlab_tabular_" + std::to_string(::getpid()) + "_" + name);
   fs::remove_all(dir);
   return dir;
 }

@@ -75,6 +75,60 @@ TEST_F(PlotTest, AveragesSeedsPerConfigurationOneFigurePerTask) {
   EXPECT_EQ((*smoothed)[0].second[0].mean, (std::vector<double>{2, 3}));
 }
 
+TEST_F(PlotTest, BcIsFlatAndExpertAndRandomAreReferenceLines) {
+  // BC logs eval_return at its last gradient step; the others at env steps
+  WriteRun(root_ / "t0", "{\"step\": 0, \"eval_return\": 10}\n{\"step\": 1000, \"eval_return\": 50}\n");
+  WriteRun(root_ / "bc0", "{\"step\": 20000, \"eval_return\": 30}\n");
+  for (const char* run : {"t0", "bc0"}) {
+    ASSERT_TRUE(WriteFileAtomically(root_ / run / "eval.json",
+                                    "{\"expert_return\": 100, \"random_return\": 0}\n")
+                    .ok());
+    ASSERT_TRUE(WriteFileAtomically(root_ / run / "config.toml",
+                                    std::string("env = \"Hopper\"\nalgo = \"") +
+                                        (run == std::string("bc0") ? "bc" : "gail") + "\"\n")
+                    .ok());
+  }
+  PlotOptions options;
+  options.metric = "eval_return";
+  auto figures = BuildCurves({{root_ / "t0", {{"env", "Hopper"}, {"algo", "gail"}}, {}},
+                              {root_ / "bc0", {{"env", "Hopper"}, {"algo", "bc"}}, {}}},
+                             options);
+  ASSERT_TRUE(figures.ok()) << figures.status();
+  const std::vector<Curve>& curves = (*figures)[0].second;
+  ASSERT_EQ(curves.size(), 4u);
+  EXPECT_EQ(curves[0].label, "algo=bc, final (no env steps)");
+  EXPECT_TRUE(curves[0].flat);
+  EXPECT_EQ(curves[0].mean, (std::vector<double>{30}));
+  EXPECT_EQ(curves[1].label, "algo=gail");
+  EXPECT_FALSE(curves[1].flat);
+  EXPECT_EQ(curves[2].label, "expert (demonstrations)");
+  EXPECT_EQ(curves[2].mean, (std::vector<double>{100}));
+  EXPECT_EQ(curves[3].label, "random policy");
+  EXPECT_EQ(curves[3].mean, (std::vector<double>{0}));
+  // a normalised score: the references are 1 and 0
+  options.metric = "eval_normalized_score";
+  WriteRun(root_ / "t1", "{\"step\": 0, \"eval_normalized_score\": 0.5}\n");
+  ASSERT_TRUE(WriteFileAtomically(root_ / "t1" / "eval.json",
+                                  "{\"expert_return\": 100, \"random_return\": 0}\n")
+                  .ok());
+  auto scores = BuildCurves({{root_ / "t1", {{"env", "Hopper"}}, {}}}, options);
+  ASSERT_TRUE(scores.ok());
+  ASSERT_EQ((*scores)[0].second.size(), 3u);
+  EXPECT_EQ((*scores)[0].second[1].mean, (std::vector<double>{1}));
+  EXPECT_EQ((*scores)[0].second[2].mean, (std::vector<double>{0}));
+  // and the figure draws them, the x axis ending at the last step
+  if (!FindInPath("gnuplot")) GTEST_SKIP() << "gnuplot is not installed (gnuplot-nox)";
+  options.metric = "eval_return";
+  options.out = root_ / "fig.png";
+  options.width = 480;
+  options.height = 320;
+  auto written = PlotRuns({root_ / "t0", root_ / "bc0"}, options);
+  ASSERT_TRUE(written.ok()) << written.status();
+  const std::string svg = *ReadFile(root_ / "fig.svg");
+  EXPECT_NE(svg.find("expert (demonstrations)"), std::string::npos);
+  EXPECT_NE(svg.find("random policy"), std::string::npos);
+}
+
 TEST_F(PlotTest, WritesPngAndSvgThroughGnuplot) {
   if (!FindInPath("gnuplot")) GTEST_SKIP() << "gnuplot is not installed (gnuplot-nox)";
   // make root_ a sweep's --out whose cells are the runs
@@ -99,7 +153,7 @@ TEST_F(PlotTest, WritesPngAndSvgThroughGnuplot) {
   EXPECT_EQ(ReadFile(root_ / "figs/curves-Hopper.png")->substr(0, 8), "\x89PNG\r\n\x1a\n");
   const std::string svg = *ReadFile(root_ / "figs/curves-Hopper.svg");
   EXPECT_NE(svg.find("<svg"), std::string::npos);
-  EXPECT_NE(svg.find("algo=b (2)"), std::string::npos);
+  EXPECT_NE(svg.find("algo=b (2 seeds)"), std::string::npos);
   EXPECT_FALSE(fs::exists(root_ / "figs" / ".plot.tmp"));
   auto none = PlotRuns({root_}, [&] {
     PlotOptions o = options;

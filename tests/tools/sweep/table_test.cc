@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "absl/strings/numbers.h"
@@ -136,6 +137,11 @@ TEST_F(TableTest, AggregatesSeedsNormalisesAndPutsThePaperBeside) {
       << md;
   EXPECT_NE(md.find("\n| Ant | — | 50.0 ± 0.0 (n=1) | 40.0 | — |\n"), std::string::npos) << md;
   EXPECT_NE(md.find("Hopper 1000 / 0.00."), std::string::npos) << md;
+  // the reference sources are named with their variables expanded
+  EXPECT_NE(md.find("(from `" + (root_ / "experts").string() + "` and `" + (root_ / "random").string() + "`)"),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("{root}"), std::string::npos) << md;
   EXPECT_NE(md.find("(Paper 2020, Table 1)"), std::string::npos) << md;
   EXPECT_NE(md.find("\nBudget: small.\n"), std::string::npos) << md;
   // the interrupted cell's 99999 is left out, with a note
@@ -201,9 +207,15 @@ TEST(RunDataTest, SweepCellsAreCompletedFromTheirConfig) {
 TEST(RunDataTest, ParsesMetricsLinesAndAverages) {
   std::vector<std::pair<std::string, double>> out;
   ASSERT_TRUE(ParseJsonScalars(
-      "{\"step\": 3, \"a/b\": -1.5e2, \"s\": \"x,}\", \"n\": null, \"t\": true}", out));
-  EXPECT_EQ(out,
-            (std::vector<std::pair<std::string, double>>{{"step", 3}, {"a/b", -150}, {"t", 1}}));
+      "{\"step\": 3, \"a/b\": -1.5e2, \"s\": \"x,}\", \"n\": null, \"t\": true, "
+      "\"caf\\u00e9\": 2}", out));
+  ASSERT_EQ(out.size(), 5u);
+  EXPECT_EQ(out[0], (std::pair<std::string, double>{"step", 3}));
+  EXPECT_EQ(out[1], (std::pair<std::string, double>{"a/b", -150}));
+  EXPECT_EQ(out[2].first, "n");  // irlab writes non-finite numbers as null
+  EXPECT_TRUE(std::isnan(out[2].second));
+  EXPECT_EQ(out[3], (std::pair<std::string, double>{"t", 1}));
+  EXPECT_EQ(out[4], (std::pair<std::string, double>{"caf\xc3\xa9", 2}));  // \u escapes decoded
   EXPECT_FALSE(ParseJsonScalars("{\"step\": 3, \"a\": ", out));  // a torn last line
   // nested values (irlab transfer --restarts lists its restarts) are skipped, top-level numbers kept
   ASSERT_TRUE(ParseJsonScalars(

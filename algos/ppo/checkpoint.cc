@@ -1,6 +1,7 @@
 #include "algos/ppo/checkpoint.h"
 
 #include <algorithm>
+#include <sstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
@@ -8,6 +9,7 @@
 #include "core/files.h"
 #include "core/status.h"
 #include "core/strings.h"
+#include "core/zip_check.h"
 
 namespace irlab {
 namespace fs = std::filesystem;
@@ -196,8 +198,12 @@ absl::Status OpenCheckpoint(const fs::path& path, InputArchive& archive) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return absl::NotFoundError(StrCat(path.string(), ": no such checkpoint"));
   if (fs::is_directory(path, ec)) return absl::InvalidArgumentError(StrCat(path.string(), ": is a directory"));
+  // every entry's CRC-32 first: LibTorch would load flipped bits as they are
+  IRLAB_ASSIGN_OR_RETURN(const std::string bytes, ReadFile(path));
+  IRLAB_RETURN_IF_ERROR(VerifyZipBytes(bytes, path.string()));
   try {
-    archive.load_from(path.string());
+    std::istringstream stream(bytes);
+    archive.load_from(stream);
   } catch (const std::exception& ex) {
     return absl::DataLossError(StrCat(path.string(), ": not a readable checkpoint (truncated or corrupt)"));
   }

@@ -10,6 +10,7 @@
 #include "algos/ppo/policy.h"
 #include "algos/ppo/ppo.h"
 #include "core/files.h"
+#include "core/strings.h"
 
 namespace irlab {
 namespace {
@@ -149,6 +150,78 @@ TEST(CheckpointTest, BadCheckpointsAndResumesAreClearErrors) {
   s = TrainExpert(other, dir, true);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("InvertedPendulum"), std::string::npos) << s;
+  fs::remove_all(dir);
+}
+
+// Every tensor and counter two training states hold.
+void ExpectSameState(const PpoTrainState& a, const PpoTrainState& b) {
+  EXPECT_TRUE(torch::equal(a.policy.net->flat_params(), b.policy.net->flat_params()));
+  EXPECT_TRUE(torch::equal(a.adam->m, b.adam->m));
+  EXPECT_TRUE(torch::equal(a.adam->v, b.adam->v));
+  EXPECT_EQ(a.adam->steps, b.adam->steps);
+  EXPECT_EQ(a.policy.obs_rms.mean(), b.policy.obs_rms.mean());
+  EXPECT_EQ(a.policy.obs_rms.var(), b.policy.obs_rms.var());
+  EXPECT_EQ(a.policy.obs_rms.count(), b.policy.obs_rms.count());
+  EXPECT_EQ(a.reward_scaler.returns(), b.reward_scaler.returns());
+  EXPECT_EQ(a.config_toml, b.config_toml);
+  EXPECT_EQ(a.global_step, b.global_step);
+  EXPECT_EQ(a.iteration, b.iteration);
+  EXPECT_EQ(a.rng.state().s, b.rng.state().s);
+  ASSERT_EQ(a.envs.envs.size(), b.envs.envs.size());
+  for (size_t i = 0; i < a.envs.envs.size(); ++i) {
+    EXPECT_EQ(a.envs.envs[i].qpos, b.envs.envs[i].qpos);
+    EXPECT_EQ(a.envs.envs[i].qvel, b.envs.envs[i].qvel);
+  }
+  EXPECT_EQ(a.envs.running_return, b.envs.running_return);
+}
+
+// A bit flipped anywhere in a checkpoint is caught on load (the archive's
+// CRC-32s are checked) with the file named, or changes nothing that is read;
+// a resume from a damaged checkpoint is refused as damaged.
+TEST(CheckpointTest, FlippedBitsAreDetectedOnEveryLoad) {
+  const fs::path dir = FreshDir("flipped");
+  ExpertConfig cfg = TinyConfig();
+  cfg.total_steps = 128;
+  ASSERT_TRUE(TrainExpert(cfg, dir, false).ok());
+  auto original = LoadPpoCheckpoint(dir / "checkpoint.pt");
+  ASSERT_TRUE(original.ok()) << original.status();
+  const std::string bytes = *ReadFile(dir / "checkpoint.pt");
+  const fs::path flipped = dir / "flipped.pt";
+  int detected = 0, harmless = 0;
+  int64_t damaging_offset = -1;
+  for (size_t at = 7; at < bytes.size(); at += 97) {
+    std::string copy = bytes;
+    copy[at] = static_cast<char>(copy[at] ^ (1 << (at % 8)));
+    ASSERT_TRUE(WriteFileAtomically(flipped, copy).ok());
+    auto loaded = LoadPpoCheckpoint(flipped);
+    if (loaded.ok()) {
+      SCOPED_TRACE(StrCat("bit ", at % 8, " of byte ", at, " flipped, and the file loaded"));
+      ExpectSameState(*original, *loaded);
+      ++harmless;
+    } else {
+      EXPECT_NE(loaded.status().message().find(flipped.string()), std::string::npos) << loaded.status();
+      EXPECT_EQ(LoadPolicy(flipped).status().message(), loaded.status().message());
+      if (damaging_offset < 0 && loaded.status().message().find("CRC-32") != std::string::npos &&
+          at > bytes.size() / 2) {
+        damaging_offset = static_cast<int64_t>(at);
+      }
+      ++detected;
+    }
+  }
+  std::printf("%d flips detected, %d harmless (in bytes nothing reads)\n", detected, harmless);
+  EXPECT_GT(detected, harmless);
+  ASSERT_GE(damaging_offset, 0);
+
+  // the run's own checkpoint damaged: the resume refuses it as damaged
+  std::string copy = bytes;
+  copy[damaging_offset] = static_cast<char>(copy[damaging_offset] ^ (1 << (damaging_offset % 8)));
+  ASSERT_TRUE(WriteFileAtomically(dir / "checkpoint.pt", copy).ok());
+  ExpertConfig longer = cfg;
+  longer.total_steps = 256;
+  const absl::Status s = TrainExpert(longer, dir, true);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find((dir / "checkpoint.pt").string() + ": damaged checkpoint"), std::string::npos) << s;
+  EXPECT_EQ(s.message().find("last good"), std::string::npos) << s;
   fs::remove_all(dir);
 }
 

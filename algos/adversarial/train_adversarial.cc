@@ -337,6 +337,11 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
                              return absl::OkStatus();
                            }));
     IRLAB_RETURN_IF_ERROR(CheckResumable(st, cfg, checkpoint));
+    if (st.global_step >= cfg.total_steps) {  // nothing to continue: keep its eval.json
+      return absl::FailedPreconditionError(StrCat(checkpoint.string(), ": the run finished at env step ",
+                                                  st.global_step, " (total_steps ", cfg.total_steps,
+                                                  "); raise total_steps (--set total_steps=N) to train on"));
+    }
     IRLAB_RETURN_IF_ERROR(vec->SetState(st.envs));
     st.reward_scaler.set_gamma(ppo.gamma);
     std::vector<float> sink(size_t(cfg.disc.batch_size) * (3 * od + ad));

@@ -181,6 +181,7 @@ absl::Status SavePpoCheckpoint(const fs::path& path, const PpoTrainState& s, con
   a.write("run/env_running_return", F64(e.running_return));
   if (extra) extra(a);
 
+  RemoveStaleTempFiles(path);  // what a killed run left
   const fs::path tmp = TempPathFor(path);
   try {
     a.save_to(tmp.string());

@@ -182,16 +182,17 @@ absl::Status SavePpoCheckpoint(const fs::path& path, const PpoTrainState& s, con
   if (extra) extra(a);
 
   RemoveStaleTempFiles(path);  // what a killed run left
-  const fs::path tmp = TempPathFor(path);
+  // serialised in memory, then written, flushed and renamed by irlab: LibTorch
+  // writing a file itself ends a full disk in a throwing destructor (abort)
+  std::ostringstream bytes;
   try {
-    a.save_to(tmp.string());
+    a.save_to(bytes);
   } catch (const std::exception& ex) {
-    fs::remove(tmp);
-    return absl::UnavailableError(StrCat(path.string(), ": cannot write checkpoint: ", ex.what()));
+    return absl::InternalError(StrCat(path.string(), ": cannot serialise checkpoint: ", ex.what()));
   }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return absl::UnavailableError(StrCat(path.string(), ": cannot rename checkpoint: ", ec.message()));
+  if (absl::Status s = WriteFileAtomically(path, bytes.view()); !s.ok()) {
+    return absl::UnavailableError(StrCat(path.string(), ": cannot write checkpoint: ", s.message()));
+  }
   return absl::OkStatus();
 }
 

@@ -413,7 +413,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
                             : DiscriminatorStep(cfg, *disc, disc_opt, *store, replay, st.policy, st.rng);
       if (!step.ok()) {
         return absl::InternalError(StrCat(step.status().message(), " at env step ", st.global_step,
-                                          "; training stopped, the last good checkpoint is ", checkpoint.string()));
+                                          "; training stopped, ", LastGoodCheckpoint(checkpoint)));
       }
       disc_stats = *step;
       ++expert_batches;
@@ -437,8 +437,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
       auto updated = PpoUpdate(net, *st.adam, ro, ppo, lr, st.rng);
       if (!updated.ok()) {
         return absl::InternalError(StrCat(updated.status().message(), " at env step ", st.global_step,
-                                          "; training stopped, the last good checkpoint is ",
-                                          checkpoint.string()));
+                                          "; training stopped, ", LastGoodCheckpoint(checkpoint)));
       }
       update = *updated;
     }

@@ -109,6 +109,15 @@ absl::StatusOr<PolicyState> ReadPolicy(Reader& r) {
 
 }  // namespace
 
+std::string LastGoodCheckpoint(const fs::path& checkpoint) {
+  std::error_code ec;
+  if (!fs::exists(checkpoint, ec)) return StrCat("no checkpoint was saved yet (", checkpoint.string(), ")");
+  if (absl::Status s = VerifyZipFile(checkpoint); !s.ok()) {
+    return StrCat("and no good checkpoint is left: ", s.message());
+  }
+  return StrCat("the last good checkpoint is ", checkpoint.string());
+}
+
 fs::path CheckpointPath(const fs::path& run_or_file) {
   std::error_code ec;
   if (fs::is_directory(run_or_file, ec)) return run_or_file / "checkpoint.pt";

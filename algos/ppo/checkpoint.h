@@ -57,6 +57,11 @@ absl::Status OpenCheckpoint(const std::filesystem::path& path, torch::serialize:
 // Loads only the policy/* entries (for acting).
 absl::StatusOr<PolicyState> LoadPolicy(const std::filesystem::path& path);
 
+// For an error that stops a run: "the last good checkpoint is <path>" when
+// `checkpoint` exists and passes its CRC-32 check, else what is wrong with it
+// ("no checkpoint was saved yet", or that it is damaged).
+std::string LastGoodCheckpoint(const std::filesystem::path& checkpoint);
+
 // The newest checkpoint of a run directory (run/checkpoint.pt), or `path`
 // itself when it names a file.
 std::filesystem::path CheckpointPath(const std::filesystem::path& run_or_file);

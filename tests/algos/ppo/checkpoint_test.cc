@@ -224,6 +224,11 @@ TEST(CheckpointTest, FlippedBitsAreDetectedOnEveryLoad) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find((dir / "checkpoint.pt").string() + ": damaged checkpoint"), std::string::npos) << s;
   EXPECT_EQ(s.message().find("last good"), std::string::npos) << s;
+  // what a run that stops names as its last good checkpoint
+  EXPECT_NE(LastGoodCheckpoint(dir / "checkpoint.pt").find("no good checkpoint is left: "), std::string::npos);
+  EXPECT_NE(LastGoodCheckpoint(dir / "never.pt").find("no checkpoint was saved yet"), std::string::npos);
+  EXPECT_EQ(LastGoodCheckpoint(flipped.parent_path() / "checkpoints" / "step_128.pt"),
+            "the last good checkpoint is " + (dir / "checkpoints" / "step_128.pt").string());
   fs::remove_all(dir);
 }
 

@@ -63,6 +63,9 @@ absl::Status ReadDiscriminator(torch::serialize::InputArchive& a, const fs::path
       if (!a.try_read(StrCat("disc/param_", i), t)) {
         return absl::DataLossError(StrCat(path.string(), ": no reward net entry 'disc/param_", i, "'"));
       }
+      if (!TensorFitsStorage(t) || t.scalar_type() != params[i].scalar_type()) {
+        return absl::DataLossError(StrCat(path.string(), ": reward net entry 'disc/param_", i, "' is damaged"));
+      }
       if (!t.sizes().equals(params[i].sizes())) {
         return absl::FailedPreconditionError(
             StrCat(path.string(), ": reward net parameter ", i, " has another shape than the config's net"));
@@ -78,7 +81,7 @@ absl::Status ReadDiscriminator(torch::serialize::InputArchive& a, const fs::path
     }
     if (expert_batches) {
       torch::Tensor n;
-      if (!a.try_read("disc/expert_batches", n) || n.numel() != 1) {
+      if (!a.try_read("disc/expert_batches", n) || n.numel() != 1 || !TensorFitsStorage(n)) {
         return absl::DataLossError(StrCat(path.string(), ": no 'disc/expert_batches' entry"));
       }
       *expert_batches = n.item<int64_t>();

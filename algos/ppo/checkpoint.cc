@@ -28,6 +28,27 @@ std::vector<T> ToVector(const torch::Tensor& t) {
   return std::vector<T>(c.data_ptr<T>(), c.data_ptr<T>() + c.numel());
 }
 
+}  // namespace
+
+bool TensorFitsStorage(const torch::Tensor& t) {
+  if (!t.defined()) return false;
+  if (t.numel() == 0) return true;
+  if (!t.has_storage() || t.storage_offset() < 0) return false;
+  int64_t last = t.storage_offset();  // the highest element addressed
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    int64_t span = 0;
+    if (t.stride(d) < 0 || __builtin_mul_overflow(t.size(d) - 1, t.stride(d), &span) ||
+        __builtin_add_overflow(last, span, &last)) {
+      return false;
+    }
+  }
+  int64_t bytes = 0;
+  if (__builtin_mul_overflow(last + 1, static_cast<int64_t>(t.element_size()), &bytes)) return false;
+  return bytes <= static_cast<int64_t>(t.storage().nbytes());
+}
+
+namespace {
+
 // Reads one entry; the error names the file and the entry.
 struct Reader {
   InputArchive& archive;
@@ -40,6 +61,9 @@ struct Reader {
     }
     if (t.scalar_type() != type) {
       return absl::DataLossError(StrCat(path.string(), ": entry '", key, "' has the wrong type"));
+    }
+    if (!TensorFitsStorage(t)) {
+      return absl::DataLossError(StrCat(path.string(), ": entry '", key, "' is larger than its data"));
     }
     return t;
   }

@@ -52,6 +52,12 @@ absl::Status SavePpoCheckpoint(const std::filesystem::path& path, const PpoTrain
 // Loads a whole training state (for --resume).
 absl::StatusOr<PpoTrainState> LoadPpoCheckpoint(const std::filesystem::path& path,
                                                  const CheckpointReader& extra = {});
+// Whether every element a loaded tensor's sizes and strides address lies in
+// its storage: an archive whose CRC-32s match can still pair a size with a
+// smaller data record (a consistent but wrong file), and reading it would run
+// past the buffer. Every tensor read from a checkpoint is checked.
+bool TensorFitsStorage(const torch::Tensor& t);
+
 // Opens a checkpoint archive for reading other sections; errors name the file.
 absl::Status OpenCheckpoint(const std::filesystem::path& path, torch::serialize::InputArchive& archive);
 // Loads only the policy/* entries (for acting).

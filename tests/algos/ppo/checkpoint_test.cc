@@ -1,6 +1,7 @@
 #include "algos/ppo/checkpoint.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -34,7 +35,8 @@ ExpertConfig TinyConfig() {
 }
 
 fs::path FreshDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("irlab_ppo_" + name);
+  // the pid keeps concurrent runs of the suite (other checkouts, the sanitizer build) apart
+  const fs::path dir = fs::temp_directory_path() / ("irlab_ppo_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;

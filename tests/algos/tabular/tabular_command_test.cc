@@ -2,6 +2,7 @@
 // tasks writes its outputs, and bad input ends with an error, not a crash.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -28,7 +29,8 @@ int RunTabular(const std::string& args, const fs::path& log) {
 }
 
 fs::path FreshDir(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) / ("irlab_tabular_" + name);
+  // the pid keeps concurrent runs of the suite (other checkouts, the sanitizer build) apart
+  const fs::path dir = fs::path(::testing::TempDir()) / ("irlab_tabular_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   return dir;
 }

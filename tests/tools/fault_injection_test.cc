@@ -1,4 +1,5 @@
 // Faults injected into real irlab processes: kill -9 at seeded random points
+// (after a random checkpoint, plus a random few milliseconds)
 // of expert, train and collect, then the same command resumed (or rerun) and
 // the result compared with an uninterrupted run's by its tensors (LibTorch
 // writes optimiser state keyed by memory address, so file bytes differ); and
@@ -102,27 +103,19 @@ constexpr char kTiny[] =
     " --set num_envs=2 --set threads=1 --set ppo.rollout_steps=64 --set ppo.minibatches=4 --set ppo.epochs=2"
     " --set checkpoint_every=128 --set eval_episodes=1";
 
-// Milliseconds `irlab args` takes, and its result.
-CommandResult Timed(const std::string& args, int* ms) {
-  const auto start = std::chrono::steady_clock::now();
-  CommandResult run = Irlab(args);
-  *ms = static_cast<int>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
-  return run;
-}
-
 TEST_F(FaultInjectionTest, ExpertKilledAtRandomPointsResumesExactly) {
   const std::string expert = StrCat("expert --env Pendulum --seed 3", kTiny, " --set total_steps=4096 --out ");
-  int whole_ms = 0;
-  CommandResult run = Timed(expert + (dir_ / "whole").string(), &whole_ms);
+  CommandResult run = Irlab(expert + (dir_ / "whole").string());
   ASSERT_EQ(run.code, 0) << run.output;
   Rng rng(23);
   int killed = 0;
   for (int trial = 0; trial < 3; ++trial) {
     const fs::path out = dir_ / StrCat("killed_", trial);
-    // a point in the first half of the run's time, after its first checkpoint
-    const int delay = static_cast<int>(rng.UniformInt(static_cast<uint64_t>(whole_ms / 2 + 1)));
-    if (!StartAndKill(expert + out.string(), out / "checkpoint.pt", delay)) continue;
+    // a random point: after the k-th of the run's 32 checkpoints (k <= 24,
+    // whatever the machine's load), plus up to 30 ms
+    const int k = 1 + static_cast<int>(rng.UniformInt(24));
+    const int delay = static_cast<int>(rng.UniformInt(30));
+    if (!StartAndKill(expert + out.string(), out / "checkpoints" / StrCat("step_", 128 * k, ".pt"), delay)) continue;
     ++killed;
     run = Irlab(StrCat("expert --resume ", out.string()));
     ASSERT_EQ(run.code, 0) << "killed after " << delay << " ms: " << run.output;
@@ -140,15 +133,16 @@ TEST_F(FaultInjectionTest, TrainKilledAtRandomPointsResumesExactly) {
   ASSERT_EQ(run.code, 0) << run.output;
   const std::string train = StrCat("train --algo airl --env Pendulum --seed 5 --demos ", demos.string(), kTiny,
                                    " --set total_steps=3072 --set disc.batch_size=64 --out ");
-  int whole_ms = 0;
-  run = Timed(train + (dir_ / "whole").string(), &whole_ms);
+  run = Irlab(train + (dir_ / "whole").string());
   ASSERT_EQ(run.code, 0) << run.output;
   Rng rng(29);
   int killed = 0;
   for (int trial = 0; trial < 2; ++trial) {
     const fs::path out = dir_ / StrCat("killed_", trial);
-    const int delay = static_cast<int>(rng.UniformInt(static_cast<uint64_t>(whole_ms / 2 + 1)));
-    if (!StartAndKill(train + out.string(), out / "checkpoint.pt", delay)) continue;
+    // after the k-th of the run's 24 checkpoints (k <= 16), plus up to 30 ms
+    const int k = 1 + static_cast<int>(rng.UniformInt(16));
+    const int delay = static_cast<int>(rng.UniformInt(30));
+    if (!StartAndKill(train + out.string(), out / "checkpoints" / StrCat("step_", 128 * k, ".pt"), delay)) continue;
     ++killed;
     run = Irlab(StrCat("train --resume ", out.string()));
     ASSERT_EQ(run.code, 0) << "killed after " << delay << " ms: " << run.output;

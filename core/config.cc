@@ -18,7 +18,10 @@ using FieldInfo = ConfigBinder::FieldInfo;
 
 std::string Where(std::string_view source, const toml::node& node, std::string_view key) {
   const auto& begin = node.source().begin;
-  if (begin.line > 0) return StrCat(source, ":", static_cast<int>(begin.line), ": key '", key, "'");
+  // a file names its line; an override (--set k=v, --algo x) is one line
+  if (begin.line > 0 && source.rfind("--", 0) != 0) {
+    return StrCat(source, ":", static_cast<int>(begin.line), ": key '", key, "'");
+  }
   return StrCat(source, ": key '", key, "'");
 }
 
@@ -60,6 +63,31 @@ std::string Strip(std::string_view s) {
   const size_t b = s.find_first_not_of(" \t");
   const size_t e = s.find_last_not_of(" \t");
   return b == std::string_view::npos ? std::string() : std::string(s.substr(b, e - b + 1));
+}
+
+// The dotted key assigned on 1-based `line` of TOML text ("ppo.minibatches"
+// for "minibatches = ..." under [ppo]), or "" when the line assigns none.
+std::string KeyOnLine(std::string_view text, int line) {
+  std::string section;
+  int n = 1;
+  for (absl::string_view row : absl::StrSplit(absl::string_view(text.data(), text.size()), '\n')) {
+    const std::string stripped = Strip(std::string_view(row.data(), row.size()));
+    if (n == line) {
+      const size_t eq = stripped.find('=');
+      if (stripped.empty() || stripped[0] == '#' || stripped[0] == '[' || eq == std::string::npos) return "";
+      std::string key = Strip(stripped.substr(0, eq));
+      if (key.size() >= 2 && (key.front() == '"' || key.front() == '\'') && key.back() == key.front()) {
+        key = key.substr(1, key.size() - 2);
+      }
+      return section.empty() ? key : StrCat(section, ".", key);
+    }
+    if (stripped.size() >= 2 && stripped[0] == '[' && stripped[1] != '[') {
+      const size_t close = stripped.find(']');
+      section = Strip(stripped.substr(1, close == std::string::npos ? std::string::npos : close - 1));
+    }
+    ++n;
+  }
+  return "";
 }
 
 std::string FormatDouble(double v) {
@@ -115,9 +143,12 @@ absl::Status ConfigSchema::ApplyText(std::string_view text, std::string_view sou
   try {
     table = toml::parse(text, source);
   } catch (const toml::parse_error& err) {
-    return absl::InvalidArgumentError(StrCat(source, ":", static_cast<int>(err.source().begin.line), ":",
-                                             static_cast<int>(err.source().begin.column),
-                                             ": malformed TOML: ", err.description()));
+    const int line = static_cast<int>(err.source().begin.line);
+    const std::string key = KeyOnLine(text, line);
+    const bool one_line = source.rfind("--", 0) == 0;  // --set k=v, --algo x
+    return absl::InvalidArgumentError(
+        StrCat(source, one_line ? "" : StrCat(":", line, ":", static_cast<int>(err.source().begin.column)),
+               key.empty() ? "" : StrCat(": key '", key, "'"), ": malformed TOML: ", err.description()));
   }
   return ApplyTable(table, source, "");
 }
@@ -137,8 +168,15 @@ absl::Status ConfigSchema::ApplyTable(const toml::table& table, std::string_view
     }
     auto it = index_.find(key);
     if (it == index_.end()) {
+      // a section given a value (ppo = 5): name one of its keys
+      if (auto sub = index_.lower_bound(key + "."); sub != index_.end() && sub->first.rfind(key + ".", 0) == 0) {
+        return absl::InvalidArgumentError(StrCat(Where(source, node, key), ": '", key,
+                                                 "' is a section, not a value; set its keys, e.g. ",
+                                                 sub->first, " (", "[", key, "] in a file)"));
+      }
+      // a near miss: fewer edits than the key has characters (ppo is not env)
       std::string hint;
-      size_t best = 4;
+      size_t best = std::min<size_t>(4, key.size());
       for (const auto& f : fields_) {
         if (size_t d = EditDistance(key, f.key); d < best) {
           best = d;
@@ -176,7 +214,9 @@ absl::Status ConfigSchema::ApplyValue(const FieldInfo& field, const toml::node& 
     auto v = node.value_exact<int64_t>();
     if (!v) return wrong_type();
     IRLAB_RETURN_IF_ERROR(check_range(static_cast<double>(*v)));
-    if (*v < INT32_MIN || *v > INT32_MAX) return check_range(INFINITY);
+    if (*v < INT32_MIN || *v > INT32_MAX) {
+      return absl::OutOfRangeError(StrCat(where, ": value ", *v, " does not fit a 32-bit integer"));
+    }
     **p = static_cast<int>(*v);
   } else if (auto* p = std::get_if<int64_t*>(&field.target)) {
     auto v = node.value_exact<int64_t>();
@@ -228,9 +268,9 @@ absl::Status ConfigSchema::ApplyValue(const FieldInfo& field, const toml::node& 
   return absl::OkStatus();
 }
 
-absl::Status ConfigSchema::ApplyOverride(std::string_view assignment) {
+absl::Status ConfigSchema::ApplyOverride(std::string_view assignment, std::string_view given_source) {
   const size_t eq = assignment.find('=');
-  const std::string source = StrCat("--set ", assignment);
+  const std::string source = given_source.empty() ? StrCat("--set ", assignment) : std::string(given_source);
   if (eq == std::string_view::npos || eq == 0) {
     return absl::InvalidArgumentError(StrCat(source, ": expected key=value"));
   }

@@ -112,8 +112,9 @@ class ConfigSchema {
   // Applies TOML text; `source` names it in errors.
   absl::Status ApplyText(std::string_view text, std::string_view source);
   // Applies one "key=value" override (value in TOML syntax; bare words are
-  // taken as strings for string fields).
-  absl::Status ApplyOverride(std::string_view assignment);
+  // taken as strings for string fields). Errors name `source`, by default
+  // "--set key=value".
+  absl::Status ApplyOverride(std::string_view assignment, std::string_view source = {});
 
   // The resolved config as TOML, with each field's help as a comment.
   std::string ToToml() const;
@@ -135,16 +136,28 @@ class ConfigSchema {
   std::map<std::string, size_t, std::less<>> index_;
 };
 
-// Loads a config struct from defaults, an optional file, then overrides.
+// A command's own flag as a config override (`--algo gail` sets algo =
+// "gail"); its errors name the flag as given, not a --set nobody typed.
+struct FlagOverride {
+  std::string flag;        // "--algo gail"
+  std::string assignment;  // "algo=gail"
+};
+
+// Loads a config struct from defaults, an optional file, the --set
+// overrides, then the command's own flags.
 template <class S>
 absl::Status LoadConfig(S& config, const std::filesystem::path& file,
-                        const std::vector<std::string>& overrides) {
+                        const std::vector<std::string>& overrides,
+                        const std::vector<FlagOverride>& flags = {}) {
   ConfigSchema schema = ConfigSchema::For(config);
   if (!file.empty()) {
     if (absl::Status s = schema.ApplyFile(file); !s.ok()) return s;
   }
   for (const auto& o : overrides) {
     if (absl::Status s = schema.ApplyOverride(o); !s.ok()) return s;
+  }
+  for (const auto& f : flags) {
+    if (absl::Status s = schema.ApplyOverride(f.assignment, f.flag); !s.ok()) return s;
   }
   return absl::OkStatus();
 }

@@ -1,6 +1,7 @@
 #include "core/files.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,6 +18,26 @@ namespace fs = std::filesystem;
 fs::path TempPathFor(const fs::path& final_path) {
   return final_path.parent_path() /
          StrCat(".", final_path.filename().string(), ".tmp.", ::getpid());
+}
+
+int RemoveStaleTempFiles(const fs::path& final_path) {
+  const fs::path parent = final_path.parent_path().empty() ? fs::path(".") : final_path.parent_path();
+  const std::string prefix = StrCat(".", final_path.filename().string(), ".tmp.");
+  std::error_code ec;
+  int removed = 0;
+  for (const auto& entry : fs::directory_iterator(parent, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const size_t digits_end = name.find_first_not_of("0123456789", prefix.size());
+    const std::string digits = name.substr(prefix.size(), digits_end - prefix.size());
+    if (digits.empty() || digits.size() > 9) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(digits));
+    if (pid == ::getpid() || pid <= 0) continue;
+    if (::kill(pid, 0) == 0 || errno != ESRCH) continue;  // running (or not ours to judge)
+    std::error_code remove_ec;
+    if (fs::remove_all(entry.path(), remove_ec) > 0 && !remove_ec) ++removed;
+  }
+  return removed;
 }
 
 absl::Status WriteFileAtomically(const fs::path& path, std::string_view contents) {

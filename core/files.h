@@ -14,6 +14,11 @@ namespace irlab {
 // "<dir>/.<name>.tmp.<pid>".
 std::filesystem::path TempPathFor(const std::filesystem::path& final_path);
 
+// Removes the temporary siblings of `final_path` (".<name>.tmp.<pid>" and
+// names beginning so) whose process no longer runs: what a killed writer
+// left behind. Files of live processes are kept. Returns how many went.
+int RemoveStaleTempFiles(const std::filesystem::path& final_path);
+
 // Writes `contents` to a temporary sibling, flushes it, then renames it over
 // `path`. Either the old file or the complete new one is there, never half.
 absl::Status WriteFileAtomically(const std::filesystem::path& path, std::string_view contents);

@@ -33,6 +33,13 @@ void FlagParser::Require(const std::string& name) {
   if (Flag* f = Find(name)) f->required = true;
 }
 
+bool FlagParser::Seen(const std::string& name) const {
+  for (const auto& f : flags_) {
+    if (f.name == name) return f.seen;
+  }
+  return false;
+}
+
 FlagParser::Flag* FlagParser::Find(const std::string& name) {
   for (auto& f : flags_) {
     if (f.name == name) return &f;

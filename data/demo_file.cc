@@ -94,8 +94,10 @@ absl::StatusOr<h5::Id> OpenChecked(hid_t file, const fs::path& path, const char*
                                         " chunks stored (truncated or damaged file)"));
     }
   } else if (rows > 0) {
-    const int64_t bytes = rows * std::max<int64_t>(cols, 1) * static_cast<int64_t>(element_size);
-    if (static_cast<int64_t>(H5Dget_storage_size(dataset.get())) < bytes) {
+    int64_t bytes = 0;
+    if (__builtin_mul_overflow(rows, std::max<int64_t>(cols, 1), &bytes) ||
+        __builtin_mul_overflow(bytes, static_cast<int64_t>(element_size), &bytes) ||
+        static_cast<int64_t>(H5Dget_storage_size(dataset.get())) < bytes) {
       return absl::DataLossError(StrCat(where, " stores fewer bytes than its shape needs"));
     }
   }
@@ -139,6 +141,7 @@ absl::StatusOr<std::unique_ptr<DemoFile>> DemoFile::Open(const fs::path& path,
   IRLAB_ASSIGN_OR_RETURN(file->impl_->file, h5::OpenFile(path));
   IRLAB_RETURN_IF_ERROR(file->CheckStructure(options));
   IRLAB_RETURN_IF_ERROR(file->ReadEpisodeTable());
+  if (options.validate) IRLAB_RETURN_IF_ERROR(file->Validate());
   return file;
 }
 
@@ -157,7 +160,7 @@ absl::Status DemoFile::CheckStructure(const DemoOpenOptions& options) {
                                              " transitions in ", num_episodes,
                                              " episodes, which cannot be"));
   }
-  episodes_.start.resize(static_cast<size_t>(num_episodes));  // sized here, read later
+  num_episodes_attribute_ = num_episodes;  // checked against episodes/start before any sizing
 
   const DemoMetadata& m = metadata_;
   const std::array<int64_t, kNumDemoFields> widths = {m.obs_dim, m.act_dim, 1,    m.obs_dim, 1,
@@ -190,12 +193,21 @@ absl::Status DemoFile::CheckStructure(const DemoOpenOptions& options) {
 
 absl::Status DemoFile::ReadEpisodeTable() {
   const hid_t f = impl_->file.get();
-  const int64_t e = static_cast<int64_t>(episodes_.start.size());
+  const int64_t e = num_episodes_attribute_;
   auto read_column = [&](const char* key, h5::Kind kind, hid_t mem_type,
                          void* out) -> absl::Status {
     IRLAB_ASSIGN_OR_RETURN(h5::Id dataset, OpenChecked(f, path_, key, kind, 8, e, 0, 0, nullptr));
     return h5::ReadRows(dataset.get(), mem_type, 0, e, out, key, path_);
   };
+  // the attribute's count against the real extents of the four columns
+  // (and their stored bytes) before the table is sized from it
+  for (const auto& [key, kind] : {std::pair{k::kEpisodeStart, h5::Kind::kSignedInt},
+                                  std::pair{k::kEpisodeLength, h5::Kind::kSignedInt},
+                                  std::pair{k::kEpisodeReturn, h5::Kind::kFloat},
+                                  std::pair{k::kEpisodeSeed, h5::Kind::kUnsignedInt}}) {
+    IRLAB_RETURN_IF_ERROR(OpenChecked(f, path_, key, kind, 8, e, 0, 0, nullptr).status());
+  }
+  episodes_.start.resize(e);
   episodes_.length.resize(e);
   episodes_.ret.resize(e);
   episodes_.seed.resize(e);

@@ -1,8 +1,10 @@
 // DemoFile: a demonstration file opened for reading. Open() checks the
 // structure (every dataset present with the right type, rank and shape,
-// lengths and the episode table consistent) and reads the attributes and the
-// episode table, but no transition data; Validate() then checks every value
-// in bounded memory. Errors name the file and the dataset.
+// lengths and the episode table consistent, sizes from attributes against the
+// datasets' real extents before anything is sized from them), reads the
+// attributes and the episode table, and then, unless told not to, runs
+// Validate(): every value checked in bounded memory, so that no reader works
+// on a file `irlab inspect` would refuse. Errors name the file and the dataset.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +37,8 @@ struct DemoOpenOptions {
   int expected_obs_dim = 0;      // > 0: an error unless observations have this width (the task's)
   int expected_act_dim = 0;      // > 0: likewise for actions
   size_t chunk_cache_bytes = 0;  // HDF5 chunk cache per dataset (0: HDF5's default, 1 MiB)
+  bool validate = true;          // run Validate() before returning (false: the caller runs it,
+                                 // e.g. with progress, or only needs the structure)
 };
 
 class DemoFile {
@@ -87,6 +91,7 @@ class DemoFile {
   DemoMetadata metadata_;
   EpisodeTable episodes_;
   int64_t num_transitions_ = 0;
+  int64_t num_episodes_attribute_ = 0;  // the attribute, until the table is read
   bool has_final_state_ = false;
   std::unique_ptr<Impl> impl_;
 };

@@ -129,6 +129,13 @@ absl::Status MoveIntoPlace(const fs::path& temp, const fs::path& path, bool over
   return absl::OkStatus();
 }
 
+// An error about the temporary file, with the file it was to become named
+// first: "demos.h5: cannot write it: .demos.h5.tmp.123: ...".
+absl::Status NamingTarget(const fs::path& path, const absl::Status& s) {
+  if (s.ok() || s.message().substr(0, path.string().size()) == path.string()) return s;
+  return absl::Status(s.code(), StrCat(path.string(), ": cannot write it: ", s.message()));
+}
+
 }  // namespace
 
 absl::Status CheckEpisodeArrays(const DemoMetadata& m, const Episode& ep, std::string_view where) {
@@ -218,12 +225,15 @@ absl::StatusOr<std::unique_ptr<DemoWriter>> DemoWriter::Create(const fs::path& p
   metadata.irlab_version = std::string(IrlabVersion());
   if (metadata.created.empty()) metadata.created = UtcNow();
 
+  RemoveStaleTempFiles(path);  // what a killed collect or convert left
   std::unique_ptr<DemoWriter> writer(new DemoWriter(path, std::move(metadata), options));
   const fs::path& temp = writer->temp_path_;
   const DemoMetadata& m = writer->metadata_;
   const bool irlab = options.layout == DemoLayout::kIrlab;
   Impl& h = *writer->impl_;
-  IRLAB_ASSIGN_OR_RETURN(h.file, h5::CreateFile(temp));
+  auto created = h5::CreateFile(temp);
+  if (!created.ok()) return NamingTarget(path, created.status());
+  h.file = std::move(*created);
   const hid_t f = h.file.get();
   h.flag_type = irlab ? h5::Id(H5Tcopy(H5T_STD_U8LE)) : h5::BoolEnumType();
   IRLAB_ASSIGN_OR_RETURN(h.observations, h5::CreateRowDataset(f, k::kObservations, H5T_IEEE_F32LE,
@@ -271,7 +281,7 @@ absl::Status DemoWriter::Append(const Episode& episode) {
   IRLAB_RETURN_IF_ERROR(CheckEpisode(episode));
   if (absl::Status s = WriteEpisode(episode); !s.ok()) {
     failed_ = true;  // the datasets may now disagree in length
-    return s;
+    return NamingTarget(path_, s);
   }
   return absl::OkStatus();
 }
@@ -382,7 +392,7 @@ absl::Status DemoWriter::Close() {
   } else if (table_.size() == 0) {
     status = absl::FailedPreconditionError(StrCat(path_.string(), ": no episodes to write"));
   } else {
-    status = Finish();
+    status = NamingTarget(path_, Finish());
   }
   if (!status.ok()) Abandon();  // removes the temporary file
   closed_ = true;

@@ -9,6 +9,12 @@
 namespace irlab::h5 {
 namespace {
 
+// HDF5 closes what is still open when the process exits; a dataset whose
+// flush failed (a full disk) crashes that pass (HDF5 1.10: H5D_close from
+// H5_term_library). irlab closes every file it writes itself and checks the
+// close, so the exit-time pass is switched off, before any other HDF5 call.
+[[maybe_unused]] const bool kNoExitTimeClose = [] { return H5dont_atexit() >= 0; }();
+
 namespace fs = std::filesystem;
 
 constexpr size_t kMaxAttributeBytes = 1 << 20;  // larger is a corrupt or foreign file

@@ -5,7 +5,13 @@
 #include <filesystem>
 #include <system_error>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "absl/status/status.h"
+#include "core/config.h"
+#include "core/files.h"
 #include "core/flags.h"
 #include "tools/commands.h"
 
@@ -24,6 +30,13 @@ inline int ParseFlagsOrExit(FlagParser& flags, const Args& args) {
     return 2;
   }
   return -1;
+}
+
+// Adds `--name value` as the config override key=value when the flag was
+// given; a bad value is then reported as the flag the user typed.
+inline void AddFlagOverride(const FlagParser& flags, const std::string& name, const std::string& key,
+                            const std::string& value, std::vector<FlagOverride>& out) {
+  if (flags.Seen(name)) out.push_back({"--" + name + " " + value, key + "=" + value});
 }
 
 // Prints an error status for `command` and returns exit code 1.
@@ -62,6 +75,35 @@ class NewRunDir {
  private:
   std::filesystem::path dir_;
   bool created_ = false;
+};
+
+// A resumed run's config.toml and run.json as they were before the command
+// rewrote them for the resume. A resume that fails before it saves a new
+// checkpoint (refused: a damaged checkpoint, a config that changes the
+// network, a finished run, bad demonstrations) puts them back, so the run
+// keeps its own config, command line, pid and start time. Construct before
+// writing them.
+class ResumedRunFiles {
+ public:
+  explicit ResumedRunFiles(std::filesystem::path dir) : dir_(std::move(dir)) {
+    for (const char* name : {"config.toml", "run.json"}) {
+      if (auto contents = ReadFile(dir_ / name); contents.ok()) saved_.emplace_back(name, *contents);
+    }
+    std::error_code ec;
+    checkpoint_time_ = std::filesystem::last_write_time(dir_ / "checkpoint.pt", ec);
+  }
+
+  // On failure: restores both files unless the resume saved a checkpoint.
+  void RestoreIfNoNewCheckpoint() const {
+    std::error_code ec;
+    if (std::filesystem::last_write_time(dir_ / "checkpoint.pt", ec) != checkpoint_time_) return;
+    for (const auto& [name, contents] : saved_) (void)WriteFileAtomically(dir_ / name, contents);
+  }
+
+ private:
+  std::filesystem::path dir_;
+  std::vector<std::pair<std::string, std::string>> saved_;
+  std::filesystem::file_time_type checkpoint_time_{};
 };
 
 }  // namespace irlab

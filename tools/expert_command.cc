@@ -30,8 +30,9 @@ int ExpertCommand(const Args& args) {
     std::fprintf(stderr, "irlab expert: give exactly one of --out (new run) or --resume (existing run)\n");
     return 2;
   }
-  if (!env.empty()) sets.push_back("env=" + env);
-  if (seed >= 0) sets.push_back(StrCat("seed=", seed));
+  std::vector<FlagOverride> given;
+  AddFlagOverride(flags, "env", "env", env, given);
+  AddFlagOverride(flags, "seed", "seed", StrCat(seed), given);
 
   ExpertConfig cfg;
   const std::filesystem::path run_dir = resume.empty() ? out : resume;
@@ -41,9 +42,12 @@ int ExpertCommand(const Args& args) {
       std::fprintf(stderr, "irlab expert: --resume uses the run's config.toml; use --set to change it\n");
       return 2;
     }
-    if (absl::Status s = LoadConfig(cfg, run_dir / "config.toml", sets); !s.ok()) return Fail("expert", s);
+    if (absl::Status s = LoadConfig(cfg, run_dir / "config.toml", sets, given); !s.ok()) return Fail("expert", s);
   } else {
-    if (absl::Status s = LoadConfig(cfg, config_file, sets); !s.ok()) return Fail("expert", s);
+    if (absl::Status s = LoadConfig(cfg, config_file, sets, given); !s.ok()) return Fail("expert", s);
+    // what would fail at the start of training fails before the run directory exists
+    if (absl::Status s = CheckMinibatches(cfg.ppo, cfg.num_envs); !s.ok()) return Fail("expert", s);
+    if (auto made = MakeEnv(cfg.env, cfg.env_options); !made.ok()) return Fail("expert", made.status());
     std::error_code ec;
     if (std::filesystem::exists(run_dir, ec) && !std::filesystem::is_empty(run_dir, ec)) {
       return Fail("expert", absl::AlreadyExistsError(StrCat(
@@ -54,11 +58,14 @@ int ExpertCommand(const Args& args) {
   }
   // a model of the researcher's own is pinned by its digest (checked again on resume)
   if (absl::Status s = PinTaskModel(cfg.env, cfg.env_options); !s.ok()) return Fail("expert", s);
-  if (absl::Status s = WriteFileAtomically(run_dir / "config.toml", ConfigSchema::For(cfg).ToToml()); !s.ok()) {
+  const ResumedRunFiles before(run_dir);
+  absl::Status s = WriteFileAtomically(run_dir / "config.toml", ConfigSchema::For(cfg).ToToml());
+  if (s.ok()) s = WriteRunInfo(run_dir, "expert", args);
+  if (s.ok()) s = TrainExpert(cfg, run_dir, !resume.empty());
+  if (!s.ok()) {
+    if (!resume.empty()) before.RestoreIfNoNewCheckpoint();
     return Fail("expert", s);
   }
-  if (absl::Status s = WriteRunInfo(run_dir, "expert", args); !s.ok()) return Fail("expert", s);
-  if (absl::Status s = TrainExpert(cfg, run_dir, !resume.empty()); !s.ok()) return Fail("expert", s);
   return 0;
 }
 

@@ -220,7 +220,8 @@ int InspectCommand(const Args& args) {
     std::fprintf(stderr, "irlab inspect: --set-obs needs --reward (it changes what the reward scores)\n");
     return 2;
   }
-  auto opened = DemoFile::Open(positional[0]);
+  // the structure now, the values below with a progress bar
+  auto opened = DemoFile::Open(positional[0], {.validate = false});
   if (!opened.ok()) return Fail("inspect", opened.status());
   const DemoFile& file = **opened;
   for (const ObsOverride& o : *overrides) {  // before the validation pass, which takes a while

@@ -81,11 +81,12 @@ int RolloutCommand(const Args& args) {
   if (int code = ParseFlagsOrExit(flags, args); code >= 0) return code;
 
   RolloutConfig cfg;
-  if (!env.empty()) sets.push_back("env=" + env);
-  if (!policy.empty()) sets.push_back("policy=" + policy);
-  if (episodes > 0) sets.push_back(StrCat("episodes=", episodes));
-  if (seed >= 0) sets.push_back(StrCat("seed=", seed));
-  if (absl::Status s = LoadConfig(cfg, config_file, sets); !s.ok()) return Fail("rollout", s);
+  std::vector<FlagOverride> given;
+  AddFlagOverride(flags, "env", "env", env, given);
+  AddFlagOverride(flags, "policy", "policy", policy, given);
+  AddFlagOverride(flags, "episodes", "episodes", StrCat(episodes), given);
+  AddFlagOverride(flags, "seed", "seed", StrCat(seed), given);
+  if (absl::Status s = LoadConfig(cfg, config_file, sets, given); !s.ok()) return Fail("rollout", s);
   if (absl::Status s = PinTaskModel(cfg.env, cfg.env_options); !s.ok()) return Fail("rollout", s);
 
   auto vec = VecEnv::Make(cfg.env, cfg.num_envs, cfg.env_options, cfg.threads);

@@ -180,11 +180,12 @@ int TabularCommand(const Args& args) {
 
   // flags win over the file and --set
   TabularConfig cfg;
-  if (!algo.empty()) sets.push_back("algo=" + algo);
-  if (!env.empty()) sets.push_back("env=" + env);
-  if (demos > 0) sets.push_back(StrCat("demos=", demos));
-  if (seed >= 0) sets.push_back(StrCat("seed=", seed));
-  if (absl::Status s = LoadConfig(cfg, config_file, sets); !s.ok()) return Fail("tabular", s);
+  std::vector<FlagOverride> given;
+  AddFlagOverride(flags, "algo", "algo", algo, given);
+  AddFlagOverride(flags, "env", "env", env, given);
+  AddFlagOverride(flags, "demos", "demos", StrCat(demos), given);
+  AddFlagOverride(flags, "seed", "seed", StrCat(seed), given);
+  if (absl::Status s = LoadConfig(cfg, config_file, sets, given); !s.ok()) return Fail("tabular", s);
   const fs::path run_dir(out);
   if (absl::Status s = EnsureDirectory(run_dir); !s.ok()) return Fail("tabular", s);
   if (absl::Status s = WriteRunInfo(run_dir, "tabular", args); !s.ok()) return Fail("tabular", s);

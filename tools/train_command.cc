@@ -57,22 +57,30 @@ int TrainCommand(const Args& args) {
     std::fprintf(stderr, "irlab train: give exactly one of --out (new run) or --resume (existing run)\n");
     return 2;
   }
-  if (!algo.empty()) sets.push_back("algo=" + algo);
-  if (!env.empty()) sets.push_back("env=" + env);
-  if (seed >= 0) sets.push_back(StrCat("seed=", seed));
-  if (!demos.empty()) sets.push_back("demos_file=" + demos);
+  std::vector<FlagOverride> given;
+  AddFlagOverride(flags, "algo", "algo", algo, given);
+  AddFlagOverride(flags, "env", "env", env, given);
+  AddFlagOverride(flags, "seed", "seed", StrCat(seed), given);
+  AddFlagOverride(flags, "demos", "demos_file", demos, given);
   AdversarialConfig cfg;
   const std::filesystem::path run_dir = resume.empty() ? out : resume;
   const std::filesystem::path config_path =
       resume.empty() ? std::filesystem::path(config_file) : run_dir / "config.toml";
-  if (absl::Status s = LoadConfig(cfg, config_path, sets); !s.ok()) return Fail("train", s);
+  if (absl::Status s = LoadConfig(cfg, config_path, sets, given); !s.ok()) return Fail("train", s);
   if (cfg.demos_file.empty()) {
     std::fprintf(stderr, "irlab train: --demos is required (or demos_file in the config)\n");
     return 2;
   }
   if (absl::Status s = PinTaskModel(cfg.env, cfg.env_options); !s.ok()) return Fail("train", s);
   if (absl::Status s = CheckDemosModel(cfg); !s.ok()) return Fail("train", s);
+  if (resume.empty()) {
+    // what would fail at the start of training fails before the run directory exists
+    absl::Status s = cfg.algo == "bc" ? absl::OkStatus() : CheckMinibatches(cfg.ppo, cfg.num_envs);
+    if (auto made = MakeEnv(cfg.env, cfg.env_options); s.ok() && !made.ok()) s = made.status();
+    if (!s.ok()) return Fail("train", s);
+  }
   const NewRunDir fresh(run_dir);
+  const ResumedRunFiles before(run_dir);
   if (resume.empty()) {
     // absolute, so that a resume from another directory finds the same file
     cfg.demos_file = std::filesystem::absolute(cfg.demos_file).lexically_normal().string();
@@ -88,6 +96,7 @@ int TrainCommand(const Args& args) {
   if (s.ok()) s = TrainAdversarial(cfg, run_dir, !resume.empty());
   if (!s.ok()) {
     if (resume.empty()) fresh.Abandon();  // a resumed run keeps its directory as it was
+    if (!resume.empty()) before.RestoreIfNoNewCheckpoint();
     return Fail("train", s);
   }
   return 0;

@@ -35,10 +35,11 @@ int TransferCommand(const Args& args) {
   flags.Require("reward");
   flags.Require("out");
   if (int code = ParseFlagsOrExit(flags, args); code >= 0) return code;
-  if (!env.empty()) sets.push_back("env=" + env);
-  if (seed >= 0) sets.push_back(StrCat("seed=", seed));
+  std::vector<FlagOverride> given;
+  AddFlagOverride(flags, "env", "env", env, given);
+  AddFlagOverride(flags, "seed", "seed", StrCat(seed), given);
   ExpertConfig cfg;
-  if (absl::Status s = LoadConfig(cfg, config_file, sets); !s.ok()) return Fail("transfer", s);
+  if (absl::Status s = LoadConfig(cfg, config_file, sets, given); !s.ok()) return Fail("transfer", s);
   if (absl::Status s = PinTaskModel(cfg.env, cfg.env_options); !s.ok()) return Fail("transfer", s);
   if (reward_step < -1) {
     return Fail("transfer", absl::InvalidArgumentError(StrCat("--reward-step: expected a step >= 0 or -1 (the last), got ",

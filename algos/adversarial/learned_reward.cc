@@ -123,9 +123,11 @@ absl::Status ReadDiscriminator(torch::serialize::InputArchive& a, const fs::path
             StrCat(path.string(), ": no reward net entry 'disc/param_", i, "'"));
       }
       const auto [offset, rows, cols] = slices[i];
-      const bool fits = t.scalar_type() == torch::kFloat &&
-                        (cols > 0 ? t.dim() == 2 && t.size(0) == rows && t.size(1) == cols
-                                  : t.dim() == 1 && t.size(0) == rows);
+      if (!TensorFitsStorage(t) || t.scalar_type() != torch::kFloat) {
+        return absl::DataLossError(StrCat(path.string(), ": reward net entry 'disc/param_", i, "' is damaged"));
+      }
+      const bool fits = cols > 0 ? t.dim() == 2 && t.size(0) == rows && t.size(1) == cols
+                                 : t.dim() == 1 && t.size(0) == rows;
       if (!fits) {
         return absl::FailedPreconditionError(StrCat(path.string(), ": reward net parameter ", i,
                                                     " has another shape than the config's net"));
@@ -156,7 +158,7 @@ absl::Status ReadDiscriminator(torch::serialize::InputArchive& a, const fs::path
     }
     if (expert_batches) {
       torch::Tensor n;
-      if (!a.try_read("disc/expert_batches", n) || n.numel() != 1) {
+      if (!a.try_read("disc/expert_batches", n) || n.numel() != 1 || !TensorFitsStorage(n)) {
         return absl::DataLossError(StrCat(path.string(), ": no 'disc/expert_batches' entry"));
       }
       *expert_batches = n.item<int64_t>();

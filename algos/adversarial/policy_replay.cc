@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "algos/ppo/checkpoint.h"
 #include "core/status.h"
 #include "core/strings.h"
 
@@ -51,14 +52,15 @@ absl::StatusOr<bool> ReadRounds(torch::serialize::InputArchive& a, const fs::pat
                                 const std::string& prefix, int od, int ad, Rounds& out) {
   torch::Tensor rounds;
   if (!a.try_read(prefix + "/rounds", rounds)) return false;
-  if (rounds.numel() != 1)
+  if (rounds.numel() != 1 || !TensorFitsStorage(rounds))
     return absl::DataLossError(StrCat(path.string(), ": bad '", prefix, "/rounds' entry"));
   for (int64_t k = 0; k < rounds.item<int64_t>(); ++k) {
     PolicySamples s;
     auto get = [&](const char* name, std::vector<float>& v, int64_t width) -> absl::Status {
       const std::string key = StrCat(prefix, "/", k, "/", name);
       torch::Tensor t;
-      if (!a.try_read(key, t) || t.dim() != 1 || t.scalar_type() != torch::kFloat) {
+      if (!a.try_read(key, t) || t.dim() != 1 || t.scalar_type() != torch::kFloat ||
+        !TensorFitsStorage(t)) {
         return absl::DataLossError(StrCat(path.string(), ": no valid '", key, "' entry"));
       }
       if (!s.done.empty() && t.numel() != static_cast<int64_t>(s.done.size()) * width) {

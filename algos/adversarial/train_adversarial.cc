@@ -148,8 +148,8 @@ absl::StatusOr<DiscStats> GclStep(const AdversarialConfig& cfg, Discriminator& d
 
 // A failed step ends the run: where, and which checkpoint is the last good one.
 absl::Status Stopped(const absl::Status& why, int64_t step, const fs::path& checkpoint) {
-  return absl::InternalError(StrCat(why.message(), " at env step ", step,
-                                    "; training stopped, the last good checkpoint is ", checkpoint.string()));
+  return absl::InternalError(
+      StrCat(why.message(), " at env step ", step, "; training stopped, ", LastGoodCheckpoint(checkpoint)));
 }
 
 absl::Status CheckResumable(const PpoTrainState& s, const AdversarialConfig& cfg, const fs::path& path) {
@@ -209,6 +209,11 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
                              return absl::OkStatus();
                            }));
     IRLAB_RETURN_IF_ERROR(CheckResumable(st, cfg, checkpoint));
+    if (st.global_step >= cfg.total_steps) {  // nothing to continue: keep its eval.json
+      return absl::FailedPreconditionError(StrCat(checkpoint.string(), ": the run finished at env step ",
+                                                  st.global_step, " (total_steps ", cfg.total_steps,
+                                                  "); raise total_steps (--set total_steps=N) to train on"));
+    }
     IRLAB_RETURN_IF_ERROR(vec->SetState(st.envs));
     st.reward_scaler.set_gamma(ppo.gamma);
     std::vector<float> sink(size_t(cfg.disc.batch_size) * (3 * od + ad));

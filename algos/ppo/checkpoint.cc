@@ -1,6 +1,7 @@
 #include "algos/ppo/checkpoint.h"
 
 #include <algorithm>
+#include <sstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
@@ -8,6 +9,7 @@
 #include "core/files.h"
 #include "core/status.h"
 #include "core/strings.h"
+#include "core/zip_check.h"
 
 namespace irlab {
 namespace fs = std::filesystem;
@@ -26,6 +28,27 @@ std::vector<T> ToVector(const torch::Tensor& t) {
   return std::vector<T>(c.data_ptr<T>(), c.data_ptr<T>() + c.numel());
 }
 
+}  // namespace
+
+bool TensorFitsStorage(const torch::Tensor& t) {
+  if (!t.defined()) return false;
+  if (t.numel() == 0) return true;
+  if (!t.has_storage() || t.storage_offset() < 0) return false;
+  int64_t last = t.storage_offset();  // the highest element addressed
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    int64_t span = 0;
+    if (t.stride(d) < 0 || __builtin_mul_overflow(t.size(d) - 1, t.stride(d), &span) ||
+        __builtin_add_overflow(last, span, &last)) {
+      return false;
+    }
+  }
+  int64_t bytes = 0;
+  if (__builtin_mul_overflow(last + 1, static_cast<int64_t>(t.element_size()), &bytes)) return false;
+  return bytes <= static_cast<int64_t>(t.storage().nbytes());
+}
+
+namespace {
+
 // Reads one entry; the error names the file and the entry.
 struct Reader {
   InputArchive& archive;
@@ -38,6 +61,9 @@ struct Reader {
     }
     if (t.scalar_type() != type) {
       return absl::DataLossError(StrCat(path.string(), ": entry '", key, "' has the wrong type"));
+    }
+    if (!TensorFitsStorage(t)) {
+      return absl::DataLossError(StrCat(path.string(), ": entry '", key, "' is larger than its data"));
     }
     return t;
   }
@@ -106,6 +132,15 @@ absl::StatusOr<PolicyState> ReadPolicy(Reader& r) {
 }
 
 }  // namespace
+
+std::string LastGoodCheckpoint(const fs::path& checkpoint) {
+  std::error_code ec;
+  if (!fs::exists(checkpoint, ec)) return StrCat("no checkpoint was saved yet (", checkpoint.string(), ")");
+  if (absl::Status s = VerifyZipFile(checkpoint); !s.ok()) {
+    return StrCat("and no good checkpoint is left: ", s.message());
+  }
+  return StrCat("the last good checkpoint is ", checkpoint.string());
+}
 
 fs::path CheckpointPath(const fs::path& run_or_file) {
   std::error_code ec;
@@ -179,16 +214,18 @@ absl::Status SavePpoCheckpoint(const fs::path& path, const PpoTrainState& s, con
   a.write("run/env_running_return", F64(e.running_return));
   if (extra) extra(a);
 
-  const fs::path tmp = TempPathFor(path);
+  RemoveStaleTempFiles(path);  // what a killed run left
+  // serialised in memory, then written, flushed and renamed by irlab: LibTorch
+  // writing a file itself ends a full disk in a throwing destructor (abort)
+  std::ostringstream bytes;
   try {
-    a.save_to(tmp.string());
+    a.save_to(bytes);
   } catch (const std::exception& ex) {
-    fs::remove(tmp);
-    return absl::UnavailableError(StrCat(path.string(), ": cannot write checkpoint: ", ex.what()));
+    return absl::InternalError(StrCat(path.string(), ": cannot serialise checkpoint: ", ex.what()));
   }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return absl::UnavailableError(StrCat(path.string(), ": cannot rename checkpoint: ", ec.message()));
+  if (absl::Status s = WriteFileAtomically(path, bytes.view()); !s.ok()) {
+    return absl::UnavailableError(StrCat(path.string(), ": cannot write checkpoint: ", s.message()));
+  }
   return absl::OkStatus();
 }
 
@@ -196,8 +233,12 @@ absl::Status OpenCheckpoint(const fs::path& path, InputArchive& archive) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return absl::NotFoundError(StrCat(path.string(), ": no such checkpoint"));
   if (fs::is_directory(path, ec)) return absl::InvalidArgumentError(StrCat(path.string(), ": is a directory"));
+  // every entry's CRC-32 first: LibTorch would load flipped bits as they are
+  IRLAB_ASSIGN_OR_RETURN(const std::string bytes, ReadFile(path));
+  IRLAB_RETURN_IF_ERROR(VerifyZipBytes(bytes, path.string()));
   try {
-    archive.load_from(path.string());
+    std::istringstream stream(bytes);
+    archive.load_from(stream);
   } catch (const std::exception& ex) {
     return absl::DataLossError(StrCat(path.string(), ": not a readable checkpoint (truncated or corrupt)"));
   }

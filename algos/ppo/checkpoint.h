@@ -52,10 +52,21 @@ absl::Status SavePpoCheckpoint(const std::filesystem::path& path, const PpoTrain
 // Loads a whole training state (for --resume).
 absl::StatusOr<PpoTrainState> LoadPpoCheckpoint(const std::filesystem::path& path,
                                                  const CheckpointReader& extra = {});
+// Whether every element a loaded tensor's sizes and strides address lies in
+// its storage: an archive whose CRC-32s match can still pair a size with a
+// smaller data record (a consistent but wrong file), and reading it would run
+// past the buffer. Every tensor read from a checkpoint is checked.
+bool TensorFitsStorage(const torch::Tensor& t);
+
 // Opens a checkpoint archive for reading other sections; errors name the file.
 absl::Status OpenCheckpoint(const std::filesystem::path& path, torch::serialize::InputArchive& archive);
 // Loads only the policy/* entries (for acting).
 absl::StatusOr<PolicyState> LoadPolicy(const std::filesystem::path& path);
+
+// For an error that stops a run: "the last good checkpoint is <path>" when
+// `checkpoint` exists and passes its CRC-32 check, else what is wrong with it
+// ("no checkpoint was saved yet", or that it is damaged).
+std::string LastGoodCheckpoint(const std::filesystem::path& checkpoint);
 
 // The newest checkpoint of a run directory (run/checkpoint.pt), or `path`
 // itself when it names a file.

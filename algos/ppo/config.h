@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "core/config.h"
+#include "core/strings.h"
 #include "envs/options.h"
 
 namespace irlab {
@@ -96,5 +98,14 @@ struct ExpertConfig {
     b.Section("ppo", ppo);
   }
 };
+
+// Every minibatch must get samples: checked before a run directory is made.
+inline absl::Status CheckMinibatches(const PpoConfig& ppo, int num_envs) {
+  const int64_t rollout = int64_t{ppo.rollout_steps} * num_envs;
+  if (ppo.minibatches <= rollout) return absl::OkStatus();
+  return absl::InvalidArgumentError(StrCat("ppo.minibatches (", ppo.minibatches, ") exceeds the rollout size ",
+                                           rollout, " (ppo.rollout_steps ", ppo.rollout_steps, " x num_envs ",
+                                           num_envs, ")"));
+}
 
 }  // namespace irlab

@@ -128,8 +128,7 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
     if (prefetch) IRLAB_RETURN_IF_ERROR(prefetcher->Join(st.policy));
     if (!update.ok()) {
       return absl::InternalError(StrCat(update.status().message(), " at env step ", st.global_step,
-                                        "; training stopped, the last good checkpoint is ",
-                                        checkpoint.string()));
+                                        "; training stopped, ", LastGoodCheckpoint(checkpoint)));
     }
     const double update_seconds = Seconds(update_start);
     ++st.iteration;

@@ -91,6 +91,60 @@ TEST(ConfigTest, MalformedTomlNamesFileAndLine) {
   EXPECT_NE(s.message().find("test.toml:2"), std::string::npos) << s.message();
 }
 
+// Integers too big for TOML (64 bits) are parse errors: they name the key as
+// well as the line; too big for an int field, the key and the value.
+TEST(ConfigTest, IntegerOverflowNamesTheKey) {
+  Outer c;
+  absl::Status s = Apply(c, "num_envs = 4\nsteps = 99999999999999999999\n");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("test.toml:2"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("key 'steps'"), std::string::npos) << s.message();
+  s = Apply(c, "[inner]\n# a comment\nlr = -99999999999999999999\n");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("test.toml:3"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("key 'inner.lr'"), std::string::npos) << s.message();
+  s = ConfigSchema::For(c).ApplyOverride("steps=1e999999");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("--set steps=1e999999: key 'steps'"), std::string::npos) << s.message();
+  struct Wide {
+    int n = 1;
+    void Bind(ConfigBinder& b) { b.Field("n", n, "n").Min(0); }
+  } w;
+  s = ConfigSchema::For(w).ApplyText("n = 3000000000\n", "w.toml");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("w.toml:1: key 'n': value 3000000000 does not fit a 32-bit integer"),
+            std::string::npos)
+      << s.message();
+}
+
+// A section given a value is named as a section, with one of its keys, and
+// far-off keys get no "did you mean" (ppo is not env).
+TEST(ConfigTest, ASectionGivenAValueIsNamedAsASection) {
+  Outer c;
+  absl::Status s = Apply(c, "inner = 5\n");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("'inner' is a section, not a value; set its keys, e.g. inner.hidden"),
+            std::string::npos)
+      << s.message();
+  s = Apply(c, "ppo = 5\n");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("unknown key"), std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find("did you mean"), std::string::npos) << s.message();
+}
+
+// A command's own flag applied as an override is named as the flag.
+TEST(ConfigTest, FlagOverridesNameTheFlag) {
+  Outer c;
+  absl::Status s = LoadConfig(c, "", {"num_envs=2"}, {{"--mode slow", "mode=slow"}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("--mode slow: key 'mode': 'slow' is not one of fast, full"), std::string::npos)
+      << s.message();
+  EXPECT_EQ(s.message().find("--set"), std::string::npos) << s.message();
+  ASSERT_TRUE(LoadConfig(c, "", {"mode=full"}, {{"--env Hopper", "env=Hopper"}}).ok());
+  EXPECT_EQ(c.env, "Hopper");
+  EXPECT_EQ(c.mode, "full");
+}
+
 TEST(ConfigTest, SetOverrides) {
   Outer c;
   ConfigSchema schema = ConfigSchema::For(c);

@@ -68,15 +68,15 @@ class BadInputTest : public ::testing::Test {
     ASSERT_GE(H5Awrite(attr.get(), H5T_NATIVE_INT64, &value), 0);
   }
 
-  // Opening (and validating) `path` fails with a message naming the file
-  // and every one of `words`; the file is unchanged; the expert store and
-  // the irlab reader agree.
+  // Opening `path` fails with a message naming the file and every one of
+  // `words`, whatever the problem (structure or values): Open validates; the
+  // file is unchanged; the expert store refuses it at Open too, in memory and
+  // in stream mode, before any work (every reader opens through DemoFile).
   static void ExpectRejected(const fs::path& path, std::vector<std::string> words,
                              const DemoOpenOptions& options = {}) {
     const std::string before = fs::is_regular_file(path) ? FileBytes(path) : "";
-    absl::Status status;
     auto file = DemoFile::Open(path, options);
-    status = file.ok() ? (*file)->Validate() : file.status();
+    const absl::Status status = file.status();
     EXPECT_FALSE(status.ok()) << path;
     const std::string message(status.message());
     EXPECT_NE(message.find(path.string()), std::string::npos) << message;
@@ -84,12 +84,13 @@ class BadInputTest : public ::testing::Test {
     if (fs::is_regular_file(path)) {
       EXPECT_EQ(FileBytes(path), before) << "input modified";
     }
-    // the store refuses structural problems at Open (value problems are the
-    // validation pass's: the store does not scan the whole file)
-    if (!file.ok()) {
-      auto store = ExpertStore::Open(path, ExpertStoreConfig(), 0, options.expected_obs_dim,
+    for (const char* mode : {"memory", "stream"}) {
+      ExpertStoreConfig config;
+      config.mode = mode;
+      auto store = ExpertStore::Open(path, config, 0, options.expected_obs_dim,
                                      options.expected_act_dim);
-      EXPECT_FALSE(store.ok());
+      ASSERT_FALSE(store.ok()) << mode << " store opened " << path;
+      EXPECT_EQ(store.status().message(), message) << mode;
     }
   }
 
@@ -180,6 +181,25 @@ TEST_F(BadInputTest, InconsistentLengths) {
   ExpectRejected(
       Tampered("more_episodes.h5", [](hid_t f) { SetIntAttribute(f, "num_episodes", 4); }),
       {"'episodes/start'", "3 rows, expected 4"});
+}
+
+// Counts from attributes are checked against the datasets' real extents
+// before anything is sized from them: a small file claiming 1e12 episodes is
+// refused by name, not with std::bad_alloc (or gigabytes allocated first).
+TEST_F(BadInputTest, HugeCountsInAttributesAllocateNothing) {
+  const int64_t huge = 1000000000000;
+  ExpectRejected(Tampered("huge_counts.h5",
+                          [&](hid_t f) {
+                            SetIntAttribute(f, "num_episodes", huge);
+                            SetIntAttribute(f, "num_transitions", huge);
+                          }),
+                 {"'observations'", "75 rows, expected 1000000000000"});
+  // a consistent transition count, an episode count the table cannot hold
+  ExpectRejected(Tampered("huge_episodes.h5",
+                          [&](hid_t f) {
+                            SetIntAttribute(f, "num_episodes", 75);
+                          }),
+                 {"'episodes/start'", "3 rows, expected 75"});
 }
 
 TEST_F(BadInputTest, NanAndInfValues) {

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <functional>
 #include <limits>
 
 #include "data/demo_file.h"
@@ -93,6 +94,72 @@ TEST_F(CommandsTest, InspectFailsOnEveryKindOfBadFile) {
     EXPECT_EQ(run.output.find("HDF5-DIAG"), std::string::npos) << "HDF5's own spew leaked";
   }
   EXPECT_EQ(Irlab("inspect").code, 2);
+}
+
+// Writes one value of a 1-D or 2-D dataset of `path`.
+template <class T>
+void Poke(const fs::path& path, const char* name, hsize_t row, hsize_t col, hid_t mem_type, T value) {
+  h5::SilenceErrors();
+  h5::Id f(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+  h5::Id d(H5Dopen2(f.get(), name, H5P_DEFAULT));
+  h5::Id space(H5Dget_space(d.get()));
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  const hsize_t start[2] = {row, col}, count[2] = {1, 1};
+  H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
+  h5::Id mem(H5Screate_simple(rank, count, nullptr));
+  ASSERT_GE(H5Dwrite(d.get(), mem_type, mem.get(), space.get(), H5P_DEFAULT, &value), 0);
+}
+
+// train reads its demonstrations through the same validation as inspect, in
+// memory and in stream mode, before any work: every bad value is refused with
+// the file and the dataset named, and no run directory is left behind.
+TEST_F(CommandsTest, TrainRefusesEveryFileInspectRefuses) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  struct Case {
+    const char* name;
+    std::function<void(const fs::path&)> edit;
+    const char* words;
+  };
+  // good_: episodes of 30 (terminated), 12 and 40 (timed out) steps
+  const Case cases[] = {
+      {"nan_reward.h5", [&](const fs::path& p) { Poke(p, "rewards", 3, 0, H5T_NATIVE_FLOAT, nan); },
+       "'rewards' row 3"},
+      {"inf_action.h5", [&](const fs::path& p) { Poke(p, "actions", 5, 2, H5T_NATIVE_FLOAT, inf); },
+       "'actions' row 5"},
+      {"nan_obs.h5", [&](const fs::path& p) { Poke(p, "observations", 7, 0, H5T_NATIVE_FLOAT, nan); },
+       "'observations' row 7"},
+      {"no_flag.h5",
+       [&](const fs::path& p) {
+         Poke(p, "timeouts", 41, 0, H5T_NATIVE_UINT8, uint8_t{0});
+         Poke(p, "terminals", 41, 0, H5T_NATIVE_UINT8, uint8_t{0});
+       },
+       "row 41 (episode 1, step 11): the episode's last step has neither flag set"},
+      {"wrong_id.h5", [&](const fs::path& p) { Poke(p, "episode_ids", 35, 0, H5T_NATIVE_INT64, int64_t{0}); },
+       "'episode_ids' row 35"},
+      {"jump.h5", [&](const fs::path& p) { Poke(p, "next_observations", 10, 1, H5T_NATIVE_FLOAT, 99.0f); },
+       "'next_observations' row 10 differs from observations row 11"},
+  };
+  int i = 0;
+  for (const Case& c : cases) {
+    const fs::path path = dir_ / c.name;
+    fs::copy_file(good_, path);
+    c.edit(path);
+    for (const char* algo_mode : {"airl --set demos.mode=stream", "bc --set demos.mode=memory"}) {
+      const fs::path out = dir_ / StrCat("run_", i++);
+      const CommandResult run =
+          Irlab(StrCat("train --env Hopper --demos ", path.string(), " --out ", out.string(),
+                       " --set total_steps=1024 --set num_envs=2 --set ppo.rollout_steps=64 "
+                       "--set bc.steps=10 --set eval_episodes=1 --algo ",
+                       algo_mode));
+      SCOPED_TRACE(StrCat(c.name, " ", algo_mode));
+      EXPECT_EQ(run.code, 1) << run.output;
+      EXPECT_NE(run.output.find(StrCat(path.string(), ": dataset")), std::string::npos) << run.output;
+      EXPECT_NE(run.output.find(c.words), std::string::npos) << c.words << " in " << run.output;
+      EXPECT_EQ(run.output.find("expert transitions"), std::string::npos) << "work started: " << run.output;
+      EXPECT_FALSE(fs::exists(out)) << "a run directory was left behind";
+    }
+  }
 }
 
 TEST_F(CommandsTest, ConvertRoundTripsAndRefusesToClobber) {

@@ -3,6 +3,8 @@
 #include "data/demo_file.h"
 
 #include <hdf5.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <limits>
@@ -162,6 +164,38 @@ TEST(DemoFileTest, AnInterruptedWriterLeavesNothing) {
   }  // destroyed without Close()
   EXPECT_FALSE(fs::exists(temp));
   EXPECT_TRUE(fs::is_empty(dir));
+}
+
+// A writer killed with SIGKILL runs no destructor: its temporary file stays
+// until the next writer of the same output removes it (a live writer's is kept).
+TEST(DemoFileTest, ATemporaryFileOfAKilledWriterIsRemovedByTheNext) {
+  const fs::path dir = TestDir();
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ASSERT_GT(child, 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);  // its pid now names no process
+  const fs::path stale = dir / StrCat(".demos.h5.tmp.", child);
+  const fs::path live = dir / StrCat(".demos.h5.tmp.", ::getppid());
+  const fs::path other = dir / StrCat(".other.h5.tmp.", child);
+  for (const fs::path& p : {stale, live, other}) testing::WriteBytes(p, "half an HDF5 file");
+  const DemoMetadata m = TestMetadata();
+  auto writer = DemoWriter::Create(dir / "demos.h5", m);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  EXPECT_FALSE(fs::exists(stale)) << "the killed writer's temporary file is still there";
+  EXPECT_TRUE(fs::exists(live)) << "a running writer's temporary file was removed";
+  EXPECT_TRUE(fs::exists(other));
+}
+
+// An output that cannot be created is named itself, not only by its
+// temporary sibling.
+TEST(DemoFileTest, AnUnwritableOutputIsNamed) {
+  const fs::path path = "/proc/irlab_demos.h5";  // no one, not even root, creates files here
+  auto writer = DemoWriter::Create(path, TestMetadata());
+  ASSERT_FALSE(writer.ok());
+  const std::string message(writer.status().message());
+  EXPECT_EQ(message.rfind(path.string() + ": cannot write it: ", 0), 0u) << message;
+  EXPECT_NE(message.find(".irlab_demos.h5.tmp."), std::string::npos) << message;
 }
 
 TEST(DemoFileTest, ZeroEpisodesAreNotWritten) {

@@ -4,8 +4,11 @@
 // random episodes are reproducible; learned rewards reach the readout.
 #include "viewer/episode_source.h"
 
+#include <hdf5.h>
+
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 
 #include "algos/ppo/ppo.h"
 #include "core/rng.h"
@@ -166,6 +169,34 @@ TEST(DemoSourceTest, FileErrorsNameTheFile) {
   ASSERT_FALSE(stateless.ok());
   EXPECT_NE(std::string(stateless.status().message()).find("no stored states"), std::string::npos)
       << stateless.status();
+}
+
+// replay --demos validates the file as inspect does, before drawing anything:
+// a NaN reward is refused by file, dataset and row.
+TEST(DemoSourceTest, InvalidValuesAreRefusedAtOpen) {
+  const fs::path path = testing::TestDir() / "nan_reward.h5";
+  Write(path, CollectHopper(2));
+  {
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(file, 0);
+    const hid_t d = H5Dopen2(file, "rewards", H5P_DEFAULT);
+    const hid_t space = H5Dget_space(d);
+    const hsize_t start[1] = {1}, count[1] = {1};
+    H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+    const hid_t mem = H5Screate_simple(1, count, nullptr);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    ASSERT_GE(H5Dwrite(d, H5T_NATIVE_FLOAT, mem, space, H5P_DEFAULT, &nan), 0);
+    H5Sclose(mem);
+    H5Sclose(space);
+    H5Dclose(d);
+    H5Fclose(file);
+  }
+  auto source = DemoSource::Open(path);
+  ASSERT_FALSE(source.ok()) << "a file with a NaN reward was opened for drawing";
+  const std::string message(source.status().message());
+  for (const std::string& words : {path.string(), std::string("'rewards' row 1"), std::string("non-finite")}) {
+    EXPECT_NE(message.find(words), std::string::npos) << message;
+  }
 }
 
 TEST(PolicySourceTest, EpisodesAreReproducible) {

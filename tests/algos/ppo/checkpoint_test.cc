@@ -1,6 +1,7 @@
 #include "algos/ppo/checkpoint.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -10,6 +11,9 @@
 #include "algos/ppo/policy.h"
 #include "algos/ppo/ppo.h"
 #include "core/files.h"
+#include "core/rng.h"
+#include "core/strings.h"
+#include "core/zip_check.h"
 
 namespace irlab {
 namespace {
@@ -31,7 +35,8 @@ ExpertConfig TinyConfig() {
 }
 
 fs::path FreshDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("irlab_ppo_" + name);
+  // the pid keeps concurrent runs of the suite (other checkouts, the sanitizer build) apart
+  const fs::path dir = fs::temp_directory_path() / ("irlab_ppo_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -149,6 +154,145 @@ TEST(CheckpointTest, BadCheckpointsAndResumesAreClearErrors) {
   s = TrainExpert(other, dir, true);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("InvertedPendulum"), std::string::npos) << s;
+  fs::remove_all(dir);
+}
+
+// Every tensor and counter two training states hold.
+void ExpectSameState(const PpoTrainState& a, const PpoTrainState& b) {
+  EXPECT_TRUE(torch::equal(a.policy.net->flat_params(), b.policy.net->flat_params()));
+  EXPECT_TRUE(torch::equal(a.adam->m, b.adam->m));
+  EXPECT_TRUE(torch::equal(a.adam->v, b.adam->v));
+  EXPECT_EQ(a.adam->steps, b.adam->steps);
+  EXPECT_EQ(a.policy.obs_rms.mean(), b.policy.obs_rms.mean());
+  EXPECT_EQ(a.policy.obs_rms.var(), b.policy.obs_rms.var());
+  EXPECT_EQ(a.policy.obs_rms.count(), b.policy.obs_rms.count());
+  EXPECT_EQ(a.reward_scaler.returns(), b.reward_scaler.returns());
+  EXPECT_EQ(a.config_toml, b.config_toml);
+  EXPECT_EQ(a.global_step, b.global_step);
+  EXPECT_EQ(a.iteration, b.iteration);
+  EXPECT_EQ(a.rng.state().s, b.rng.state().s);
+  ASSERT_EQ(a.envs.envs.size(), b.envs.envs.size());
+  for (size_t i = 0; i < a.envs.envs.size(); ++i) {
+    EXPECT_EQ(a.envs.envs[i].qpos, b.envs.envs[i].qpos);
+    EXPECT_EQ(a.envs.envs[i].qvel, b.envs.envs[i].qvel);
+  }
+  EXPECT_EQ(a.envs.running_return, b.envs.running_return);
+}
+
+// A bit flipped anywhere in a checkpoint is caught on load (the archive's
+// CRC-32s are checked) with the file named, or changes nothing that is read;
+// a resume from a damaged checkpoint is refused as damaged.
+TEST(CheckpointTest, FlippedBitsAreDetectedOnEveryLoad) {
+  const fs::path dir = FreshDir("flipped");
+  ExpertConfig cfg = TinyConfig();
+  cfg.total_steps = 128;
+  ASSERT_TRUE(TrainExpert(cfg, dir, false).ok());
+  auto original = LoadPpoCheckpoint(dir / "checkpoint.pt");
+  ASSERT_TRUE(original.ok()) << original.status();
+  const std::string bytes = *ReadFile(dir / "checkpoint.pt");
+  const fs::path flipped = dir / "flipped.pt";
+  int detected = 0, harmless = 0;
+  int64_t damaging_offset = -1;
+  for (size_t at = 7; at < bytes.size(); at += 97) {
+    std::string copy = bytes;
+    copy[at] = static_cast<char>(copy[at] ^ (1 << (at % 8)));
+    std::ofstream(flipped, std::ios::binary | std::ios::trunc) << copy;
+    auto loaded = LoadPpoCheckpoint(flipped);
+    if (loaded.ok()) {
+      SCOPED_TRACE(StrCat("bit ", at % 8, " of byte ", at, " flipped, and the file loaded"));
+      ExpectSameState(*original, *loaded);
+      ++harmless;
+    } else {
+      EXPECT_NE(loaded.status().message().find(flipped.string()), std::string::npos) << loaded.status();
+      EXPECT_EQ(LoadPolicy(flipped).status().message(), loaded.status().message());
+      if (damaging_offset < 0 && loaded.status().message().find("CRC-32") != std::string::npos &&
+          at > bytes.size() / 2) {
+        damaging_offset = static_cast<int64_t>(at);
+      }
+      ++detected;
+    }
+  }
+  std::printf("%d flips detected, %d harmless (in bytes nothing reads)\n", detected, harmless);
+  EXPECT_GT(detected, harmless);
+  ASSERT_GE(damaging_offset, 0);
+
+  // the run's own checkpoint damaged: the resume refuses it as damaged
+  std::string copy = bytes;
+  copy[damaging_offset] = static_cast<char>(copy[damaging_offset] ^ (1 << (damaging_offset % 8)));
+  ASSERT_TRUE(WriteFileAtomically(dir / "checkpoint.pt", copy).ok());
+  ExpertConfig longer = cfg;
+  longer.total_steps = 256;
+  const absl::Status s = TrainExpert(longer, dir, true);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find((dir / "checkpoint.pt").string() + ": damaged checkpoint"), std::string::npos) << s;
+  EXPECT_EQ(s.message().find("last good"), std::string::npos) << s;
+  // what a run that stops names as its last good checkpoint
+  EXPECT_NE(LastGoodCheckpoint(dir / "checkpoint.pt").find("no good checkpoint is left: "), std::string::npos);
+  EXPECT_NE(LastGoodCheckpoint(dir / "never.pt").find("no checkpoint was saved yet"), std::string::npos);
+  EXPECT_EQ(LastGoodCheckpoint(flipped.parent_path() / "checkpoints" / "step_128.pt"),
+            "the last good checkpoint is " + (dir / "checkpoints" / "step_128.pt").string());
+  fs::remove_all(dir);
+}
+
+// Recomputes the CRC-32 of every stored entry (central directory and local
+// header), so damage reaches the loaders behind the archive check.
+void RefreshCrcs(std::string& zip) {
+  auto get = [&](size_t at, int bytes) -> uint64_t {
+    uint64_t v = 0;
+    for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | (at + i < zip.size() ? static_cast<uint8_t>(zip[at + i]) : 0);
+    return v;
+  };
+  auto put32 = [&](size_t at, uint32_t v) {
+    for (int i = 0; i < 4 && at + i < zip.size(); ++i) zip[at + i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+  };
+  size_t eocd = zip.size() >= 22 ? zip.size() - 22 : 0;
+  while (eocd > 0 && get(eocd, 4) != 0x06054b50) --eocd;
+  if (get(eocd, 4) != 0x06054b50) return;
+  size_t at = get(eocd + 16, 4);
+  for (uint64_t i = 0, n = get(eocd + 10, 2); i < n && get(at, 4) == 0x02014b50; ++i) {
+    const uint64_t size = get(at + 20, 4), local = get(at + 42, 4);
+    const uint64_t begin = local + 30 + get(local + 26, 2) + get(local + 28, 2);
+    if (get(at + 10, 2) == 0 && begin <= zip.size() && size <= zip.size() - begin) {
+      const uint32_t crc = Crc32(std::string_view(zip).substr(begin, size));
+      put32(at + 16, crc);
+      put32(local + 14, crc);
+    }
+    at += 46 + get(at + 28, 2) + get(at + 30, 2) + get(at + 32, 2);
+  }
+}
+
+// The loaders behind the CRC-32 check: archives damaged and then given
+// matching CRC-32s (a consistent but wrong file) load as a whole state or
+// fail with an error naming the file; never a crash (ASan + UBSan in the
+// sanitizer build). Seeded.
+TEST(CheckpointTest, ConsistentlyDamagedArchivesLoadOrFailByName) {
+  const fs::path dir = FreshDir("consistent");
+  ExpertConfig cfg = TinyConfig();
+  cfg.total_steps = 128;
+  cfg.ppo.actor_hidden = cfg.ppo.critic_hidden = {4};
+  ASSERT_TRUE(TrainExpert(cfg, dir, false).ok());
+  const std::string bytes = *ReadFile(dir / "checkpoint.pt");
+  Rng rng(31);
+  int loaded = 0, refused = 0;
+  for (int it = 0; it < 100; ++it) {
+    std::string copy = bytes;
+    const int flips = 1 + static_cast<int>(rng.UniformInt(4));
+    for (int i = 0; i < flips; ++i) copy[rng.UniformInt(copy.size())] ^= static_cast<char>(1 + rng.UniformInt(255));
+    RefreshCrcs(copy);
+    const fs::path path = dir / "mutant.pt";
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << copy;  // no fsync: many small files
+    SCOPED_TRACE(StrCat("mutant ", it));
+    for (const absl::Status& s : {LoadPpoCheckpoint(path).status(), LoadPolicy(path).status()}) {
+      if (s.ok()) {
+        ++loaded;
+      } else {
+        ++refused;
+        EXPECT_NE(s.message().find(path.string()), std::string::npos) << s;
+      }
+    }
+  }
+  std::printf("%d loads of consistently damaged archives succeeded, %d refused by name\n", loaded, refused);
+  EXPECT_GT(refused, 0);
   fs::remove_all(dir);
 }
 

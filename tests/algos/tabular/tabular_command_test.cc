@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -29,9 +30,8 @@ int RunTabular(const std::string& args, const fs::path& log) {
 }
 
 fs::path FreshDir(const std::string& name) {
-  // per process: two suites running at once (two checkouts) must not share it
-  const fs::path dir =
-      fs::path(::testing::TempDir()) / ("irlab_tabular_" + std::to_string(::getpid()) + "_" + name);
+  // the pid keeps concurrent runs of the suite (other checkouts, the sanitizer build) apart
+  const fs::path dir = fs::path(::testing::TempDir()) / ("irlab_tabular_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   return dir;
 }

@@ -1,6 +1,6 @@
 // The learners' minibatch steps at their arithmetic cost (algos/nn) next to
 // the same steps through LibTorch autograd, measured in the same run, single
-// thread: PPO's actor-critic step (forward, loss, backward, gradient clip,
+// thread (the fused PPO step also on two): PPO's actor-critic step (forward, loss, backward, gradient clip,
 // Adam) on HalfCheetah's sizes with the recipe's 64-64 networks, and AIRL's
 // discriminator step (expert and policy batches of 512).
 //
@@ -14,6 +14,7 @@
 #include "algos/nn/adam.h"
 #include "algos/ppo/losses.h"
 #include "algos/ppo/update.h"
+#include "core/thread_pool.h"
 
 namespace irlab {
 namespace {
@@ -35,9 +36,12 @@ struct PpoData {
   }
 };
 
+// range(1): threads sharing the step (2: the actor and the critic side by side,
+// as the training loops do when no collection runs meanwhile).
 void BM_PpoMinibatchFused(benchmark::State& state) {
   SetComputeThreads(1);
   const int m = static_cast<int>(state.range(0));
+  ThreadPool pool(static_cast<int>(state.range(1)));
   PpoData d(m);
   PpoConfig cfg;
   PpoScratch scratch;
@@ -50,13 +54,16 @@ void BM_PpoMinibatchFused(benchmark::State& state) {
                         .returns = d.ret.data_ptr<float>(),
                         .old_values = d.old_value.data_ptr<float>()};
   for (auto _ : state) {
-    PpoLossTerms loss = PpoLossAndGradient(d.net, mb, cfg, scratch, grads.data());
+    PpoLossTerms loss = PpoLossAndGradient(d.net, mb, cfg, scratch, grads.data(), &pool);
     benchmark::DoNotOptimize(loss.total);
     nn::ClipNorm(grads.data(), d.net.num_params(), cfg.max_grad_norm);
     d.adam.Step(d.net.params(), grads.data(), 1e-7);
   }
 }
-BENCHMARK(BM_PpoMinibatchFused)->Arg(64)->Arg(256)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_PpoMinibatchFused)
+    ->ArgsProduct({{64, 256}, {1, 2}})
+    ->ArgNames({"batch", "threads"})
+    ->Unit(benchmark::kMicrosecond);
 
 // The autograd path as it was: every layer's weight and bias a leaf view of
 // one flat buffer whose gradients land in another, losses.h's loss, backward,

@@ -60,6 +60,10 @@ class VecEnv {
   VecEnvState GetState() const;
   absl::Status SetState(const VecEnvState& state);
 
+  // The threads that step the envs, for other work between steps (not while a
+  // Step or Reset runs).
+  ThreadPool& pool() { return pool_; }
+
   // Seed of the episode each env is currently in.
   std::span<const uint64_t> episode_seeds() const { return episode_seed_; }
 

@@ -329,7 +329,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     if (st.iteration >= cfg.disc.warmup_rounds) {
       ComputeGae(ro.rewards, ro.values, ro.next_values, ro.terminated, ro.truncated, T, N, ppo.gamma,
                  ppo.gae_lambda, ro.advantages, ro.returns);
-      auto updated = PpoUpdate(net, *st.adam, ro, ppo, lr, rng);
+      auto updated = PpoUpdate(net, *st.adam, ro, ppo, lr, rng, prefetch ? nullptr : &vec->pool());
       if (!updated.ok()) {
         return Stopped(updated.status(), st.global_step, checkpoint);
       }

@@ -124,7 +124,9 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
     const bool prefetch = cfg.overlap && !checkpoint_now;
     Rng update_rng(cfg.overlap ? st.rng.NextU64() : 0);
     if (prefetch) prefetcher->Start(*vec, st.policy, st.rng, true, next_obs);
-    auto update = PpoUpdate(net, *st.adam, ro, ppo, lr, cfg.overlap ? update_rng : st.rng);
+    // without a collection running, the VecEnv's threads share each minibatch step
+    auto update = PpoUpdate(net, *st.adam, ro, ppo, lr, cfg.overlap ? update_rng : st.rng,
+                            prefetch ? nullptr : &vec->pool());
     if (prefetch) IRLAB_RETURN_IF_ERROR(prefetcher->Join(st.policy));
     if (!update.ok()) {
       return absl::InternalError(StrCat(update.status().message(), " at env step ", st.global_step,

@@ -5,19 +5,27 @@
 
 #include "algos/nn/adam.h"
 #include "algos/ppo/rollout.h"
+#include "core/thread_pool.h"
 #include "core/strings.h"
 
 namespace irlab {
 
-PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
+namespace {
+
+struct ActorTerms {
+  double policy_sum = 0, kl_sum = 0;
+  int clipped = 0;
+};
+
+// The clipped surrogate's share: the actor's forward, loss and backward, and
+// the log-std's gradient. Writes only the actor's and the log-std's regions of grads.
+ActorTerms ActorLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
                                 const PpoConfig& cfg, PpoScratch& s, float* grads) {
   const int M = mb.size, A = net.act_dim();
   const float* params = net.params();
   const float* log_std = net.log_std();
-  const float* mean = nn::Forward(net.actor(), params, mb.obs, M, s.actor);     // [M, A]
-  const float* value = nn::Forward(net.critic(), params, mb.obs, M, s.critic);  // [M]
+  const float* mean = nn::Forward(net.actor(), params, mb.obs, M, s.actor);  // [M, A]
   s.d_mean.resize(size_t(M) * A);
-  s.d_value.resize(M);
   s.z.resize(A);
   std::vector<float> inv_std(A);
   std::vector<double> d_log_std(A, 0.0);
@@ -38,9 +46,8 @@ PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
   const float half_log_2pi = static_cast<float>(0.5 * std::log(2 * std::numbers::pi));
   const float lo = static_cast<float>(1 - cfg.clip_coef),
               hi = static_cast<float>(1 + cfg.clip_coef);
-  const float vclip = static_cast<float>(cfg.clip_coef);
-  double policy_sum = 0, value_sum = 0, kl_sum = 0;
-  int clipped = 0;
+  const float clip = static_cast<float>(cfg.clip_coef);
+  ActorTerms out;
   for (int i = 0; i < M; ++i) {
     // log pi(a|s) of the diagonal Gaussian, z = (a - mean) / std
     float log_prob = 0;
@@ -51,8 +58,8 @@ PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
     }
     const float log_ratio = log_prob - mb.old_log_probs[i];
     const float ratio = std::exp(log_ratio);
-    kl_sum += (ratio - 1) - log_ratio;
-    clipped += std::fabs(ratio - 1) > vclip;
+    out.kl_sum += (ratio - 1) - log_ratio;
+    out.clipped += std::fabs(ratio - 1) > clip;
 
     // the clipped surrogate max(-A r, -A clip(r)) and its derivative in r; a
     // tie (r inside the clip range) splits the gradient between both branches,
@@ -60,7 +67,7 @@ PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
     const float adv =
         norm_adv ? (mb.advantages[i] - adv_mean) / (adv_std + 1e-8f) : mb.advantages[i];
     const float unclipped = -adv * ratio, clipped_term = -adv * std::clamp(ratio, lo, hi);
-    policy_sum += std::max(unclipped, clipped_term);
+    out.policy_sum += std::max(unclipped, clipped_term);
     const float d_unclipped = -adv, d_clipped = ratio >= lo && ratio <= hi ? -adv : 0.0f;
     const float d_ratio = unclipped > clipped_term   ? d_unclipped
                           : unclipped < clipped_term ? d_clipped
@@ -71,17 +78,34 @@ PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
       s.d_mean[i * A + j] = d_log_prob * z * inv_std[j];
       d_log_std[j] += d_log_prob * (z * z - 1.0f);
     }
+  }
+  nn::Backward(net.actor(), params, s.actor, s.d_mean.data(), grads, false, nullptr);
+  for (int j = 0; j < A; ++j)
+    grads[net.log_std_offset() + j] = static_cast<float>(d_log_std[j] - cfg.ent_coef);
+  return out;
+}
 
-    // the value loss 0.5 (v - R)^2, or with clipping 0.5 max((v - R)^2, (v_clip - R)^2)
+// The value loss 0.5 (v - R)^2, or with clipping 0.5 max((v - R)^2, (v_clip - R)^2):
+// the critic's forward, loss and backward. Returns the sum of the squared terms;
+// writes only the critic's region of grads.
+double CriticLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb, const PpoConfig& cfg,
+                             PpoScratch& s, float* grads) {
+  const int M = mb.size;
+  const float* params = net.params();
+  const float* value = nn::Forward(net.critic(), params, mb.obs, M, s.critic);  // [M]
+  s.d_value.resize(M);
+  const float clip = static_cast<float>(cfg.clip_coef);
+  double value_sum = 0;
+  for (int i = 0; i < M; ++i) {
     const float v = value[i], target = mb.returns[i];
     float d_v;
     if (cfg.clip_value_loss) {
       const float step = v - mb.old_values[i];
-      const float v_clipped = mb.old_values[i] + std::clamp(step, -vclip, vclip);
+      const float v_clipped = mb.old_values[i] + std::clamp(step, -clip, clip);
       const float a = (v - target) * (v - target), b = (v_clipped - target) * (v_clipped - target);
       value_sum += std::max(a, b);
       const float d_a = 2 * (v - target),
-                  d_b = step >= -vclip && step <= vclip ? 2 * (v_clipped - target) : 0.0f;
+                  d_b = step >= -clip && step <= clip ? 2 * (v_clipped - target) : 0.0f;
       d_v = a > b ? d_a : a < b ? d_b : 0.5f * (d_a + d_b);
     } else {
       value_sum += (v - target) * (v - target);
@@ -89,26 +113,49 @@ PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
     }
     s.d_value[i] = static_cast<float>(cfg.vf_coef * 0.5 * d_v / M);
   }
+  nn::Backward(net.critic(), params, s.critic, s.d_value.data(), grads, false, nullptr);
+  return value_sum;
+}
 
+}  // namespace
+
+PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
+                                const PpoConfig& cfg, PpoScratch& s, float* grads,
+                                ThreadPool* pool) {
+  // The actor and the critic share no parameters and write disjoint regions of
+  // grads: with a pool of two threads they run side by side, with the same
+  // arithmetic (the same bits) as one after the other.
+  ActorTerms actor;
+  double value_sum = 0;
+  if (pool && pool->num_threads() >= 2) {
+    pool->ParallelFor(2, [&](int64_t begin, int64_t end) {
+      for (int64_t part = begin; part < end; ++part) {
+        if (part == 0) {
+          actor = ActorLossAndGradient(net, mb, cfg, s, grads);
+        } else {
+          value_sum = CriticLossAndGradient(net, mb, cfg, s, grads);
+        }
+      }
+    });
+  } else {
+    actor = ActorLossAndGradient(net, mb, cfg, s, grads);
+    value_sum = CriticLossAndGradient(net, mb, cfg, s, grads);
+  }
+
+  const int M = mb.size;
   PpoLossTerms out;
   const double half_log_2pie = 0.5 * (1 + std::log(2 * std::numbers::pi));
-  for (int j = 0; j < A; ++j) out.entropy += log_std[j] + half_log_2pie;
-  out.policy = policy_sum / M;
+  for (int j = 0; j < net.act_dim(); ++j) out.entropy += net.log_std()[j] + half_log_2pie;
+  out.policy = actor.policy_sum / M;
   out.value = 0.5 * value_sum / M;
-  out.approx_kl = kl_sum / M;
-  out.clip_frac = double(clipped) / M;
+  out.approx_kl = actor.kl_sum / M;
+  out.clip_frac = double(actor.clipped) / M;
   out.total = out.policy + cfg.vf_coef * out.value - cfg.ent_coef * out.entropy;
-
-  // backward: each network's region of grads is overwritten, then the log-std's
-  nn::Backward(net.actor(), params, s.actor, s.d_mean.data(), grads, false, nullptr);
-  nn::Backward(net.critic(), params, s.critic, s.d_value.data(), grads, false, nullptr);
-  for (int j = 0; j < A; ++j)
-    grads[net.log_std_offset() + j] = static_cast<float>(d_log_std[j] - cfg.ent_coef);
   return out;
 }
 
 absl::StatusOr<UpdateStats> PpoUpdate(ActorCritic& net, FlatAdam& adam, const Rollout& ro,
-                                      const PpoConfig& cfg, double lr, Rng& rng) {
+                                      const PpoConfig& cfg, double lr, Rng& rng, ThreadPool* pool) {
   const int64_t batch = ro.size();
   const int od = ro.obs_dim, ad = ro.act_dim;
   // the rollout in this epoch's order: minibatches are then contiguous slices
@@ -141,7 +188,7 @@ absl::StatusOr<UpdateStats> PpoUpdate(ActorCritic& net, FlatAdam& adam, const Ro
                                    .advantages = &advantages[begin],
                                    .returns = &returns[begin],
                                    .old_values = &values[begin]};
-      const PpoLossTerms loss = PpoLossAndGradient(net, minibatch, cfg, scratch, grads.data());
+      const PpoLossTerms loss = PpoLossAndGradient(net, minibatch, cfg, scratch, grads.data(), pool);
       if (!std::isfinite(loss.total)) {
         return absl::InternalError(
             StrCat("non-finite PPO loss (", loss.total, ") in epoch ", epoch, ", minibatch ", mb));

@@ -15,6 +15,7 @@
 namespace irlab {
 
 struct Rollout;
+class ThreadPool;
 
 // One minibatch of M samples, row-major.
 struct PpoMinibatch {
@@ -39,9 +40,12 @@ struct PpoScratch {
 };
 
 // The loss of one minibatch and its gradient with respect to every parameter
-// of `net`, written into grads [P].
+// of `net`, written into grads [P]. With a pool of two or more threads the
+// actor's and the critic's parts run on two of them; the result is the same
+// bits either way.
 PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
-                                const PpoConfig& cfg, PpoScratch& scratch, float* grads);
+                                const PpoConfig& cfg, PpoScratch& scratch, float* grads,
+                                ThreadPool* pool = nullptr);
 
 struct UpdateStats {
   double policy_loss = 0, value_loss = 0, entropy = 0, approx_kl = 0, clip_frac = 0, grad_norm = 0;
@@ -52,8 +56,10 @@ struct UpdateStats {
 // Epochs x minibatches of PPO on ro (advantages and returns filled): per
 // epoch a permutation from rng, then per minibatch the loss and gradient, the
 // global-norm clip and an Adam step. An error if a loss is not finite
-// (nothing is then changed further).
+// (nothing is then changed further). pool: idle threads to share each
+// minibatch step with (see PpoLossAndGradient), or none.
 absl::StatusOr<UpdateStats> PpoUpdate(ActorCritic& net, FlatAdam& adam, const Rollout& ro,
-                                      const PpoConfig& cfg, double lr, Rng& rng);
+                                      const PpoConfig& cfg, double lr, Rng& rng,
+                                      ThreadPool* pool = nullptr);
 
 }  // namespace irlab

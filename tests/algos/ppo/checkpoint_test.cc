@@ -104,6 +104,22 @@ TEST(CheckpointTest, OverlappedRunsRepeatAndResumeExactly) {
   for (const auto& d : {a, b, c, sync}) fs::remove_all(d);
 }
 
+// Two VecEnv threads step the envs and share each minibatch step (actor and
+// critic side by side): the same bits as one thread, synchronous and overlapped.
+TEST(CheckpointTest, TwoThreadsGiveTheSameRunAsOne) {
+  for (bool overlap : {false, true}) {
+    const fs::path one = FreshDir("threads_one"), two = FreshDir("threads_two");
+    ExpertConfig cfg = TinyConfig();
+    cfg.overlap = overlap;
+    ASSERT_TRUE(TrainExpert(cfg, one, false).ok());
+    cfg.threads = 2;
+    ASSERT_TRUE(TrainExpert(cfg, two, false).ok());
+    EXPECT_TRUE(torch::equal(FinalParams(one), FinalParams(two))) << "overlap " << overlap;
+    fs::remove_all(one);
+    fs::remove_all(two);
+  }
+}
+
 TEST(CheckpointTest, SaveLoadGivesIdenticalActions) {
   const fs::path dir = FreshDir("actions");
   ExpertConfig cfg = TinyConfig();

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "algos/ppo/losses.h"
+#include "core/thread_pool.h"
 #include "tests/algos/nn/test_util.h"
 
 namespace irlab {
@@ -128,6 +130,27 @@ TEST(PpoUpdateTest, SingleSampleSkipsAdvantageNormalisation) {
   PpoConfig cfg;
   Batch b = RandomBatch(net, 1, 0.1, 6);
   ExpectMatchesAutograd(net, b, cfg);
+}
+
+TEST(PpoUpdateTest, ActorAndCriticOnTwoThreadsGiveTheSameBits) {
+  ActorCritic net(17, 6, {64, 64}, {64, 64}, -0.3, 16);
+  PpoConfig cfg;
+  cfg.ent_coef = 0.01;
+  ThreadPool pool(2);
+  PpoScratch one, two;
+  for (int trial = 0; trial < 20; ++trial) {
+    Batch b = RandomBatch(net, trial % 2 ? 256 : 64, 0.3, 100 + trial);
+    std::vector<float> serial(net.num_params(), NAN), parallel(net.num_params(), NAN);
+    const PpoLossTerms a = PpoLossAndGradient(net, b.View(), cfg, one, serial.data());
+    const PpoLossTerms c = PpoLossAndGradient(net, b.View(), cfg, two, parallel.data(), &pool);
+    ASSERT_EQ(std::memcmp(serial.data(), parallel.data(), serial.size() * sizeof(float)), 0)
+        << trial;
+    EXPECT_EQ(a.total, c.total);
+    EXPECT_EQ(a.policy, c.policy);
+    EXPECT_EQ(a.value, c.value);
+    EXPECT_EQ(a.approx_kl, c.approx_kl);
+    EXPECT_EQ(a.clip_frac, c.clip_frac);
+  }
 }
 
 }  // namespace

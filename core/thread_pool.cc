@@ -110,4 +110,16 @@ void ThreadPool::WorkerLoop(int worker_index) {
   }
 }
 
+void SideBySide(ThreadPool* pool, const std::function<void()>& first,
+                const std::function<void()>& second) {
+  if (!pool || pool->num_threads() < 2) {
+    first();
+    second();
+    return;
+  }
+  pool->ParallelFor(2, [&](int64_t begin, int64_t end) {
+    for (int64_t part = begin; part < end; ++part) part == 0 ? first() : second();
+  });
+}
+
 }  // namespace irlab

@@ -55,4 +55,11 @@ class ThreadPool {
   bool stopping_ = false;         // guarded by mu_
 };
 
+// Runs first() and second() on two threads of pool when it has them, else one
+// after the other on this thread; returns when both are done. For two pieces
+// of work that share no mutable state (the results are then the same bits
+// either way).
+void SideBySide(ThreadPool* pool, const std::function<void()>& first,
+                const std::function<void()>& second);
+
 }  // namespace irlab

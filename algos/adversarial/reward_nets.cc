@@ -6,6 +6,7 @@
 #include "algos/common/torch_pch.h"
 #include "algos/nn/kernels.h"
 #include "core/status.h"
+#include "core/thread_pool.h"
 
 namespace irlab {
 namespace {
@@ -63,32 +64,43 @@ void Discriminator::Gather(const TransitionBatch& t, int begin, int total, Pass&
   }
 }
 
-void Discriminator::ForwardF(const float* done, int n, Pass& p, bool unshaped) const {
-  const float* g = nn::Forward(g_, params_.data(), p.x_g.data(), n, p.g);
-  p.f.assign(g, g + n);
-  if (!shaped() || unshaped) return;
+void Discriminator::ForwardF(const float* done, int n, Pass& p, bool unshaped,
+                             ThreadPool* pool) const {
+  if (!shaped() || unshaped) {
+    const float* g = nn::Forward(g_, params_.data(), p.x_g.data(), n, p.g);
+    p.f.assign(g, g + n);
+    return;
+  }
   // f = g + gamma (1 - done) h(s') - h(s); h(s') = 0 at a terminal s'
-  const float* h = nn::Forward(h_, params_.data(), p.x_h.data(), 2 * n, p.h);
+  const float *g = nullptr, *h = nullptr;
+  SideBySide(
+      pool, [&] { g = nn::Forward(g_, params_.data(), p.x_g.data(), n, p.g); },
+      [&] { h = nn::Forward(h_, params_.data(), p.x_h.data(), 2 * n, p.h); });
+  p.f.assign(g, g + n);
   const float gamma = static_cast<float>(shape_.gamma);
   for (int r = 0; r < n; ++r) p.f[r] += gamma * (1 - done[r]) * h[n + r] - h[r];
 }
 
-void Discriminator::BackwardF(const float* done, int n, Pass& p, const float* d_f,
-                              float* grads) const {
-  nn::Backward(g_, params_.data(), p.g, d_f, grads, false, nullptr);
-  if (!shaped()) return;
+void Discriminator::BackwardF(const float* done, int n, Pass& p, const float* d_f, float* grads,
+                              ThreadPool* pool) const {
+  if (!shaped()) {
+    nn::Backward(g_, params_.data(), p.g, d_f, grads, false, nullptr);
+    return;
+  }
   scratch_a_.resize(size_t(2) * n);
   const float gamma = static_cast<float>(shape_.gamma);
   for (int r = 0; r < n; ++r) {
     scratch_a_[r] = -d_f[r];
     scratch_a_[n + r] = gamma * (1 - done[r]) * d_f[r];
   }
-  nn::Backward(h_, params_.data(), p.h, scratch_a_.data(), grads, false, nullptr);
+  SideBySide(
+      pool, [&] { nn::Backward(g_, params_.data(), p.g, d_f, grads, false, nullptr); },
+      [&] { nn::Backward(h_, params_.data(), p.h, scratch_a_.data(), grads, false, nullptr); });
 }
 
-void Discriminator::Logits(const TransitionBatch& t, float* out) const {
+void Discriminator::Logits(const TransitionBatch& t, float* out, ThreadPool* pool) const {
   Gather(t, 0, t.size, pass_);
-  ForwardF(t.done, t.size, pass_, false);
+  ForwardF(t.done, t.size, pass_, false, pool);
   const float w = static_cast<float>(shape_.entropy_weight);
   for (int r = 0; r < t.size; ++r) {
     IRLAB_CHECK(!shaped() || t.log_pi != nullptr, "AIRL logits need log pi(a|s)");
@@ -96,8 +108,8 @@ void Discriminator::Logits(const TransitionBatch& t, float* out) const {
   }
 }
 
-void Discriminator::GeneratorReward(const TransitionBatch& t, float* out) const {
-  Logits(t, out);
+void Discriminator::GeneratorReward(const TransitionBatch& t, float* out, ThreadPool* pool) const {
+  Logits(t, out, pool);
   if (shaped()) return;
   for (int r = 0; r < t.size; ++r) {
     switch (shape_.gail_reward) {
@@ -122,7 +134,7 @@ void Discriminator::LearnedReward(const TransitionBatch& t, float* out) const {
 double Discriminator::BceLossAndGradient(const TransitionBatch& expert,
                                          const TransitionBatch& policy, double grad_penalty,
                                          const float* alpha, float* grads,
-                                         DiscriminatorStats* stats) const {
+                                         DiscriminatorStats* stats, ThreadPool* pool) const {
   const int ne = expert.size, np = policy.size, n = ne + np;
   // one pass over expert rows then policy rows
   Gather(expert, 0, n, pass_);
@@ -134,7 +146,7 @@ double Discriminator::BceLossAndGradient(const TransitionBatch& expert,
     std::copy_n(expert.done, ne, done.begin());
     std::copy_n(policy.done, np, done.begin() + ne);
   }
-  ForwardF(done.data(), n, pass_, false);
+  ForwardF(done.data(), n, pass_, false, pool);
   d_f.resize(n);
   const double w = shape_.entropy_weight;
   double loss_e = 0, loss_p = 0;
@@ -157,7 +169,7 @@ double Discriminator::BceLossAndGradient(const TransitionBatch& expert,
     }
   }
   double loss = 0.5 * (loss_e / ne + loss_p / np);
-  BackwardF(done.data(), n, pass_, d_f.data(), grads);
+  BackwardF(done.data(), n, pass_, d_f.data(), grads, pool);
   if (stats) {
     stats->expert_acc = double(expert_right) / ne;
     stats->policy_acc = double(policy_right) / np;

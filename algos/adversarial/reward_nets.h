@@ -18,6 +18,8 @@
 
 namespace irlab {
 
+class ThreadPool;
+
 enum class DiscriminatorKind { kAirl, kGail };
 enum class GailReward { kLogit, kPositive, kNegative };
 
@@ -68,10 +70,10 @@ class Discriminator {
 
   // Forward passes, out [n]:
   // AIRL: f - w log pi; GAIL: the score g(s, a).
-  void Logits(const TransitionBatch& t, float* out) const;
+  void Logits(const TransitionBatch& t, float* out, ThreadPool* pool = nullptr) const;
   // What the generator maximises. AIRL: log D - log(1 - D) = the logits;
   // GAIL: the logit, -log(1 - D) or log D.
-  void GeneratorReward(const TransitionBatch& t, float* out) const;
+  void GeneratorReward(const TransitionBatch& t, float* out, ThreadPool* pool = nullptr) const;
   // The reward exported for transfer: g alone (AIRL's unshaped base; GAIL's score).
   void LearnedReward(const TransitionBatch& t, float* out) const;
 
@@ -80,10 +82,11 @@ class Discriminator {
   // With grad_penalty > 0 (expert and policy batches of one size, mixing
   // weights alpha [n]), plus grad_penalty * E ||d logits / d inputs||^2 at the
   // interpolates alpha expert + (1 - alpha) policy (obs, next obs and actions).
-  // Writes d loss / d params into grads [P]; returns the loss.
+  // Writes d loss / d params into grads [P]; returns the loss. With a pool of
+  // two threads, AIRL's g and h passes run side by side (the same bits).
   double BceLossAndGradient(const TransitionBatch& expert, const TransitionBatch& policy,
                             double grad_penalty, const float* alpha, float* grads,
-                            DiscriminatorStats* stats) const;
+                            DiscriminatorStats* stats, ThreadPool* pool = nullptr) const;
 
   // GAN-GCL's reward step: -L E_expert[g] + (L / T) log (1/N sum_j exp(R_j - log q_j)),
   // R_j the sum of g over env j's T steps of the policy batch (time-major
@@ -104,9 +107,10 @@ class Discriminator {
   // Gathers the visible inputs of rows [begin, begin + t.size) of `p`.
   void Gather(const TransitionBatch& t, int begin, int total, Pass& p) const;
   // f over the rows gathered in p; with unshaped, g alone.
-  void ForwardF(const float* done, int n, Pass& p, bool unshaped) const;
+  void ForwardF(const float* done, int n, Pass& p, bool unshaped, ThreadPool* pool = nullptr) const;
   // d loss / d params from d loss / d f [n] (overwrites grads' g and h parts).
-  void BackwardF(const float* done, int n, Pass& p, const float* d_f, float* grads) const;
+  void BackwardF(const float* done, int n, Pass& p, const float* d_f, float* grads,
+                 ThreadPool* pool = nullptr) const;
 
   DiscriminatorShape shape_;
   int visible_;

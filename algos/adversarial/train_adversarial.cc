@@ -84,30 +84,39 @@ absl::Status SampleExpert(const AdversarialConfig& cfg, ExpertStore& store, cons
 using DiscStats = DiscriminatorStats;
 
 // One discriminator step: expert batch vs policy batch (binary cross-entropy).
+// With an idle pool the two batches are drawn (from their own streams: the
+// store's and rng) and normalised side by side, and AIRL's g and h passes run
+// side by side: the same bits as on one thread.
 absl::StatusOr<DiscStats> DiscriminatorStep(const AdversarialConfig& cfg, Discriminator& disc,
                                             DiscriminatorOptimizer& opt, ExpertStore& store,
-                                            const PolicyReplay& replay, const PolicyState& policy, Rng& rng) {
+                                            const PolicyReplay& replay, const PolicyState& policy, Rng& rng,
+                                            ThreadPool* pool) {
   const int B = cfg.disc.batch_size, od = policy.net->obs_dim(), ad = policy.net->act_dim();
   const bool airl = disc.kind() == DiscriminatorKind::kAirl;
   NormalizedBatch expert, pol;
-  IRLAB_RETURN_IF_ERROR(SampleExpert(cfg, store, policy, airl, expert));
+  absl::Status expert_status;
   // policy batch: its first history_fraction from the history (when there is
   // one), the rest from the recent rollouts, each uniform over its rollouts
-  std::vector<float> p_obs(size_t(B) * od), p_next(size_t(B) * od), p_act(size_t(B) * ad),
-      p_sampled(size_t(B) * ad), p_done(B);
-  const int from_history =
-      replay.history.empty() ? 0 : static_cast<int>(std::lround(B * cfg.disc.history_fraction));
-  for (int k = 0; k < B; ++k) {
-    const PolicySamples& s = k < from_history ? replay.history[rng.UniformInt(replay.history.size())]
-                                              : replay.recent[rng.UniformInt(replay.recent.size())];
-    const size_t i = rng.UniformInt(s.done.size());
-    std::copy_n(&s.obs[i * od], od, &p_obs[size_t(k) * od]);
-    std::copy_n(&s.next_obs[i * od], od, &p_next[size_t(k) * od]);
-    std::copy_n(&s.act[i * ad], ad, &p_act[size_t(k) * ad]);
-    std::copy_n(&s.act_sampled[i * ad], ad, &p_sampled[size_t(k) * ad]);
-    p_done[k] = s.done[i];
-  }
-  Normalize(policy, p_obs, p_next, p_act, p_sampled, p_done, airl, pol);
+  auto policy_batch = [&] {
+    std::vector<float> p_obs(size_t(B) * od), p_next(size_t(B) * od), p_act(size_t(B) * ad),
+        p_sampled(size_t(B) * ad), p_done(B);
+    const int from_history =
+        replay.history.empty() ? 0 : static_cast<int>(std::lround(B * cfg.disc.history_fraction));
+    for (int k = 0; k < B; ++k) {
+      const PolicySamples& s = k < from_history ? replay.history[rng.UniformInt(replay.history.size())]
+                                                : replay.recent[rng.UniformInt(replay.recent.size())];
+      const size_t i = rng.UniformInt(s.done.size());
+      std::copy_n(&s.obs[i * od], od, &p_obs[size_t(k) * od]);
+      std::copy_n(&s.next_obs[i * od], od, &p_next[size_t(k) * od]);
+      std::copy_n(&s.act[i * ad], ad, &p_act[size_t(k) * ad]);
+      std::copy_n(&s.act_sampled[i * ad], ad, &p_sampled[size_t(k) * ad]);
+      p_done[k] = s.done[i];
+    }
+    Normalize(policy, p_obs, p_next, p_act, p_sampled, p_done, airl, pol);
+  };
+  SideBySide(
+      pool, [&] { expert_status = SampleExpert(cfg, store, policy, airl, expert); }, policy_batch);
+  IRLAB_RETURN_IF_ERROR(expert_status);
   // gradient-penalty mixing weights from the run's own Rng (checkpointed)
   std::vector<float> alpha;
   if (cfg.disc.grad_penalty > 0) {
@@ -116,7 +125,8 @@ absl::StatusOr<DiscStats> DiscriminatorStep(const AdversarialConfig& cfg, Discri
   }
   std::vector<float> grads(disc.num_params());
   DiscStats st;
-  disc.BceLossAndGradient(expert.View(), pol.View(), cfg.disc.grad_penalty, alpha.data(), grads.data(), &st);
+  disc.BceLossAndGradient(expert.View(), pol.View(), cfg.disc.grad_penalty, alpha.data(), grads.data(), &st,
+                          pool);
   if (!std::isfinite(st.loss)) return absl::InternalError(StrCat("non-finite discriminator loss (", st.loss, ")"));
   opt.Step(disc, grads.data());
   return st;
@@ -299,7 +309,8 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     for (int k = 0; k < cfg.disc.updates_per_round; ++k) {
       absl::StatusOr<DiscStats> step =
           gcl ? GclStep(cfg, *disc, disc_opt, *store, ro, replay.latest(), st.policy, gcl_length)
-                            : DiscriminatorStep(cfg, *disc, disc_opt, *store, replay, st.policy, rng);
+                            : DiscriminatorStep(cfg, *disc, disc_opt, *store, replay, st.policy, rng,
+                                               prefetch ? nullptr : &vec->pool());
       if (!step.ok()) {
         return Stopped(step.status(), st.global_step, checkpoint);
       }
@@ -315,7 +326,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     if (gcl) {
       disc->LearnedReward(all.View(), ro.rewards.data());
     } else {
-      disc->GeneratorReward(all.View(), ro.rewards.data());
+      disc->GeneratorReward(all.View(), ro.rewards.data(), prefetch ? nullptr : &vec->pool());
     }
     double reward_mean = 0, reward_var = 0;
     for (int64_t k = 0; k < batch; ++k) reward_mean += ro.rewards[k] / double(batch);

@@ -127,20 +127,9 @@ PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
   // arithmetic (the same bits) as one after the other.
   ActorTerms actor;
   double value_sum = 0;
-  if (pool && pool->num_threads() >= 2) {
-    pool->ParallelFor(2, [&](int64_t begin, int64_t end) {
-      for (int64_t part = begin; part < end; ++part) {
-        if (part == 0) {
-          actor = ActorLossAndGradient(net, mb, cfg, s, grads);
-        } else {
-          value_sum = CriticLossAndGradient(net, mb, cfg, s, grads);
-        }
-      }
-    });
-  } else {
-    actor = ActorLossAndGradient(net, mb, cfg, s, grads);
-    value_sum = CriticLossAndGradient(net, mb, cfg, s, grads);
-  }
+  SideBySide(
+      pool, [&] { actor = ActorLossAndGradient(net, mb, cfg, s, grads); },
+      [&] { value_sum = CriticLossAndGradient(net, mb, cfg, s, grads); });
 
   const int M = mb.size;
   PpoLossTerms out;

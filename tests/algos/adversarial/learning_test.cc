@@ -195,13 +195,15 @@ TEST(AdversarialResumeTest, ResumeGivesTheSameResult) {
 // update run, except before a checkpoint: a run repeats exactly, a resume from a
 // checkpoint equals the uninterrupted run (both checkpoint at 4096), and the
 // result differs from the synchronous round's (the overlapped path really ran).
+// The synchronous round with two threads (the discriminator's batches and its g
+// and h passes, and the actor and critic, side by side) equals it with one.
 TEST(AdversarialResumeTest, OverlappedRoundRepeatsAndResumesExactly) {
   const std::string common = " --algo airl --env Pendulum --demos " + ShippedDemos() +
                              " --set ppo.anneal_lr=false --set eval_every=0 --set eval_episodes=2"
                              " --set checkpoint_every=4096 --set threads=1 --set disc.grad_penalty=1" +
                              kFastPpo;
   const fs::path once = Dir() / "overlap_once", twice = Dir() / "overlap_twice", part = Dir() / "overlap_part",
-                 sync = Dir() / "overlap_sync";
+                 sync = Dir() / "overlap_sync", sync2 = Dir() / "overlap_sync_two_threads";
   for (const fs::path& run : {once, twice}) {
     ASSERT_EQ(Irlab("train" + common + " --set overlap=true --set total_steps=8192 --out " + run.string(),
                     run.filename().string() + ".log"),
@@ -212,9 +214,13 @@ TEST(AdversarialResumeTest, OverlappedRoundRepeatsAndResumesExactly) {
       << Log("op.log");
   ASSERT_EQ(Irlab("train --resume " + part.string() + " --set total_steps=8192", "opr.log"), 0) << Log("opr.log");
   ASSERT_EQ(Irlab("train" + common + " --set total_steps=8192 --out " + sync.string(), "os.log"), 0) << Log("os.log");
+  ASSERT_EQ(Irlab("train" + common + " --set threads=2 --set total_steps=8192 --out " + sync2.string(), "os2.log"), 0)
+      << Log("os2.log");
   auto a = LoadPolicy(once / "checkpoint.pt"), b = LoadPolicy(twice / "checkpoint.pt"),
-       c = LoadPolicy(part / "checkpoint.pt"), d = LoadPolicy(sync / "checkpoint.pt");
-  ASSERT_TRUE(a.ok() && b.ok() && c.ok() && d.ok());
+       c = LoadPolicy(part / "checkpoint.pt"), d = LoadPolicy(sync / "checkpoint.pt"),
+       e = LoadPolicy(sync2 / "checkpoint.pt");
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok() && d.ok() && e.ok());
+  EXPECT_TRUE(torch::equal(d->net->flat_params(), e->net->flat_params()));
   EXPECT_TRUE(torch::equal(a->net->flat_params(), b->net->flat_params()));
   EXPECT_TRUE(torch::equal(a->net->flat_params(), c->net->flat_params()));
   EXPECT_FALSE(torch::equal(a->net->flat_params(), d->net->flat_params()));

@@ -5,11 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "algos/adversarial/bc.h"
 #include "algos/adversarial/learned_reward.h"
 #include "algos/ppo/losses.h"
 #include "core/strings.h"
+#include "core/thread_pool.h"
 #include "tests/algos/nn/test_util.h"
 
 namespace irlab {
@@ -118,6 +120,23 @@ TEST_P(DiscriminatorGradientTest, BinaryCrossEntropyMatchesAutograd) {
   EXPECT_LT(testing::RelativeError(
                 learned.data(), ReferenceF(d, p, pol.obs, pol.act, pol.next_obs, pol.done, true)),
             1e-5);
+}
+
+TEST_P(DiscriminatorGradientTest, TwoThreadsGiveTheSameBits) {
+  Discriminator d = Make();
+  InitLikeTorchLinear(d);
+  ThreadPool pool(2);
+  for (int trial = 0; trial < 10; ++trial) {
+    const Batch e = RandomBatch(64 + trial, 9, 3, 0.5), pol = RandomBatch(80, 9, 3, -0.5);
+    std::vector<float> one(d.num_params(), NAN), two(d.num_params(), NAN);
+    DiscriminatorStats s1, s2;
+    const double l1 = d.BceLossAndGradient(e.View(), pol.View(), 0.0, nullptr, one.data(), &s1);
+    const double l2 =
+        d.BceLossAndGradient(e.View(), pol.View(), 0.0, nullptr, two.data(), &s2, &pool);
+    EXPECT_EQ(l1, l2);
+    EXPECT_EQ(s1.expert_acc, s2.expert_acc);
+    ASSERT_EQ(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)), 0) << trial;
+  }
 }
 
 TEST_P(DiscriminatorGradientTest, GradientPenaltyMatchesDoubleBackward) {

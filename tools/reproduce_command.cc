@@ -8,13 +8,13 @@
 #include <set>
 
 #include "core/files.h"
+#include "core/process.h"
 #include "core/run_info.h"
 #include "core/strings.h"
 #include "tools/cli_util.h"
 #include "tools/sweep/cell_state.h"
 #include "tools/sweep/plot.h"
 #include "tools/sweep/positional.h"
-#include "tools/sweep/process.h"
 #include "tools/sweep/runner.h"
 #include "tools/sweep/table.h"
 
@@ -42,8 +42,7 @@ std::optional<fs::path> FindExperiments(const std::string& flag) {
   std::error_code ec;
   if (!flag.empty()) return fs::path(flag);
   if (fs::is_directory("experiments/reproduce", ec)) return fs::path("experiments");
-  for (fs::path dir = sweep::SelfExecutable().parent_path(); !dir.empty();
-       dir = dir.parent_path()) {
+  for (fs::path dir = SelfExecutable().parent_path(); !dir.empty(); dir = dir.parent_path()) {
     if (fs::is_directory(dir / "experiments" / "reproduce", ec)) return dir / "experiments";
     if (dir == dir.parent_path()) break;
   }
@@ -107,9 +106,9 @@ std::vector<std::string> MissingCommands(const Pipeline& p) {
       needed.insert(s.spec.command[1]);
   }
   std::vector<std::string> missing;
-  const std::string self = sweep::SelfExecutable().string();
+  const std::string self = SelfExecutable().string();
   for (const std::string& command : needed) {
-    auto result = sweep::RunCapture({self, command, "--help"}, "", 30);
+    auto result = RunCapture({self, command, "--help"}, "", 30);
     if (!result.ok() || result->exit_code != 0) missing.push_back(command);
   }
   return missing;

@@ -9,9 +9,9 @@
 
 #include "absl/strings/str_join.h"
 #include "core/files.h"
+#include "core/process.h"
 #include "core/status.h"
 #include "core/strings.h"
-#include "tools/sweep/process.h"
 #include "tools/sweep/table.h"
 
 namespace irlab::sweep {

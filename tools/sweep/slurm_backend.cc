@@ -9,10 +9,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "core/files.h"
+#include "core/process.h"
 #include "core/status.h"
 #include "core/strings.h"
 #include "tools/sweep/cell_state.h"
-#include "tools/sweep/process.h"
 
 namespace irlab::sweep {
 namespace {

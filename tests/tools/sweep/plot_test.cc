@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "core/files.h"
-#include "tools/sweep/process.h"
+#include "core/process.h"
 
 namespace irlab::sweep {
 namespace {

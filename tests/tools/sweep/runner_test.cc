@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/file.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -13,8 +12,8 @@
 #include <thread>
 
 #include "core/files.h"
+#include "core/process.h"
 #include "tools/sweep/cell_state.h"
-#include "tools/sweep/process.h"
 #include "tools/sweep/slurm_backend.h"
 #include "tools/sweep/sweep_progress.h"
 
@@ -194,21 +193,20 @@ t = ["short1", "short2", "long"]
   const fs::path runs = out / "runs";
   const std::vector<std::string> argv = {
       IRLAB_BINARY, "sweep", file.string(), "--out", runs.string(), "--jobs", "3"};
-  auto pid = SpawnLogged(argv, out / "first.log");
-  ASSERT_TRUE(pid.ok()) << pid.status();
+  auto sweep = Subprocess::Start(argv, {.log = out / "first.log", .own_group = true});
+  ASSERT_TRUE(sweep.ok()) << sweep.status();
   // wait for the two short cells, then kill the sweep while "long" runs
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  int status;
   while (!(fs::exists(runs / ".sweep/cells/t-short1/seed-0/sweep.done") &&
            fs::exists(runs / ".sweep/cells/t-short2/seed-0/sweep.done") &&
            fs::exists(runs / "t-long/seed-0/attempts")) &&
          std::chrono::steady_clock::now() < deadline) {
-    ASSERT_EQ(::waitpid(*pid, &status, WNOHANG), 0) << "the sweep ended early:\n"
-                                                    << *ReadFile(out / "first.log");
+    ASSERT_FALSE(sweep->Poll()) << "the sweep ended early:\n" << *ReadFile(out / "first.log");
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ASSERT_EQ(::kill(*pid, SIGKILL), 0);
-  ASSERT_EQ(::waitpid(*pid, &status, 0), *pid);
+  // the sweep alone: its cells are in groups of their own
+  ASSERT_EQ(::kill(sweep->pid(), SIGKILL), 0);
+  sweep->Wait();
   ASSERT_TRUE(fs::exists(runs / ".sweep/cells/t-short2/seed-0/sweep.done"))
       << *ReadFile(out / "first.log");
   EXPECT_FALSE(fs::exists(runs / ".sweep/cells/t-long/seed-0/sweep.done"));

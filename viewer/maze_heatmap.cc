@@ -7,12 +7,11 @@
 #include <cstdio>
 #include <system_error>
 
-#include "core/files.h"
+#include "core/gnuplot.h"
 #include "core/status.h"
 #include "core/strings.h"
 #include "envs/mujoco_env.h"
 #include "envs/registry.h"
-#include "viewer/subprocess.h"
 
 namespace irlab::viewer {
 namespace {
@@ -155,35 +154,9 @@ absl::Status WriteMazeHeatmap(const fs::path& png, const std::string& task, cons
     return absl::NotFoundError(
         StrCat("cannot write ", png.string(), ": folder ", dir.string(), " does not exist"));
   }
-  if (!FindProgram("gnuplot")) {
-    return absl::FailedPreconditionError(
-        StrCat("cannot draw ", png.string(),
-               ": the gnuplot command is not in PATH (Debian package gnuplot-nox)"));
-  }
-  const fs::path tmp_png = fs::path(TempPathFor(png).string() + ".png");
-  const fs::path script = fs::path(TempPathFor(png).string() + ".gp");
-  const fs::path log = fs::path(TempPathFor(png).string() + ".log");
-  absl::Status status = absl::UnavailableError("no terminal tried");
-  // cairo draws nicer; the libgd png terminal is the fallback
-  for (const char* terminal : {"pngcairo", "png"}) {
-    status = WriteFileAtomically(script, Script(terminal, tmp_png, task, grid, learned_label));
-    if (!status.ok()) break;
-    absl::StatusOr<int> code = RunProgram({"gnuplot", script.string()}, log);
-    if (code.ok() && *code == 0 && fs::file_size(tmp_png, ec) > 0 && !ec) {
-      fs::rename(tmp_png, png, ec);
-      status = ec ? absl::UnavailableError(StrCat(png.string(), ": rename failed: ", ec.message()))
-                  : absl::OkStatus();
-      break;
-    }
-    status = absl::UnavailableError(StrCat(
-        png.string(), ": gnuplot (terminal ", terminal, ") failed",
-        code.ok() ? StrCat(" with exit code ", *code) : StrCat(": ", code.status().message()), ": ",
-        LogTail(log)));
-  }
-  fs::remove(script, ec);
-  fs::remove(log, ec);
-  fs::remove(tmp_png, ec);
-  return status;
+  return DrawPng(png, [&](const std::string& terminal, const fs::path& out) {
+    return Script(terminal, out, task, grid, learned_label);
+  });
 }
 
 }  // namespace irlab::viewer

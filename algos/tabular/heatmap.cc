@@ -1,10 +1,8 @@
 #include "algos/tabular/heatmap.h"
 
 #include <cstdio>
-#include <cstdlib>
-#include <system_error>
 
-#include "core/files.h"
+#include "core/gnuplot.h"
 #include "core/strings.h"
 
 namespace irlab::tabular {
@@ -78,35 +76,9 @@ absl::Status WriteRewardHeatmaps(const fs::path& png, const std::string& title,
                                                "' (it goes into a gnuplot script)"));
     }
   }
-  const fs::path tmp_png = TempPathFor(png);
-  const fs::path script = fs::path(tmp_png.string() + ".gp");
-  const fs::path log = fs::path(tmp_png.string() + ".log");
-  // cairo draws nicer; the plain png terminal is the fallback
-  absl::Status status = absl::UnavailableError("no terminal tried");
-  for (const char* terminal : {"pngcairo", "png"}) {
-    status = WriteFileAtomically(script, Script(terminal, tmp_png, title, caption, width, markers,
-                                                true_reward, learned_reward));
-    if (!status.ok()) break;
-    const std::string command =
-        StrCat("gnuplot '", script.string(), "' > '", log.string(), "' 2>&1");
-    const int code = std::system(command.c_str());
-    std::error_code ec;
-    if (code == 0 && fs::exists(tmp_png, ec) && fs::file_size(tmp_png, ec) > 0) {
-      fs::rename(tmp_png, png, ec);
-      status = ec ? absl::UnavailableError(StrCat(png.string(), ": rename failed: ", ec.message()))
-                  : absl::OkStatus();
-      break;
-    }
-    const absl::StatusOr<std::string> output = ReadFile(log);
-    status = absl::UnavailableError(StrCat(png.string(), ": gnuplot (terminal ", terminal,
-                                           ") failed with status ", code, ": ",
-                                           output.ok() ? *output : "no output"));
-  }
-  std::error_code ec;
-  fs::remove(script, ec);
-  fs::remove(log, ec);
-  fs::remove(tmp_png, ec);
-  return status;
+  return DrawPng(png, [&](const std::string& terminal, const fs::path& out) {
+    return Script(terminal, out, title, caption, width, markers, true_reward, learned_reward);
+  });
 }
 
 }  // namespace irlab::tabular

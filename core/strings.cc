@@ -1,5 +1,6 @@
 #include "core/strings.h"
 
+#include <charconv>
 #include <cstdio>
 
 namespace irlab {
@@ -24,6 +25,12 @@ std::string QuotedString(std::string_view s) {
     }
   }
   return out + "\"";
+}
+
+std::string ShortestDouble(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  return std::string(buf, end);
 }
 
 }  // namespace irlab

@@ -35,4 +35,8 @@ void StrAppend(std::string* out, const Args&... args) {
 // TOML basic string (quotes, backslashes and control characters escaped).
 std::string QuotedString(std::string_view s);
 
+// `v` in the fewest digits that read back as the same double: "0.1",
+// "3e-05", "inf".
+std::string ShortestDouble(double v);
+
 }  // namespace irlab

@@ -10,7 +10,9 @@
 #include "core/files.h"
 #include "core/process.h"
 #include "core/run_info.h"
+#include "core/status.h"
 #include "core/strings.h"
+#include "core/toml_util.h"
 #include "tools/cli_util.h"
 #include "tools/sweep/cell_state.h"
 #include "tools/sweep/plot.h"
@@ -52,23 +54,8 @@ std::optional<fs::path> FindExperiments(const std::string& flag) {
 absl::StatusOr<Pipeline> LoadPipeline(const fs::path& dir, const std::string& budget,
                                       const std::vector<std::string>& vars) {
   const fs::path file = dir / "pipeline.toml";
-  auto text = ReadFile(file);
-  if (!text.ok()) return text.status();
-  toml::table t;
-  try {
-    t = toml::parse(*text, file.string());
-  } catch (const toml::parse_error& err) {
-    return absl::InvalidArgumentError(StrCat(file.string(), ":",
-                                             static_cast<int>(err.source().begin.line),
-                                             ": malformed TOML: ", err.description()));
-  }
-  for (const auto& [k, node] : t) {
-    if (k != "title" && k != "stage" && k != "table" && k != "plot") {
-      return absl::InvalidArgumentError(
-          StrCat(file.string(), ":", static_cast<int>(k.source().begin.line), ": key '", k.str(),
-                 "': unknown key (expected title, stage, table, plot)"));
-    }
-  }
+  IRLAB_ASSIGN_OR_RETURN(toml::table t, ParseTomlFile(file));
+  IRLAB_RETURN_IF_ERROR(CheckTomlKeys(file.string(), t, "", {"title", "stage", "table", "plot"}));
   Pipeline p;
   p.title = t["title"].value_or(std::string());
   const toml::array* stages = t.get_as<toml::array>("stage");

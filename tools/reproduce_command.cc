@@ -16,7 +16,6 @@
 #include "tools/cli_util.h"
 #include "tools/sweep/cell_state.h"
 #include "tools/sweep/plot.h"
-#include "tools/sweep/positional.h"
 #include "tools/sweep/runner.h"
 #include "tools/sweep/table.h"
 
@@ -122,8 +121,8 @@ int ReproduceCommand(const Args& args) {
   flags.Add("results", &results, "where the table is also written (default <experiments>/results)");
   flags.Add("experiments", &experiments_flag, "the experiments/ directory (default: found)");
   std::vector<std::string> names;
-  const Args flag_args = sweep::SplitPositional(args, {}, names);
-  if (int code = ParseFlagsOrExit(flags, flag_args); code >= 0) return code;
+  flags.CollectPositional(&names);
+  if (int code = ParseFlagsOrExit(flags, args); code >= 0) return code;
   if (names.size() != 1) {
     std::fprintf(stderr,
                  "irlab reproduce: expected one of gail-table, airl-imitation, "

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cctype>
-#include <ctime>
 #include <fstream>
 
 #include "absl/strings/ascii.h"
@@ -103,15 +102,6 @@ std::optional<CommandResult> Git(const fs::path& git_dir, std::vector<std::strin
   return *result;
 }
 
-std::string UtcNow() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 }  // namespace
 
 std::optional<std::string> GitRevision() {
@@ -153,7 +143,7 @@ absl::Status WriteRunInfo(const fs::path& run_dir, const std::vector<std::string
   info["cwd"] = cwd.string();
   info["host"] = std::string(host);
   info["pid"] = static_cast<int64_t>(::getpid());
-  info["start_time"] = UtcNow();
+  info["start_time"] = UtcTimestamp();
   // a model of the researcher's own, as the run's config.toml pinned it
   if (auto text = ReadFile(run_dir / "config.toml"); text.ok()) {
     try {

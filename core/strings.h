@@ -39,4 +39,7 @@ std::string QuotedString(std::string_view s);
 // "3e-05", "inf".
 std::string ShortestDouble(double v);
 
+// The current time in UTC as ISO 8601: "2026-11-24T00:31:07Z".
+std::string UtcTimestamp();
+
 }  // namespace irlab

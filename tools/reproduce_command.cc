@@ -176,7 +176,7 @@ int ReproduceCommand(const Args& args) {
              GitRevision() ? StrCat(" at revision ", GitRevision()->substr(0, 12),
                                     GitDirty().value_or(false) ? " (with uncommitted changes)" : "")
                            : "",
-             " on ", sweep::UtcTimestamp(), "; run directories under `", out, "`."),
+             " on ", UtcTimestamp(), "; run directories under `", out, "`."),
       "", "Stages (sweep files in experiments/reproduce/" + name + "/):", ""};
   for (const Stage& stage : pipeline->stages) {
     std::fprintf(stderr, "== %s: stage %s (%s)\n", name.c_str(), stage.name.c_str(),

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "core/files.h"
@@ -44,10 +45,9 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
+// `s` without the white space around it (Debian's absl::string_view is not std's).
 std::string Strip(std::string_view s) {
-  const size_t b = s.find_first_not_of(" \t");
-  const size_t e = s.find_last_not_of(" \t");
-  return b == std::string_view::npos ? std::string() : std::string(s.substr(b, e - b + 1));
+  return std::string(absl::StripAsciiWhitespace(absl::string_view(s.data(), s.size())));
 }
 
 // The dotted key assigned on 1-based `line` of TOML text ("ppo.minibatches"

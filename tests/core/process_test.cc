@@ -7,30 +7,17 @@
 #include <filesystem>
 #include <string>
 
-#include "core/files.h"
 #include "core/strings.h"
+#include "tests/util/test_util.h"
 
 namespace irlab {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh folder for the running test.
-fs::path Scratch() {
-  const fs::path dir =
-      fs::path(::testing::TempDir()) /
-      StrCat("irlab_process_test_", ::getpid(), "_",
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-std::string Text(const fs::path& path) { return ReadFile(path).value_or(""); }
-
 // Whether `pid` runs (a zombie does not).
 bool Running(pid_t pid) {
-  const std::string stat = Text(StrCat("/proc/", pid, "/stat"));
+  const std::string stat = testing::FileBytes(StrCat("/proc/", pid, "/stat"));
   const size_t paren = stat.rfind(") ");
   return paren != std::string::npos && stat[paren + 2] != 'Z';
 }
@@ -66,7 +53,7 @@ TEST(ProcessTest, RunCaptureKillsWhatOverrunsItsTime) {
 }
 
 TEST(ProcessTest, SubprocessWritesItsLogAndSeesItsEnvironment) {
-  const fs::path log = Scratch() / "log";
+  const fs::path log = testing::TestDir() / "log";
   for (int i = 0; i < 2; ++i) {
     auto process =
         Subprocess::Start({"sh", "-c", "echo $IRLAB_TEST_VALUE; echo err >&2"},
@@ -74,21 +61,21 @@ TEST(ProcessTest, SubprocessWritesItsLogAndSeesItsEnvironment) {
     ASSERT_TRUE(process.ok()) << process.status();
     EXPECT_EQ(ExitCodeOf(process->Wait()), 0);
   }
-  EXPECT_EQ(Text(log), "a b\nerr\na b\nerr\n");
+  EXPECT_EQ(testing::FileBytes(log), "a b\nerr\na b\nerr\n");
   auto replaced = Subprocess::Start({"echo", "new"}, {.log = log});
   ASSERT_TRUE(replaced.ok());
   replaced->Wait();
-  EXPECT_EQ(Text(log), "new\n");
+  EXPECT_EQ(testing::FileBytes(log), "new\n");
 }
 
 TEST(ProcessTest, SubprocessReadsWhatIsWrittenToItsInput) {
-  const fs::path log = Scratch() / "log";
+  const fs::path log = testing::TestDir() / "log";
   auto cat = Subprocess::Start({"cat"}, {.log = log, .input_pipe = true});
   ASSERT_TRUE(cat.ok()) << cat.status();
   ASSERT_TRUE(cat->Write("frame 1\n", 8).ok());
   ASSERT_TRUE(cat->Write("frame 2\n", 8).ok());
   EXPECT_EQ(ExitCodeOf(cat->Wait()), 0);
-  EXPECT_EQ(Text(log), "frame 1\nframe 2\n");
+  EXPECT_EQ(testing::FileBytes(log), "frame 1\nframe 2\n");
   EXPECT_FALSE(cat->Write("late", 4).ok());
 
   // a program that stops reading makes Write an error, not a SIGPIPE
@@ -102,18 +89,18 @@ TEST(ProcessTest, SubprocessReadsWhatIsWrittenToItsInput) {
 }
 
 TEST(ProcessTest, SignalStopsTheWholeGroupOfAJobOfItsOwn) {
-  const fs::path dir = Scratch();
+  const fs::path dir = testing::TestDir();
   // the child of the shell writes its pid and sleeps: the group's signal reaches it too
   auto job =
       Subprocess::Start({"sh", "-c", "sleep 30 & echo $! > " + (dir / "pid").string() + "; wait"},
                         {.own_group = true});
   ASSERT_TRUE(job.ok()) << job.status();
-  while (Text(dir / "pid").empty()) {
+  while (testing::FileBytes(dir / "pid").empty()) {
   }
   EXPECT_FALSE(job->Poll());
   job->Signal(SIGTERM);
   EXPECT_EQ(DescribeWaitStatus(job->Wait()), "killed by SIGTERM");
-  const pid_t sleeper = std::stoi(Text(dir / "pid"));
+  const pid_t sleeper = std::stoi(testing::FileBytes(dir / "pid"));
   for (int i = 0; i < 1000 && Running(sleeper); ++i) ::usleep(1000);
   EXPECT_FALSE(Running(sleeper)) << "the job's own child survived";
 }

@@ -1,5 +1,6 @@
 #include "core/gnuplot.h"
 
+#include <cstdio>
 #include <system_error>
 
 #include "core/files.h"
@@ -19,6 +20,20 @@ std::string OutputTail(const CommandResult& result, size_t max_bytes = 2000) {
 }
 
 }  // namespace
+
+std::string GnuplotDatablock(std::string_view name, int width, const std::vector<double>& values) {
+  std::string out = StrCat("$", name, " << EOD\n");
+  const int height = static_cast<int>(values.size()) / width;
+  char buf[32];
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      std::snprintf(buf, sizeof(buf), x == 0 ? "%.6g" : " %.6g", values[y * width + x]);
+      out += buf;
+    }
+    out += "\n";
+  }
+  return out + "EOD\n";
+}
 
 absl::StatusOr<CommandResult> RunGnuplot(const fs::path& script, double timeout_seconds) {
   const auto gnuplot = FindInPath("gnuplot");

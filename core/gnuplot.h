@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -20,6 +22,10 @@ inline constexpr char kGnuplotMissing[] =
 // its exit code and output. An error when gnuplot is missing.
 absl::StatusOr<CommandResult> RunGnuplot(const std::filesystem::path& script,
                                          double timeout_seconds = 120);
+
+// A datablock `$name` of a [height, width] grid, row 0 first, "%.6g" each:
+// `plot $name matrix with image` draws row 0 at the bottom.
+std::string GnuplotDatablock(std::string_view name, int width, const std::vector<double>& values);
 
 // The script that draws the figure into `out` with gnuplot terminal `terminal`.
 using GnuplotScript =

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <system_error>
 
 #include "core/gnuplot.h"
@@ -28,23 +27,11 @@ std::string Quoted(const std::string& text) {
   return out + "'";
 }
 
-// A gnuplot datablock of a [ny, nx] grid, row 0 first.
-std::string Datablock(const std::string& name, int nx, const std::vector<double>& values) {
-  std::string out = StrCat("$", name, " << EOD\n");
-  char buf[32];
-  for (size_t i = 0; i < values.size(); ++i) {
-    std::snprintf(buf, sizeof(buf), i % nx == 0 ? "%.6g" : " %.6g", values[i]);
-    out += buf;
-    if (i % nx == size_t(nx) - 1) out += "\n";
-  }
-  return out + "EOD\n";
-}
-
 std::string Script(const std::string& terminal, const fs::path& out, const std::string& task,
                    const MazeGrid& g, const std::string& learned_label) {
   const bool two = !g.learned_reward.empty();
-  std::string s = Datablock("truth", g.nx, g.true_reward);
-  if (two) s += Datablock("learned", g.nx, g.learned_reward);
+  std::string s = GnuplotDatablock("truth", g.nx, g.true_reward);
+  if (two) s += GnuplotDatablock("learned", g.nx, g.learned_reward);
   StrAppend(&s, "set terminal ", terminal, " size ", two ? 1100 : 600, ",520\n", "set output ",
             Quoted(out.string()), "\n");
   StrAppend(&s, "set multiplot layout 1,", two ? 2 : 1, " title ", Quoted(task), "\n");

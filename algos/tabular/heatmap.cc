@@ -1,7 +1,5 @@
 #include "algos/tabular/heatmap.h"
 
-#include <cstdio>
-
 #include "core/gnuplot.h"
 #include "core/strings.h"
 
@@ -10,28 +8,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A gnuplot datablock of one grid, row y = 0 first (drawn at the bottom).
-std::string Datablock(const std::string& name, int width, const std::vector<double>& values) {
-  std::string out = StrCat("$", name, " << EOD\n");
-  const int height = static_cast<int>(values.size()) / width;
-  char buf[32];
-  for (int y = 0; y < height; ++y) {
-    for (int x = 0; x < width; ++x) {
-      std::snprintf(buf, sizeof(buf), x == 0 ? "%.6g" : " %.6g", values[y * width + x]);
-      out += buf;
-    }
-    out += "\n";
-  }
-  return out + "EOD\n";
-}
-
 std::string Script(const std::string& terminal, const fs::path& out, const std::string& title,
                    const std::string& caption, int width, const std::vector<Marker>& markers,
                    const std::vector<double>& true_reward,
                    const std::vector<double>& learned_reward) {
   const int height = static_cast<int>(true_reward.size()) / width;
-  std::string s = Datablock("truth", width, true_reward) +
-                  Datablock("learned", width, learned_reward) + "$markers << EOD\n";
+  std::string s = GnuplotDatablock("truth", width, true_reward) +
+                  GnuplotDatablock("learned", width, learned_reward) + "$markers << EOD\n";
   for (const Marker& m : markers)
     StrAppend(&s, m.cell % width, " ", m.cell / width, " ", m.kind, "\n");
   StrAppend(&s, "EOD\n");

@@ -1,29 +1,22 @@
 #include "core/config.h"
 
+#include <toml++/toml.h>
+
 #include <cmath>
 #include <sstream>
 
-#include "core/strings.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "core/files.h"
 #include "core/status.h"
-
-#include <toml++/toml.h>
+#include "core/strings.h"
+#include "core/toml_util.h"
 
 namespace irlab {
 namespace {
 
 using FieldInfo = ConfigBinder::FieldInfo;
-
-std::string Where(std::string_view source, const toml::node& node, std::string_view key) {
-  const auto& begin = node.source().begin;
-  // a file names its line; an override (--set k=v, --algo x) is one line
-  if (begin.line > 0 && source.rfind("--", 0) != 0) {
-    return StrCat(source, ":", static_cast<int>(begin.line), ": key '", key, "'");
-  }
-  return StrCat(source, ": key '", key, "'");
-}
 
 const char* TypeName(const ConfigBinder::Target& t) {
   switch (t.index()) {
@@ -36,13 +29,6 @@ const char* TypeName(const ConfigBinder::Target& t) {
     case 6: return "number";
     default: return "array of numbers";
   }
-}
-
-// A TOML integer or float as a double.
-std::optional<double> Number(const toml::node& node) {
-  if (node.is_floating_point()) return node.value_exact<double>();
-  if (node.is_integer()) return static_cast<double>(*node.value_exact<int64_t>());
-  return std::nullopt;
 }
 
 // Levenshtein distance, for "did you mean" hints on unknown keys.
@@ -59,10 +45,9 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
+// `s` without the white space around it (Debian's absl::string_view is not std's).
 std::string Strip(std::string_view s) {
-  const size_t b = s.find_first_not_of(" \t");
-  const size_t e = s.find_last_not_of(" \t");
-  return b == std::string_view::npos ? std::string() : std::string(s.substr(b, e - b + 1));
+  return std::string(absl::StripAsciiWhitespace(absl::string_view(s.data(), s.size())));
 }
 
 // The dotted key assigned on 1-based `line` of TOML text ("ppo.minibatches"
@@ -161,7 +146,8 @@ absl::Status ConfigSchema::ApplyTable(const toml::table& table, std::string_view
       // a section is valid only if some field lives under it
       auto it = index_.lower_bound(key + ".");
       if (it == index_.end() || it->first.rfind(key + ".", 0) != 0) {
-        return absl::InvalidArgumentError(StrCat(Where(source, node, key), ": unknown section"));
+        return absl::InvalidArgumentError(
+            StrCat(TomlWhere(source, node.source(), key), ": unknown section"));
       }
       IRLAB_RETURN_IF_ERROR(ApplyTable(*sub, source, key + "."));
       continue;
@@ -170,7 +156,7 @@ absl::Status ConfigSchema::ApplyTable(const toml::table& table, std::string_view
     if (it == index_.end()) {
       // a section given a value (ppo = 5): name one of its keys
       if (auto sub = index_.lower_bound(key + "."); sub != index_.end() && sub->first.rfind(key + ".", 0) == 0) {
-        return absl::InvalidArgumentError(StrCat(Where(source, node, key), ": '", key,
+        return absl::InvalidArgumentError(StrCat(TomlWhere(source, node.source(), key), ": '", key,
                                                  "' is a section, not a value; set its keys, e.g. ",
                                                  sub->first, " (", "[", key, "] in a file)"));
       }
@@ -183,7 +169,8 @@ absl::Status ConfigSchema::ApplyTable(const toml::table& table, std::string_view
           hint = StrCat(" (did you mean '", f.key, "'?)");
         }
       }
-      return absl::InvalidArgumentError(StrCat(Where(source, node, key), ": unknown key", hint));
+      return absl::InvalidArgumentError(
+          StrCat(TomlWhere(source, node.source(), key), ": unknown key", hint));
     }
     IRLAB_RETURN_IF_ERROR(ApplyValue(fields_[it->second], node, source));
   }
@@ -192,7 +179,7 @@ absl::Status ConfigSchema::ApplyTable(const toml::table& table, std::string_view
 
 absl::Status ConfigSchema::ApplyValue(const FieldInfo& field, const toml::node& node,
                                       std::string_view source) {
-  const std::string where = Where(source, node, field.key);
+  const std::string where = TomlWhere(source, node.source(), field.key);
   auto wrong_type = [&] {
     return absl::InvalidArgumentError(StrCat(where, ": expected ", TypeName(field.target)));
   };
@@ -224,12 +211,12 @@ absl::Status ConfigSchema::ApplyValue(const FieldInfo& field, const toml::node& 
     IRLAB_RETURN_IF_ERROR(check_range(static_cast<double>(*v)));
     **p = *v;
   } else if (auto* p = std::get_if<double*>(&field.target)) {
-    std::optional<double> v = Number(node);
+    std::optional<double> v = TomlNumber(node);
     if (!v) return wrong_type();
     IRLAB_RETURN_IF_ERROR(check_range(*v));
     **p = *v;
   } else if (auto* p = std::get_if<std::optional<double>*>(&field.target)) {
-    std::optional<double> v = Number(node);
+    std::optional<double> v = TomlNumber(node);
     if (!v) return wrong_type();
     IRLAB_RETURN_IF_ERROR(check_range(*v));
     **p = *v;
@@ -238,7 +225,7 @@ absl::Status ConfigSchema::ApplyValue(const FieldInfo& field, const toml::node& 
     if (!arr) return wrong_type();
     std::vector<double> out;
     for (const auto& el : *arr) {
-      std::optional<double> v = Number(el);
+      std::optional<double> v = TomlNumber(el);
       if (!v) return wrong_type();
       IRLAB_RETURN_IF_ERROR(check_range(*v));
       out.push_back(*v);

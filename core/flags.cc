@@ -51,6 +51,10 @@ absl::Status FlagParser::Parse(const std::vector<std::string>& args) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--help" || arg == "-h") return absl::CancelledError("help");
+    if (arg == "--" && positional_) {
+      positional_->insert(positional_->end(), args.begin() + static_cast<long>(i) + 1, args.end());
+      break;
+    }
     if (arg.rfind("--", 0) != 0) {
       if (positional_) {
         positional_->push_back(arg);

@@ -24,7 +24,7 @@ class FlagParser {
   // Marks a flag that must be given.
   void Require(const std::string& name);
   // Arguments that are not flags (nor a flag's value) go to `out`, in order,
-  // instead of being an error.
+  // instead of being an error; so does everything after "--".
   void CollectPositional(std::vector<std::string>* out) { positional_ = out; }
 
   // Parses argv (without the program and command names). Returns Cancelled

@@ -20,12 +20,7 @@ namespace {
 
 // A CSV cell: the shortest text that reads back to `v`, "nan" for non-finite
 // values (pandas and float() read it).
-std::string CsvNumber(double v) {
-  if (!std::isfinite(v)) return "nan";
-  char buf[32];
-  const auto [end, err] = std::to_chars(buf, buf + sizeof(buf), v);
-  return std::string(buf, end);
-}
+std::string CsvNumber(double v) { return std::isfinite(v) ? ShortestDouble(v) : "nan"; }
 
 // Rewrites `path` (atomically) without the rows whose step, read by `step_of`,
 // is past `last_step`; lines whose step cannot be read (a header) stay.

@@ -1,16 +1,15 @@
 #include "core/run_info.h"
 
-#include <sys/wait.h>
 #include <toml++/toml.h>
 #include <unistd.h>
 
 #include <cctype>
-#include <cstdio>
-#include <ctime>
 #include <fstream>
 
+#include "absl/strings/ascii.h"
 #include "core/files.h"
 #include "core/json.h"
+#include "core/process.h"
 #include "core/strings.h"
 
 namespace irlab {
@@ -18,16 +17,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
+// The first line of `text`, without surrounding white space.
+std::string FirstLineOf(const std::string& text) {
+  return std::string(
+      absl::StripAsciiWhitespace(absl::string_view(text).substr(0, text.find('\n'))));
 }
 
 std::optional<std::string> FirstLine(const fs::path& path) {
   std::ifstream in(path);
   std::string line;
   if (!in || !std::getline(in, line)) return std::nullopt;
-  return Trim(line);
+  return FirstLineOf(line);
 }
 
 bool IsHex40(std::string_view s) {
@@ -93,35 +93,13 @@ std::vector<fs::path> SearchStarts() {
   return starts;
 }
 
-// Runs `command` through the shell; its first output line, or nullopt when it
-// fails.
-std::optional<std::string> ShellLine(const std::string& command, int* exit_code = nullptr) {
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return std::nullopt;
-  char buf[256];
-  std::string out;
-  if (std::fgets(buf, sizeof(buf), pipe)) out = buf;
-  while (std::fgets(buf, sizeof(buf), pipe)) {
-  }
-  const int status = ::pclose(pipe);
-  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (exit_code) *exit_code = code;
-  return Trim(out);
-}
-
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-std::string UtcNow() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+// `git -C <work tree of git_dir> args...`, run to completion; nullopt when
+// git cannot be run.
+std::optional<CommandResult> Git(const fs::path& git_dir, std::vector<std::string> args) {
+  args.insert(args.begin(), {"git", "-C", git_dir.parent_path().string()});
+  absl::StatusOr<CommandResult> result = RunCapture(args);
+  if (!result.ok()) return std::nullopt;
+  return *result;
 }
 
 }  // namespace
@@ -131,11 +109,9 @@ std::optional<std::string> GitRevision() {
     auto git_dir = FindGitDir(start);
     if (!git_dir) continue;
     if (auto hash = ReadHead(*git_dir)) return hash;
-    int code = 0;
-    auto line = ShellLine(StrCat("git -C ", ShellQuote(git_dir->parent_path().string()),
-                                 " rev-parse HEAD 2>/dev/null"),
-                          &code);
-    if (code == 0 && line && IsHex40(*line)) return line;
+    auto git = Git(*git_dir, {"rev-parse", "HEAD"});
+    if (!git || git->exit_code != 0) continue;
+    if (const std::string line = FirstLineOf(git->out); IsHex40(line)) return line;
   }
   return std::nullopt;
 }
@@ -144,12 +120,9 @@ std::optional<bool> GitDirty() {
   for (const fs::path& start : SearchStarts()) {
     auto git_dir = FindGitDir(start);
     if (!git_dir) continue;
-    int code = -1;
-    ShellLine(StrCat("git -C ", ShellQuote(git_dir->parent_path().string()),
-                     " --no-optional-locks diff --quiet HEAD -- >/dev/null 2>&1"),
-              &code);
-    if (code == 0) return false;
-    if (code == 1) return true;
+    auto git = Git(*git_dir, {"--no-optional-locks", "diff", "--quiet", "HEAD", "--"});
+    if (git && git->exit_code == 0) return false;
+    if (git && git->exit_code == 1) return true;
     return std::nullopt;
   }
   return std::nullopt;
@@ -170,7 +143,7 @@ absl::Status WriteRunInfo(const fs::path& run_dir, const std::vector<std::string
   info["cwd"] = cwd.string();
   info["host"] = std::string(host);
   info["pid"] = static_cast<int64_t>(::getpid());
-  info["start_time"] = UtcNow();
+  info["start_time"] = UtcTimestamp();
   // a model of the researcher's own, as the run's config.toml pinned it
   if (auto text = ReadFile(run_dir / "config.toml"); text.ok()) {
     try {

@@ -1,6 +1,8 @@
 #include "core/strings.h"
 
+#include <charconv>
 #include <cstdio>
+#include <ctime>
 
 namespace irlab {
 
@@ -24,6 +26,21 @@ std::string QuotedString(std::string_view s) {
     }
   }
   return out + "\"";
+}
+
+std::string ShortestDouble(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  return std::string(buf, end);
+}
+
+std::string UtcTimestamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 }  // namespace irlab

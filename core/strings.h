@@ -35,4 +35,11 @@ void StrAppend(std::string* out, const Args&... args) {
 // TOML basic string (quotes, backslashes and control characters escaped).
 std::string QuotedString(std::string_view s);
 
+// `v` in the fewest digits that read back as the same double: "0.1",
+// "3e-05", "inf".
+std::string ShortestDouble(double v);
+
+// The current time in UTC as ISO 8601: "2026-11-24T00:31:07Z".
+std::string UtcTimestamp();
+
 }  // namespace irlab

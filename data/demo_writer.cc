@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <ctime>
 
 #include "core/files.h"
 #include "core/status.h"
@@ -80,15 +79,6 @@ absl::Status CheckFinite(const std::vector<T>& v, int64_t width, std::string_vie
     }
   }
   return absl::OkStatus();
-}
-
-std::string UtcNow() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc;
-  gmtime_r(&now, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
 }
 
 // Flushes a closed file to disk.
@@ -223,7 +213,7 @@ absl::StatusOr<std::unique_ptr<DemoWriter>> DemoWriter::Create(const fs::path& p
   IRLAB_RETURN_IF_ERROR(CheckMetadata(metadata, path));
   metadata.format_version = kDemoFormatVersion;
   metadata.irlab_version = std::string(IrlabVersion());
-  if (metadata.created.empty()) metadata.created = UtcNow();
+  if (metadata.created.empty()) metadata.created = UtcTimestamp();
 
   RemoveStaleTempFiles(path);  // what a killed collect or convert left
   std::unique_ptr<DemoWriter> writer(new DemoWriter(path, std::move(metadata), options));

@@ -4,7 +4,6 @@
 
 #include "tools/cli_util.h"
 #include "tools/sweep/plot.h"
-#include "tools/sweep/positional.h"
 
 namespace irlab {
 
@@ -23,8 +22,8 @@ int PlotCommand(const Args& args) {
   flags.Add("title", &options.title, "figure title (default: task and metric)");
   flags.Require("out");
   std::vector<std::string> dirs;
-  const Args flag_args = sweep::SplitPositional(args, {}, dirs);
-  if (int code = ParseFlagsOrExit(flags, flag_args); code >= 0) return code;
+  flags.CollectPositional(&dirs);
+  if (int code = ParseFlagsOrExit(flags, args); code >= 0) return code;
   if (dirs.empty()) {
     std::fprintf(stderr, "irlab plot: expected run directories (see --help)\n");
     return 2;

@@ -8,13 +8,14 @@
 #include <set>
 
 #include "core/files.h"
+#include "core/process.h"
 #include "core/run_info.h"
+#include "core/status.h"
 #include "core/strings.h"
+#include "core/toml_util.h"
 #include "tools/cli_util.h"
 #include "tools/sweep/cell_state.h"
 #include "tools/sweep/plot.h"
-#include "tools/sweep/positional.h"
-#include "tools/sweep/process.h"
 #include "tools/sweep/runner.h"
 #include "tools/sweep/table.h"
 
@@ -42,8 +43,7 @@ std::optional<fs::path> FindExperiments(const std::string& flag) {
   std::error_code ec;
   if (!flag.empty()) return fs::path(flag);
   if (fs::is_directory("experiments/reproduce", ec)) return fs::path("experiments");
-  for (fs::path dir = sweep::SelfExecutable().parent_path(); !dir.empty();
-       dir = dir.parent_path()) {
+  for (fs::path dir = SelfExecutable().parent_path(); !dir.empty(); dir = dir.parent_path()) {
     if (fs::is_directory(dir / "experiments" / "reproduce", ec)) return dir / "experiments";
     if (dir == dir.parent_path()) break;
   }
@@ -53,23 +53,8 @@ std::optional<fs::path> FindExperiments(const std::string& flag) {
 absl::StatusOr<Pipeline> LoadPipeline(const fs::path& dir, const std::string& budget,
                                       const std::vector<std::string>& vars) {
   const fs::path file = dir / "pipeline.toml";
-  auto text = ReadFile(file);
-  if (!text.ok()) return text.status();
-  toml::table t;
-  try {
-    t = toml::parse(*text, file.string());
-  } catch (const toml::parse_error& err) {
-    return absl::InvalidArgumentError(StrCat(file.string(), ":",
-                                             static_cast<int>(err.source().begin.line),
-                                             ": malformed TOML: ", err.description()));
-  }
-  for (const auto& [k, node] : t) {
-    if (k != "title" && k != "stage" && k != "table" && k != "plot") {
-      return absl::InvalidArgumentError(
-          StrCat(file.string(), ":", static_cast<int>(k.source().begin.line), ": key '", k.str(),
-                 "': unknown key (expected title, stage, table, plot)"));
-    }
-  }
+  IRLAB_ASSIGN_OR_RETURN(toml::table t, ParseTomlFile(file));
+  IRLAB_RETURN_IF_ERROR(CheckTomlKeys(file.string(), t, "", {"title", "stage", "table", "plot"}));
   Pipeline p;
   p.title = t["title"].value_or(std::string());
   const toml::array* stages = t.get_as<toml::array>("stage");
@@ -107,9 +92,9 @@ std::vector<std::string> MissingCommands(const Pipeline& p) {
       needed.insert(s.spec.command[1]);
   }
   std::vector<std::string> missing;
-  const std::string self = sweep::SelfExecutable().string();
+  const std::string self = SelfExecutable().string();
   for (const std::string& command : needed) {
-    auto result = sweep::RunCapture({self, command, "--help"}, "", 30);
+    auto result = RunCapture({self, command, "--help"}, "", 30);
     if (!result.ok() || result->exit_code != 0) missing.push_back(command);
   }
   return missing;
@@ -136,8 +121,8 @@ int ReproduceCommand(const Args& args) {
   flags.Add("results", &results, "where the table is also written (default <experiments>/results)");
   flags.Add("experiments", &experiments_flag, "the experiments/ directory (default: found)");
   std::vector<std::string> names;
-  const Args flag_args = sweep::SplitPositional(args, {}, names);
-  if (int code = ParseFlagsOrExit(flags, flag_args); code >= 0) return code;
+  flags.CollectPositional(&names);
+  if (int code = ParseFlagsOrExit(flags, args); code >= 0) return code;
   if (names.size() != 1) {
     std::fprintf(stderr,
                  "irlab reproduce: expected one of gail-table, airl-imitation, "
@@ -191,7 +176,7 @@ int ReproduceCommand(const Args& args) {
              GitRevision() ? StrCat(" at revision ", GitRevision()->substr(0, 12),
                                     GitDirty().value_or(false) ? " (with uncommitted changes)" : "")
                            : "",
-             " on ", sweep::UtcTimestamp(), "; run directories under `", out, "`."),
+             " on ", UtcTimestamp(), "; run directories under `", out, "`."),
       "", "Stages (sweep files in experiments/reproduce/" + name + "/):", ""};
   for (const Stage& stage : pipeline->stages) {
     std::fprintf(stderr, "== %s: stage %s (%s)\n", name.c_str(), stage.name.c_str(),

@@ -4,7 +4,6 @@
 
 #include "tools/cli_util.h"
 #include "tools/sweep/cell_state.h"
-#include "tools/sweep/positional.h"
 #include "tools/sweep/runner.h"
 
 namespace irlab {
@@ -35,8 +34,8 @@ int SweepCommand(const Args& args) {
   flags.Add("dry-run", &dry_run, "print each cell's command and exit");
   flags.Require("out");
   std::vector<std::string> files;
-  const Args flag_args = sweep::SplitPositional(args, {"detach", "status", "dry-run"}, files);
-  if (int code = ParseFlagsOrExit(flags, flag_args); code >= 0) return code;
+  flags.CollectPositional(&files);
+  if (int code = ParseFlagsOrExit(flags, args); code >= 0) return code;
   if (files.size() != 1) {
     std::fprintf(stderr, "irlab sweep: expected one sweep file (see --help)\n");
     return 2;

@@ -5,7 +5,6 @@
 
 #include "core/files.h"
 #include "tools/cli_util.h"
-#include "tools/sweep/positional.h"
 #include "tools/sweep/table.h"
 
 namespace irlab {
@@ -22,8 +21,8 @@ int TableCommand(const Args& args) {
   flags.Add("var", &vars, "name=value overriding an entry of the file's [vars]");
   flags.Add("note", &notes, "a line to add under the table (budget, commands)");
   std::vector<std::string> files;
-  const Args flag_args = sweep::SplitPositional(args, {}, files);
-  if (int code = ParseFlagsOrExit(flags, flag_args); code >= 0) return code;
+  flags.CollectPositional(&files);
+  if (int code = ParseFlagsOrExit(flags, args); code >= 0) return code;
   if (files.size() != 1) {
     std::fprintf(stderr, "irlab table: expected one table file (see --help)\n");
     return 2;

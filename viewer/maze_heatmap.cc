@@ -4,15 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <system_error>
 
-#include "core/files.h"
+#include "core/gnuplot.h"
 #include "core/status.h"
 #include "core/strings.h"
 #include "envs/mujoco_env.h"
 #include "envs/registry.h"
-#include "viewer/subprocess.h"
 
 namespace irlab::viewer {
 namespace {
@@ -29,23 +27,11 @@ std::string Quoted(const std::string& text) {
   return out + "'";
 }
 
-// A gnuplot datablock of a [ny, nx] grid, row 0 first.
-std::string Datablock(const std::string& name, int nx, const std::vector<double>& values) {
-  std::string out = StrCat("$", name, " << EOD\n");
-  char buf[32];
-  for (size_t i = 0; i < values.size(); ++i) {
-    std::snprintf(buf, sizeof(buf), i % nx == 0 ? "%.6g" : " %.6g", values[i]);
-    out += buf;
-    if (i % nx == size_t(nx) - 1) out += "\n";
-  }
-  return out + "EOD\n";
-}
-
 std::string Script(const std::string& terminal, const fs::path& out, const std::string& task,
                    const MazeGrid& g, const std::string& learned_label) {
   const bool two = !g.learned_reward.empty();
-  std::string s = Datablock("truth", g.nx, g.true_reward);
-  if (two) s += Datablock("learned", g.nx, g.learned_reward);
+  std::string s = GnuplotDatablock("truth", g.nx, g.true_reward);
+  if (two) s += GnuplotDatablock("learned", g.nx, g.learned_reward);
   StrAppend(&s, "set terminal ", terminal, " size ", two ? 1100 : 600, ",520\n", "set output ",
             Quoted(out.string()), "\n");
   StrAppend(&s, "set multiplot layout 1,", two ? 2 : 1, " title ", Quoted(task), "\n");
@@ -155,35 +141,9 @@ absl::Status WriteMazeHeatmap(const fs::path& png, const std::string& task, cons
     return absl::NotFoundError(
         StrCat("cannot write ", png.string(), ": folder ", dir.string(), " does not exist"));
   }
-  if (!FindProgram("gnuplot")) {
-    return absl::FailedPreconditionError(
-        StrCat("cannot draw ", png.string(),
-               ": the gnuplot command is not in PATH (Debian package gnuplot-nox)"));
-  }
-  const fs::path tmp_png = fs::path(TempPathFor(png).string() + ".png");
-  const fs::path script = fs::path(TempPathFor(png).string() + ".gp");
-  const fs::path log = fs::path(TempPathFor(png).string() + ".log");
-  absl::Status status = absl::UnavailableError("no terminal tried");
-  // cairo draws nicer; the libgd png terminal is the fallback
-  for (const char* terminal : {"pngcairo", "png"}) {
-    status = WriteFileAtomically(script, Script(terminal, tmp_png, task, grid, learned_label));
-    if (!status.ok()) break;
-    absl::StatusOr<int> code = RunProgram({"gnuplot", script.string()}, log);
-    if (code.ok() && *code == 0 && fs::file_size(tmp_png, ec) > 0 && !ec) {
-      fs::rename(tmp_png, png, ec);
-      status = ec ? absl::UnavailableError(StrCat(png.string(), ": rename failed: ", ec.message()))
-                  : absl::OkStatus();
-      break;
-    }
-    status = absl::UnavailableError(StrCat(
-        png.string(), ": gnuplot (terminal ", terminal, ") failed",
-        code.ok() ? StrCat(" with exit code ", *code) : StrCat(": ", code.status().message()), ": ",
-        LogTail(log)));
-  }
-  fs::remove(script, ec);
-  fs::remove(log, ec);
-  fs::remove(tmp_png, ec);
-  return status;
+  return DrawPng(png, [&](const std::string& terminal, const fs::path& out) {
+    return Script(terminal, out, task, grid, learned_label);
+  });
 }
 
 }  // namespace irlab::viewer

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
+#include <sstream>
 #include <system_error>
 
 #include "absl/strings/str_format.h"
@@ -27,10 +29,22 @@ bool IsH264Container(const std::string& ext) {
   return ext == "mp4" || ext == "mov" || ext == "mkv" || ext == "m4v";
 }
 
+// The last `max_bytes` of ffmpeg's log, for error messages ("" if unreadable).
+std::string LogTail(const fs::path& log, size_t max_bytes = 2000) {
+  std::ifstream in(log, std::ios::binary);
+  if (!in) return "";
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  if (text.size() > max_bytes) text = "..." + text.substr(text.size() - max_bytes);
+  return text;
+}
+
 }  // namespace
 
 absl::Status CheckVideoOutput(const fs::path& path, int width, int height) {
-  if (!FindProgram("ffmpeg")) {
+  if (!FindInPath("ffmpeg")) {
     return absl::FailedPreconditionError(
         StrCat("cannot write ", path.string(),
                ": the ffmpeg command is not in PATH (Debian package "
@@ -92,11 +106,11 @@ absl::StatusOr<std::unique_ptr<VideoWriter>> VideoWriter::Open(const fs::path& p
     }
   }
   argv.push_back(writer->temp_path_.string());
-  auto ffmpeg = PipeProcess::Start(argv, writer->log_path_);
+  auto ffmpeg = Subprocess::Start(argv, {.log = writer->log_path_, .input_pipe = true});
   if (!ffmpeg.ok()) {
     return absl::UnavailableError(StrCat(path.string(), ": ", ffmpeg.status().message()));
   }
-  writer->ffmpeg_ = std::move(*ffmpeg);
+  writer->ffmpeg_.emplace(std::move(*ffmpeg));
   return writer;
 }
 
@@ -106,7 +120,7 @@ VideoWriter::~VideoWriter() {
 
 void VideoWriter::Abandon() {
   closed_ = true;
-  if (ffmpeg_) (void)ffmpeg_->Finish();
+  if (ffmpeg_) ffmpeg_->Wait();
   ffmpeg_.reset();
   std::error_code ec;
   fs::remove(temp_path_, ec);
@@ -135,13 +149,12 @@ absl::Status VideoWriter::Close() {
     Abandon();
     return absl::FailedPreconditionError(StrCat(path_.string(), ": no frames to encode"));
   }
-  absl::StatusOr<int> code = ffmpeg_->Finish();
+  const int code = ExitCodeOf(ffmpeg_->Wait());
   ffmpeg_.reset();
-  if (!code.ok() || *code != 0) {
+  if (code != 0) {
     const std::string log = LogTail(log_path_);
     Abandon();
-    return absl::UnavailableError(StrCat(path_.string(), ": ffmpeg failed",
-                                         code.ok() ? StrCat(" with exit code ", *code) : "",
+    return absl::UnavailableError(StrCat(path_.string(), ": ffmpeg failed with exit code ", code,
                                          log.empty() ? "" : ": ", log));
   }
   std::error_code ec;

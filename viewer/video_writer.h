@@ -6,10 +6,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 
 #include "absl/status/statusor.h"
-#include "viewer/subprocess.h"
+#include "core/process.h"
 
 namespace irlab::viewer {
 
@@ -43,7 +44,7 @@ class VideoWriter {
 
   std::filesystem::path path_, temp_path_, log_path_;
   int width_ = 0, height_ = 0;
-  std::unique_ptr<PipeProcess> ffmpeg_;
+  std::optional<Subprocess> ffmpeg_;  // reading frames on its stdin
   int64_t frames_ = 0;
   bool closed_ = false;
 };

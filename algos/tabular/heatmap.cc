@@ -1,10 +1,6 @@
 #include "algos/tabular/heatmap.h"
 
-#include <cstdio>
-#include <cstdlib>
-#include <system_error>
-
-#include "core/files.h"
+#include "core/gnuplot.h"
 #include "core/strings.h"
 
 namespace irlab::tabular {
@@ -12,28 +8,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A gnuplot datablock of one grid, row y = 0 first (drawn at the bottom).
-std::string Datablock(const std::string& name, int width, const std::vector<double>& values) {
-  std::string out = StrCat("$", name, " << EOD\n");
-  const int height = static_cast<int>(values.size()) / width;
-  char buf[32];
-  for (int y = 0; y < height; ++y) {
-    for (int x = 0; x < width; ++x) {
-      std::snprintf(buf, sizeof(buf), x == 0 ? "%.6g" : " %.6g", values[y * width + x]);
-      out += buf;
-    }
-    out += "\n";
-  }
-  return out + "EOD\n";
-}
-
 std::string Script(const std::string& terminal, const fs::path& out, const std::string& title,
                    const std::string& caption, int width, const std::vector<Marker>& markers,
                    const std::vector<double>& true_reward,
                    const std::vector<double>& learned_reward) {
   const int height = static_cast<int>(true_reward.size()) / width;
-  std::string s = Datablock("truth", width, true_reward) +
-                  Datablock("learned", width, learned_reward) + "$markers << EOD\n";
+  std::string s = GnuplotDatablock("truth", width, true_reward) +
+                  GnuplotDatablock("learned", width, learned_reward) + "$markers << EOD\n";
   for (const Marker& m : markers)
     StrAppend(&s, m.cell % width, " ", m.cell / width, " ", m.kind, "\n");
   StrAppend(&s, "EOD\n");
@@ -78,35 +59,9 @@ absl::Status WriteRewardHeatmaps(const fs::path& png, const std::string& title,
                                                "' (it goes into a gnuplot script)"));
     }
   }
-  const fs::path tmp_png = TempPathFor(png);
-  const fs::path script = fs::path(tmp_png.string() + ".gp");
-  const fs::path log = fs::path(tmp_png.string() + ".log");
-  // cairo draws nicer; the plain png terminal is the fallback
-  absl::Status status = absl::UnavailableError("no terminal tried");
-  for (const char* terminal : {"pngcairo", "png"}) {
-    status = WriteFileAtomically(script, Script(terminal, tmp_png, title, caption, width, markers,
-                                                true_reward, learned_reward));
-    if (!status.ok()) break;
-    const std::string command =
-        StrCat("gnuplot '", script.string(), "' > '", log.string(), "' 2>&1");
-    const int code = std::system(command.c_str());
-    std::error_code ec;
-    if (code == 0 && fs::exists(tmp_png, ec) && fs::file_size(tmp_png, ec) > 0) {
-      fs::rename(tmp_png, png, ec);
-      status = ec ? absl::UnavailableError(StrCat(png.string(), ": rename failed: ", ec.message()))
-                  : absl::OkStatus();
-      break;
-    }
-    const absl::StatusOr<std::string> output = ReadFile(log);
-    status = absl::UnavailableError(StrCat(png.string(), ": gnuplot (terminal ", terminal,
-                                           ") failed with status ", code, ": ",
-                                           output.ok() ? *output : "no output"));
-  }
-  std::error_code ec;
-  fs::remove(script, ec);
-  fs::remove(log, ec);
-  fs::remove(tmp_png, ec);
-  return status;
+  return DrawPng(png, [&](const std::string& terminal, const fs::path& out) {
+    return Script(terminal, out, title, caption, width, markers, true_reward, learned_reward);
+  });
 }
 
 }  // namespace irlab::tabular

@@ -4,14 +4,10 @@
 #include <cmath>
 #include <deque>
 
+#include "algos/tabular/mdp.h"
+
 namespace irlab::tabular {
 namespace {
-
-double Dot(const std::vector<double>& a, const std::vector<double>& b) {
-  double sum = 0;
-  for (size_t i = 0; i < a.size(); ++i) sum += a[i] * b[i];
-  return sum;
-}
 
 // One remembered step: s = x' - x, y = ∇f(x') - ∇f(x), rho = 1 / sᵀy.
 struct Pair {

@@ -128,4 +128,10 @@ std::vector<double> FeatureExpectation(const Mdp& mdp, const std::vector<double>
   return mu;
 }
 
+double Dot(const std::vector<double>& a, const std::vector<double>& b) {
+  double sum = 0;
+  for (size_t i = 0; i < a.size(); ++i) sum += a[i] * b[i];
+  return sum;
+}
+
 }  // namespace irlab::tabular

@@ -48,4 +48,7 @@ void LinearReward(const Mdp& mdp, const std::vector<double>& weights,  // [K]
 std::vector<double> FeatureExpectation(const Mdp& mdp,
                                        const std::vector<double>& sa_visits);  // [S, A] -> [K]
 
+// aᵀb of two vectors of the same size (feature expectations, weights).
+double Dot(const std::vector<double>& a, const std::vector<double>& b);
+
 }  // namespace irlab::tabular

@@ -3,18 +3,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include "algos/tabular/mdp.h"
 #include "algos/tabular/planning.h"
 #include "algos/tabular/visitation.h"
 #include "core/status.h"
 
 namespace irlab::tabular {
 namespace {
-
-double Dot(const std::vector<double>& a, const std::vector<double>& b) {
-  double sum = 0;
-  for (size_t i = 0; i < a.size(); ++i) sum += a[i] * b[i];
-  return sum;
-}
 
 std::vector<double> Sub(const std::vector<double>& a, const std::vector<double>& b) {
   std::vector<double> out(a.size());

@@ -58,6 +58,47 @@ MujocoTask PlanarWalker(std::string name, std::string file, int frame_skip, bool
   return t;
 }
 
+// When Hopper and Walker2d are healthy (the task's own ranges, which
+// healthy_z_range and healthy_angle_range override).
+struct HealthyRanges {
+  std::array<double, 2> z, angle;  // torso height and angle, open intervals
+  bool bounded_state = false;      // and every qpos but x and z, and qvel, below 100 in magnitude
+};
+
+// Hopper and Walker2d: an alive bonus while healthy, forward velocity and a
+// control cost; they end when unhealthy (unless fixed horizon or
+// terminate_when_unhealthy is off). Reset noise uniform ±5e-3.
+MujocoTask HoppingWalker(std::string name, std::string file, bool fixed_horizon, HealthyRanges h) {
+  MujocoTask t = PlanarWalker(std::move(name), std::move(file), 4, fixed_horizon, 10.0);
+  t.parameters = kWalkerParameters;
+  t.reward = [fixed_horizon, h](const StepContext& c, StepResult& r) {
+    const mjData* d = c.d;
+    const EnvOptions& o = c.options;
+    const double z = d->qpos[1], angle = d->qpos[2];
+    bool healthy = z > Lo(o.healthy_z_range, h.z[0]) && z < Hi(o.healthy_z_range, h.z[1]) &&
+                   angle > Lo(o.healthy_angle_range, h.angle[0]) &&
+                   angle < Hi(o.healthy_angle_range, h.angle[1]);
+    if (h.bounded_state) {
+      for (int i = 2; i < c.m->nq; ++i) healthy &= std::abs(d->qpos[i]) < 100;
+      for (int i = 0; i < c.m->nv; ++i) healthy &= std::abs(d->qvel[i]) < 100;
+    }
+    const double forward =
+        Or(o.forward_reward_weight, 1.0) * ((c.xy_after[0] - c.xy_before[0]) / c.dt);
+    const double ctrl = Or(o.ctrl_cost_weight, 1e-3) * SquaredNorm(c.action);
+    const double alive = healthy ? Or(o.healthy_reward, 1.0) : 0.0;
+    r.info.terms.Add("healthy", alive);
+    r.info.terms.Add("forward", forward);
+    r.info.terms.Add("ctrl_cost", -ctrl);
+    r.reward = alive + forward - ctrl;
+    r.terminated = !healthy && !fixed_horizon && o.terminate_when_unhealthy;
+  };
+  t.reset = [](const mjModel* m, mjData* d, double scale, Rng& rng) {
+    AddUniformNoise(d->qpos, m->nq, 5e-3 * scale, rng);
+    AddUniformNoise(d->qvel, m->nv, 5e-3 * scale, rng);
+  };
+  return t;
+}
+
 }  // namespace
 
 MujocoTask HalfCheetah(bool fixed_horizon) {
@@ -79,56 +120,13 @@ MujocoTask HalfCheetah(bool fixed_horizon) {
 }
 
 MujocoTask Hopper(bool fixed_horizon) {
-  MujocoTask t = PlanarWalker(fixed_horizon ? "HopperFixed" : "Hopper", "hopper.xml", 4,
-                              fixed_horizon, 10.0);
-  t.parameters = kWalkerParameters;
-  t.reward = [fixed_horizon](const StepContext& c, StepResult& r) {
-    const mjData* d = c.d;
-    const EnvOptions& o = c.options;
-    const double z = d->qpos[1], angle = d->qpos[2];
-    bool healthy = z > Lo(o.healthy_z_range, 0.7) && z < Hi(o.healthy_z_range, INFINITY) &&
-                   angle > Lo(o.healthy_angle_range, -0.2) && angle < Hi(o.healthy_angle_range, 0.2);
-    for (int i = 2; i < c.m->nq; ++i) healthy &= std::abs(d->qpos[i]) < 100;
-    for (int i = 0; i < c.m->nv; ++i) healthy &= std::abs(d->qvel[i]) < 100;
-    const double forward = Or(o.forward_reward_weight, 1.0) * ((c.xy_after[0] - c.xy_before[0]) / c.dt);
-    const double ctrl = Or(o.ctrl_cost_weight, 1e-3) * SquaredNorm(c.action);
-    const double alive = healthy ? Or(o.healthy_reward, 1.0) : 0.0;
-    r.info.terms.Add("healthy", alive);
-    r.info.terms.Add("forward", forward);
-    r.info.terms.Add("ctrl_cost", -ctrl);
-    r.reward = alive + forward - ctrl;
-    r.terminated = !healthy && !fixed_horizon && o.terminate_when_unhealthy;
-  };
-  t.reset = [](const mjModel* m, mjData* d, double scale, Rng& rng) {
-    AddUniformNoise(d->qpos, m->nq, 5e-3 * scale, rng);
-    AddUniformNoise(d->qvel, m->nv, 5e-3 * scale, rng);
-  };
-  return t;
+  return HoppingWalker(fixed_horizon ? "HopperFixed" : "Hopper", "hopper.xml", fixed_horizon,
+                       {.z = {0.7, INFINITY}, .angle = {-0.2, 0.2}, .bounded_state = true});
 }
 
 MujocoTask Walker2d(bool fixed_horizon) {
-  MujocoTask t = PlanarWalker(fixed_horizon ? "Walker2dFixed" : "Walker2d", "walker2d.xml", 4,
-                              fixed_horizon, 10.0);
-  t.parameters = kWalkerParameters;
-  t.reward = [fixed_horizon](const StepContext& c, StepResult& r) {
-    const EnvOptions& o = c.options;
-    const double z = c.d->qpos[1], angle = c.d->qpos[2];
-    const bool healthy = z > Lo(o.healthy_z_range, 0.8) && z < Hi(o.healthy_z_range, 2.0) &&
-                         angle > Lo(o.healthy_angle_range, -1.0) && angle < Hi(o.healthy_angle_range, 1.0);
-    const double forward = Or(o.forward_reward_weight, 1.0) * ((c.xy_after[0] - c.xy_before[0]) / c.dt);
-    const double ctrl = Or(o.ctrl_cost_weight, 1e-3) * SquaredNorm(c.action);
-    const double alive = healthy ? Or(o.healthy_reward, 1.0) : 0.0;
-    r.info.terms.Add("healthy", alive);
-    r.info.terms.Add("forward", forward);
-    r.info.terms.Add("ctrl_cost", -ctrl);
-    r.reward = alive + forward - ctrl;
-    r.terminated = !healthy && !fixed_horizon && o.terminate_when_unhealthy;
-  };
-  t.reset = [](const mjModel* m, mjData* d, double scale, Rng& rng) {
-    AddUniformNoise(d->qpos, m->nq, 5e-3 * scale, rng);
-    AddUniformNoise(d->qvel, m->nv, 5e-3 * scale, rng);
-  };
-  return t;
+  return HoppingWalker(fixed_horizon ? "Walker2dFixed" : "Walker2d", "walker2d.xml", fixed_horizon,
+                       {.z = {0.8, 2.0}, .angle = {-1.0, 1.0}});
 }
 
 MujocoTask Ant(bool fixed_horizon) {

@@ -44,6 +44,17 @@ TEST(FlagsTest, CollectsPositionalArgumentsAmongFlags) {
   EXPECT_EQ(step, -1);
 }
 
+TEST(FlagsTest, EverythingAfterADoubleDashIsPositional) {
+  std::string out;
+  std::vector<std::string> positional;
+  FlagParser p("test", "a test");
+  p.Add("out", &out, "dir");
+  p.CollectPositional(&positional);
+  ASSERT_TRUE(p.Parse({"a", "--out", "o", "--", "--out", "-h"}).ok());
+  EXPECT_EQ(positional, (std::vector<std::string>{"a", "--out", "-h"}));
+  EXPECT_EQ(out, "o");
+}
+
 TEST(FlagsTest, BadInputIsAClearError) {
   int n = 0;
   std::string out;

@@ -1,12 +1,12 @@
 #include "core/run_info.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 
 #include "core/files.h"
 #include "core/json.h"
+#include "tests/util/test_util.h"
 
 namespace irlab {
 namespace {
@@ -14,10 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(RunInfoTest, WritesCommandLineHostAndRevision) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("irlab_run_info_test_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const fs::path dir = testing::TestDir();
   ASSERT_TRUE(
       WriteRunInfo(dir, "rollout", {"--env", "Hopper", "--note", "a \"quoted\" word"}).ok());
   const std::string json = *ReadFile(dir / "run.json");
@@ -43,9 +40,7 @@ TEST(RunInfoTest, WritesCommandLineHostAndRevision) {
 }
 
 TEST(RunInfoTest, RecordsTheRunsOwnModel) {
-  const fs::path dir = fs::temp_directory_path() / ("irlab_run_info_model_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const fs::path dir = testing::TestDir();
   ASSERT_TRUE(WriteFileAtomically(dir / "config.toml", "env = 'Hopper'\n[env_options]\nxml_file = '/m/hopper.xml'\n"
                                                         "model_digest = '0123456789abcdef'\n")
                   .ok());

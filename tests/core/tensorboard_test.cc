@@ -1,13 +1,13 @@
 #include "core/tensorboard.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
 
 #include "core/files.h"
 #include "core/metrics.h"
+#include "tests/util/test_util.h"
 
 namespace irlab {
 namespace {
@@ -24,13 +24,6 @@ uint32_t LoadU32(const std::string& s, size_t at) {
   uint32_t v;
   std::memcpy(&v, s.data() + at, 4);
   return v;
-}
-
-fs::path FreshDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
 }
 
 std::vector<fs::path> EventFiles(const fs::path& dir) {
@@ -78,7 +71,7 @@ TEST(TensorBoardTest, EncodesScalarEventExactly) {
 }
 
 TEST(TensorBoardTest, MetricsLoggerWritesDecodableEventFile) {
-  const fs::path dir = FreshDir("irlab_tensorboard_test");
+  const fs::path dir = testing::TestDir();
   {
     auto logger = MetricsLogger::Open(dir, false);
     ASSERT_TRUE(logger.ok()) << logger.status();
@@ -130,7 +123,7 @@ TEST(TensorBoardTest, MetricsLoggerWritesDecodableEventFile) {
 }
 
 TEST(TensorBoardTest, ReopeningWritesASecondFile) {
-  const fs::path dir = FreshDir("irlab_tensorboard_reopen_test");
+  const fs::path dir = testing::TestDir();
   for (int i = 0; i < 2; ++i) {
     auto logger = MetricsLogger::Open(dir, false);
     ASSERT_TRUE(logger.ok());
@@ -141,7 +134,7 @@ TEST(TensorBoardTest, ReopeningWritesASecondFile) {
 }
 
 TEST(TensorBoardTest, ReaderRejectsCorruptAndTruncatedFiles) {
-  const fs::path dir = FreshDir("irlab_tensorboard_corrupt_test");
+  const fs::path dir = testing::TestDir();
   const std::string good = FrameTfRecord(EncodeScalarsEvent(1, 1, {{"a", 1}})) +
                            FrameTfRecord(EncodeScalarsEvent(2, 2, {{"a", 2}}));
   ASSERT_TRUE(WriteFileAtomically(dir / "good", good).ok());

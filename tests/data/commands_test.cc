@@ -1,7 +1,5 @@
 // irlab inspect and irlab convert run as a user runs them: exit codes,
 // messages naming the file, outputs refused or written whole.
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <functional>
 #include <limits>
@@ -16,24 +14,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::FileBytes;
-
-struct CommandResult {
-  int code = -1;
-  std::string output;  // stdout and stderr
-};
-
-CommandResult Irlab(const std::string& args) {
-  CommandResult run;
-  const std::string command = StrCat(IRLAB_BINARY, " ", args, " 2>&1");
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) run.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+using testing::Irlab;
+using testing::RunResult;
 
 // Hopper's sizes, so the registry check passes.
 DemoMetadata Hopper() {
@@ -53,7 +35,7 @@ class CommandsTest : public ::testing::Test {
 };
 
 TEST_F(CommandsTest, InspectSummarisesAndValidates) {
-  const CommandResult run = Irlab(StrCat("inspect ", good_.string()));
+  const RunResult run = Irlab(StrCat("inspect ", good_.string()));
   EXPECT_EQ(run.code, 0) << run.output;
   for (const char* words : {"task          Hopper", "obs 11, act 3, nq 6, nv 6",
                             "episodes      3 (1 terminated, 2 truncated)", "steps         82",
@@ -87,7 +69,7 @@ TEST_F(CommandsTest, InspectFailsOnEveryKindOfBadFile) {
   };
   for (const auto& [name, words] : cases) {
     const fs::path path = dir_ / name;
-    const CommandResult run = Irlab(StrCat("inspect ", path.string()));
+    const RunResult run = Irlab(StrCat("inspect ", path.string()));
     EXPECT_EQ(run.code, 1) << name << ": " << run.output;
     EXPECT_NE(run.output.find(path.string()), std::string::npos) << run.output;
     EXPECT_NE(run.output.find(words), std::string::npos) << words << " in " << run.output;
@@ -147,7 +129,7 @@ TEST_F(CommandsTest, TrainRefusesEveryFileInspectRefuses) {
     c.edit(path);
     for (const char* algo_mode : {"airl --set demos.mode=stream", "bc --set demos.mode=memory"}) {
       const fs::path out = dir_ / StrCat("run_", i++);
-      const CommandResult run =
+      const RunResult run =
           Irlab(StrCat("train --env Hopper --demos ", path.string(), " --out ", out.string(),
                        " --set total_steps=1024 --set num_envs=2 --set ppo.rollout_steps=64 "
                        "--set bc.steps=10 --set eval_episodes=1 --algo ",
@@ -164,7 +146,7 @@ TEST_F(CommandsTest, TrainRefusesEveryFileInspectRefuses) {
 
 TEST_F(CommandsTest, ConvertRoundTripsAndRefusesToClobber) {
   const fs::path minari = dir_ / "hopper_minari", back = dir_ / "back.h5", d4rl = dir_ / "d.hdf5";
-  CommandResult run =
+  RunResult run =
       Irlab(StrCat("convert --from irlab --to minari ", good_.string(), " ", minari.string()));
   ASSERT_EQ(run.code, 0) << run.output;
   EXPECT_NE(run.output.find("3 episodes, 82 transitions"), std::string::npos) << run.output;

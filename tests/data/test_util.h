@@ -3,13 +3,8 @@
 // observations[g][1] the episode index, so a sampled row can be identified.
 #pragma once
 
-#include <unistd.h>
-
-#include <atomic>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,6 +12,7 @@
 #include "data/demo_file.h"
 #include "data/demo_writer.h"
 #include "gtest/gtest.h"
+#include "tests/util/test_util.h"
 
 namespace irlab::testing {
 
@@ -85,47 +81,6 @@ inline void WriteTestFile(const std::filesystem::path& path, const std::vector<i
     start += lengths[e];
   }
   ASSERT_TRUE((*writer)->Close().ok());
-}
-
-// Removes the directories TestDir() made when the test binary ends.
-class TestDirCleanup : public ::testing::Environment {
- public:
-  static std::vector<std::filesystem::path>& Dirs() {
-    static std::vector<std::filesystem::path> dirs;
-    return dirs;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    for (const auto& dir : Dirs()) std::filesystem::remove_all(dir, ec);
-  }
-};
-inline ::testing::Environment* const kTestDirCleanup =
-    ::testing::AddGlobalTestEnvironment(new TestDirCleanup);
-
-// A fresh empty directory for one test (or test suite).
-inline std::filesystem::path TestDir() {
-  static std::atomic<int> counter{0};
-  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  const std::filesystem::path dir =
-      std::filesystem::path(::testing::TempDir()) /
-      StrCat("irlab_data_", ::getpid(), "_", info ? info->test_suite_name() : "suite", "_",
-             info ? info->name() : "setup", "_", counter++);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  TestDirCleanup::Dirs().push_back(dir);
-  return dir;
-}
-
-inline std::string FileBytes(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-inline void WriteBytes(const std::filesystem::path& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
 }  // namespace irlab::testing

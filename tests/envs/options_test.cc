@@ -3,7 +3,6 @@
 // termination and observed positions change exactly what they name; options
 // a task does not read are errors.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -11,17 +10,12 @@
 #include "core/files.h"
 #include "envs/model_library.h"
 #include "envs/registry.h"
+#include "tests/util/test_util.h"
 
 namespace irlab {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path TempDir() {
-  const fs::path d = fs::temp_directory_path() / ("irlab_options_test_" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return d;
-}
 
 std::string Builtin(std::string_view name) {
   for (const auto& f : EmbeddedModels()) {
@@ -64,7 +58,7 @@ Rollout Simulate(const std::string& task, const EnvOptions& options, int steps =
 }
 
 TEST(EnvOptionsTest, OwnModelFileRunsTheTaskAndIsPinnedByItsDigest) {
-  const fs::path dir = TempDir();
+  const fs::path dir = testing::TestDir();
   const fs::path same = dir / "hopper_copy.xml", heavy = dir / "hopper_low_gravity.xml";
   const std::string text = Builtin("hopper.xml");
   ASSERT_TRUE(WriteFileAtomically(same, text).ok());

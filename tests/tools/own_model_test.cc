@@ -3,14 +3,12 @@
 // demonstrations record it, training on them with another model is refused,
 // and an edited file is an error wherever the task is rebuilt.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 
 #include "core/files.h"
 #include "envs/model_library.h"
+#include "tests/util/test_util.h"
 
 namespace irlab {
 namespace {
@@ -18,19 +16,12 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path& Dir() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("irlab_own_model_test_" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-  }();
+  static const fs::path dir = testing::TestDir();
   return dir;
 }
 
 int Irlab(const std::string& args, const std::string& log) {
-  const std::string cmd = std::string(IRLAB_BINARY) + " " + args + " > " + (Dir() / log).string() + " 2>&1";
-  const int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return testing::Irlab(args, Dir() / log);
 }
 
 std::string Log(const std::string& log) { return ReadFile(Dir() / log).value_or(""); }

@@ -2,49 +2,25 @@
 // before the directory exists (so the corrected command is not then refused
 // for a non-empty --out); a refused --resume leaves config.toml, run.json and
 // eval.json as they were.
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdio>
 #include <filesystem>
 #include <string>
 
 #include "core/files.h"
 #include "core/strings.h"
 #include "gtest/gtest.h"
+#include "tests/util/test_util.h"
 
 namespace irlab {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CommandResult {
-  int code = -1;
-  std::string output;
-};
-
-CommandResult Irlab(const std::string& args) {
-  CommandResult run;
-  FILE* pipe = ::popen(StrCat(IRLAB_BINARY, " ", args, " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) run.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+using testing::Irlab;
+using testing::RunResult;
 
 class RunDirTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           StrCat("irlab_run_dir_", ::testing::UnitTest::GetInstance()->current_test_info()->name(), "_",
-                  ::getpid());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { dir_ = testing::TestDir(); }
 
   static std::string Contents(const fs::path& path) {
     auto c = ReadFile(path);
@@ -60,7 +36,7 @@ constexpr char kTiny[] =
 
 TEST_F(RunDirTest, ExpertChecksBeforeMakingItsRunDir) {
   const fs::path out = dir_ / "expert";
-  CommandResult run = Irlab(StrCat("expert --env NoSuchTask --out ", out.string(), kTiny));
+  RunResult run = Irlab(StrCat("expert --env NoSuchTask --out ", out.string(), kTiny));
   EXPECT_EQ(run.code, 1) << run.output;
   EXPECT_NE(run.output.find("NoSuchTask"), std::string::npos) << run.output;
   EXPECT_FALSE(fs::exists(out)) << "made before the task was checked";
@@ -76,7 +52,8 @@ TEST_F(RunDirTest, ExpertChecksBeforeMakingItsRunDir) {
 
 TEST_F(RunDirTest, RefusedExpertResumeLeavesTheRunAsItWas) {
   const fs::path out = dir_ / "expert";
-  CommandResult run = Irlab(StrCat("expert --env InvertedPendulum --out ", out.string(), kTiny, " --set total_steps=128"));
+  RunResult run = Irlab(StrCat("expert --env InvertedPendulum --out ", out.string(), kTiny,
+                               " --set total_steps=128"));
   ASSERT_EQ(run.code, 0) << run.output;
   const std::string config = Contents(out / "config.toml"), info = Contents(out / "run.json");
   const std::string checkpoint = Contents(out / "checkpoint.pt");
@@ -110,7 +87,8 @@ TEST_F(RunDirTest, TrainChecksMinibatchesAndRefusesToResumeAFinishedRun) {
   const fs::path expert = dir_ / "expert", demos = dir_ / "demos.h5", out = dir_ / "airl";
   ASSERT_EQ(Irlab(StrCat("expert --env InvertedPendulum --out ", expert.string(), kTiny, " --set total_steps=128")).code,
             0);
-  CommandResult run = Irlab(StrCat("collect --run ", expert.string(), " --episodes 3 --out ", demos.string()));
+  RunResult run =
+      Irlab(StrCat("collect --run ", expert.string(), " --episodes 3 --out ", demos.string()));
   ASSERT_EQ(run.code, 0) << run.output;
   const std::string train = StrCat("train --algo airl --env InvertedPendulum --demos ", demos.string(), kTiny,
                                    " --set total_steps=128 --out ", out.string());
@@ -140,14 +118,15 @@ TEST_F(RunDirTest, TrainChecksMinibatchesAndRefusesToResumeAFinishedRun) {
 // silently replaced by the default, never reported as a --set nobody typed.
 TEST_F(RunDirTest, FlagValuesAreCheckedAndNamedAsGiven) {
   for (const char* episodes : {"-1", "0"}) {
-    const CommandResult run = Irlab(StrCat("rollout --env Pendulum --episodes ", episodes));
+    const RunResult run = Irlab(StrCat("rollout --env Pendulum --episodes ", episodes));
     EXPECT_EQ(run.code, 1) << run.output;
     EXPECT_NE(run.output.find(StrCat("--episodes ", episodes, ": key 'episodes': value ", episodes, " is outside")),
               std::string::npos)
         << run.output;
     EXPECT_EQ(run.output.find("mean return"), std::string::npos) << "it ran: " << run.output;
   }
-  CommandResult run = Irlab(StrCat("train --algo foo --env Pendulum --demos x.h5 --out ", (dir_ / "t").string()));
+  RunResult run =
+      Irlab(StrCat("train --algo foo --env Pendulum --demos x.h5 --out ", (dir_ / "t").string()));
   EXPECT_EQ(run.code, 1) << run.output;
   EXPECT_NE(run.output.find("--algo foo: key 'algo': 'foo' is not one of airl, airl-sa, gail, gcl, bc"),
             std::string::npos)

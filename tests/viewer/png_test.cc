@@ -5,8 +5,6 @@
 #include <zlib.h>
 
 #include <cstdint>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -80,10 +78,7 @@ TEST(PngTest, WritesWholeFileAndFfmpegReadsIt) {
   const auto dir = testing::TestDir();
   std::vector<uint8_t> rgb(8 * 6 * 3, 200);
   ASSERT_TRUE(WritePng(dir / "a.png", rgb, 8, 6).ok());
-  std::ifstream in(dir / "a.png", std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  EXPECT_EQ(Decode(ss.str()).rgb, rgb);
+  EXPECT_EQ(Decode(irlab::testing::FileBytes(dir / "a.png")).rgb, rgb);
   // no temporary file left beside it
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir),
                           std::filesystem::directory_iterator()),

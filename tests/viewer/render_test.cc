@@ -92,7 +92,7 @@ TEST(RenderTest, StateChangesTheFrame) {
 
 TEST(RenderTest, NoDisplayIsExplained) {
   // GLFW initialises once per process, so the check runs in a child
-  const testing::CommandResult r = testing::Run(
+  const testing::RunResult r = testing::Run(
       StrCat("env -u DISPLAY -u WAYLAND_DISPLAY ", IRLAB_BINARY,
              " replay --random --env Hopper --frames ", testing::TestDir().string(), "/f"));
   EXPECT_EQ(r.code, 1) << r.output;

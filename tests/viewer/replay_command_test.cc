@@ -24,7 +24,7 @@ using testing::Irlab;
 
 // Runs `irlab replay` in this process (no binary start-up), capturing its
 // output. The argument list is split at spaces.
-testing::CommandResult Replay(const std::string& args) {
+testing::RunResult Replay(const std::string& args) {
   Args argv;
   for (size_t at = 0; at < args.size();) {
     size_t end = args.find(' ', at);
@@ -34,7 +34,7 @@ testing::CommandResult Replay(const std::string& args) {
   }
   ::testing::internal::CaptureStdout();
   ::testing::internal::CaptureStderr();
-  testing::CommandResult r;
+  testing::RunResult r;
   r.code = ReplayCommand(argv);
   r.output = ::testing::internal::GetCapturedStdout();
   r.output += ::testing::internal::GetCapturedStderr();

@@ -1,71 +1,33 @@
-// Helpers for the viewer tests: scratch folders, running the irlab binary
-// and ffprobe, and simple image statistics.
+// Helpers for the viewer tests: ffprobe's view of a video and simple image
+// statistics, beside the shared scratch folders and irlab runs.
 #pragma once
 
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "core/process.h"
 #include "core/strings.h"
 #include "gtest/gtest.h"
+#include "tests/util/test_util.h"
 
 namespace irlab::viewer::testing {
 
-// A fresh folder for the running test.
-inline std::filesystem::path TestDir() {
-  static std::atomic<int> counter{0};
-  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  const std::filesystem::path dir =
-      std::filesystem::path(::testing::TempDir()) /
-      StrCat("irlab_viewer_", ::getpid(), "_", info ? info->test_suite_name() : "suite", "_",
-             info ? info->name() : "setup", "_", counter++);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-struct CommandResult {
-  int code = -1;
-  std::string output;  // stdout and stderr
-};
-
-// Runs a shell command line, capturing stdout and stderr.
-inline CommandResult Run(const std::string& command_line) {
-  CommandResult run;
-  FILE* pipe = ::popen(StrCat(command_line, " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) run.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-inline CommandResult Irlab(const std::string& args) { return Run(StrCat(IRLAB_BINARY, " ", args)); }
+using irlab::testing::Irlab;
+using irlab::testing::Run;
+using irlab::testing::RunResult;
+using irlab::testing::TestDir;
 
 struct VideoFacts {
   int frames = -1, width = -1, height = -1;
   std::string codec;
 };
 
-// `text` quoted for a POSIX shell.
-inline std::string ShellQuote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 // Decodes the whole video (or image) with ffprobe and counts its frames.
 inline VideoFacts Probe(const std::filesystem::path& video) {
-  const CommandResult r =
+  const RunResult r =
       Run(StrCat("ffprobe -v error -count_frames -select_streams v:0 -show_entries "
                  "stream=nb_read_frames,width,height,codec_name -of default=noprint_wrappers=1 ",
                  ShellQuote(video.string())));

@@ -2,7 +2,6 @@
 
 #include <toml++/toml.h>
 
-#include <ctime>
 #include <deque>
 #include <fstream>
 
@@ -41,15 +40,6 @@ std::string Join(const std::vector<std::string>& argv) {
 }  // namespace
 
 std::string TomlQuote(std::string_view s) { return QuotedString(s); }
-
-std::string UtcTimestamp() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string MarkerHead(const Cell& cell, std::string_view backend) {
   std::string text = "command = [";

@@ -70,7 +70,5 @@ inline std::filesystem::path CellLogPath(const std::filesystem::path& out_dir,
 
 // A TOML basic string literal.
 std::string TomlQuote(std::string_view s);
-// Current UTC time as 2026-11-24T00:31:07Z.
-std::string UtcTimestamp();
 
 }  // namespace irlab::sweep

@@ -11,9 +11,9 @@
 #include <thread>
 
 #include "core/files.h"
+#include "core/process.h"
 #include "core/strings.h"
 #include "tools/sweep/cell_state.h"
-#include "tools/sweep/process.h"
 
 namespace irlab::sweep {
 namespace {
@@ -22,23 +22,20 @@ using Clock = std::chrono::steady_clock;
 
 struct Running {
   const Cell* cell;
-  pid_t pid;
+  Subprocess process;  // in its own process group
   Clock::time_point start;
 };
 
 // Stops the running children: SIGTERM to each process group, SIGKILL to
 // those still there after `grace`.
 void StopAll(std::vector<Running>& running, std::chrono::seconds grace) {
-  for (const auto& r : running) ::kill(-r.pid, SIGTERM);
+  for (const auto& r : running) r.process.Signal(SIGTERM);
   const auto deadline = Clock::now() + grace;
   while (!running.empty()) {
-    std::erase_if(running, [](const Running& r) {
-      int status;
-      return ::waitpid(r.pid, &status, WNOHANG) == r.pid;
-    });
+    std::erase_if(running, [](Running& r) { return r.process.Poll().has_value(); });
     if (Clock::now() > deadline) {
-      for (const auto& r : running) ::kill(-r.pid, SIGKILL);
-      for (const auto& r : running) ::waitpid(r.pid, nullptr, 0);
+      for (const auto& r : running) r.process.Signal(SIGKILL);
+      for (auto& r : running) r.process.Wait();
       running.clear();
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -78,24 +75,28 @@ absl::Status LocalBackend::Run(const std::vector<const Cell*>& cells, SweepObser
       const std::vector<std::string> argv = ResolveCommand(std::move(*prepared), irlab_binary_);
       AppendLog(*cell, StrCat("# irlab sweep: ", UtcTimestamp(), " local, runner pid ", ::getpid(),
                               ": ", ShellJoin(argv)));
-      auto pid = SpawnLogged(argv, LogPath(*cell), env);
-      if (!pid.ok()) {
-        observer.Ended(*cell, false, std::string(pid.status().message()));
+      auto process = Subprocess::Start(
+          argv, {.log = LogPath(*cell), .append_log = true, .env = env, .own_group = true});
+      if (!process.ok()) {
+        // e.g. "cannot start foo: No such file or directory", in the log as well
+        AppendLog(*cell, StrCat("# irlab sweep: ", process.status().message()));
+        observer.Ended(*cell, false, std::string(process.status().message()));
         continue;
       }
-      running.push_back({cell, *pid, Clock::now()});
+      running.push_back({cell, std::move(*process), Clock::now()});
       observer.Started(*cell);
     }
     // reap the ones that ended
     bool any_ended = false;
     for (size_t i = 0; i < running.size();) {
-      int status = 0;
-      if (::waitpid(running[i].pid, &status, WNOHANG) != running[i].pid) {
+      const std::optional<int> ended = running[i].process.Poll();
+      if (!ended) {
         ++i;
         continue;
       }
       any_ended = true;
-      const Running r = running[i];
+      const int status = *ended;
+      const Running r = std::move(running[i]);
       running.erase(running.begin() + static_cast<long>(i));
       const double seconds = std::chrono::duration<double>(Clock::now() - r.start).count();
       const std::string how = DescribeWaitStatus(status);

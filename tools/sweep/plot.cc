@@ -9,9 +9,9 @@
 
 #include "absl/strings/str_join.h"
 #include "core/files.h"
+#include "core/gnuplot.h"
 #include "core/status.h"
 #include "core/strings.h"
-#include "tools/sweep/process.h"
 #include "tools/sweep/table.h"
 
 namespace irlab::sweep {
@@ -206,11 +206,8 @@ absl::StatusOr<std::vector<std::pair<std::string, std::vector<Curve>>>> BuildCur
 
 absl::StatusOr<std::vector<fs::path>> PlotRuns(const std::vector<fs::path>& dirs,
                                                const PlotOptions& options) {
-  auto gnuplot = FindInPath("gnuplot");
-  if (!gnuplot) {
-    return absl::FailedPreconditionError(
-        "gnuplot not found in PATH (Debian package gnuplot-nox; tools/setup.sh installs it)");
-  }
+  // before reading any run
+  if (!FindInPath("gnuplot")) return absl::FailedPreconditionError(kGnuplotMissing);
   std::vector<RunDir> runs;
   for (const fs::path& dir : dirs) {
     IRLAB_ASSIGN_OR_RETURN(RunScan scan, FindRuns(dir));
@@ -304,7 +301,7 @@ absl::StatusOr<std::vector<fs::path>> PlotRuns(const std::vector<fs::path>& dirs
     status = WriteFileAtomically(data_path, data);
     if (status.ok()) status = WriteFileAtomically(script_path, script);
     if (!status.ok()) break;
-    auto result = RunCapture({gnuplot->string(), script_path.string()}, "", 120);
+    auto result = RunGnuplot(script_path);
     if (!result.ok()) {
       status = result.status();
     } else if (result->exit_code != 0) {

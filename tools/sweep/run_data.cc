@@ -3,7 +3,6 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <fstream>
 
@@ -13,6 +12,7 @@
 #include "core/json.h"
 #include "core/status.h"
 #include "core/strings.h"
+#include "core/toml_util.h"
 #include "tools/sweep/cell_state.h"
 
 namespace irlab::sweep {
@@ -25,26 +25,14 @@ bool Exists(const fs::path& p) {
   return fs::exists(p, ec);
 }
 
-std::string FormatDouble(double v) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  return std::string(buf, end);
-}
-
 // config.toml's scalars as variables ("env", "ppo.learning_rate").
 void FlattenConfig(const toml::table& table, const std::string& prefix, Vars& vars) {
   for (const auto& [k, node] : table) {
     const std::string key = prefix + std::string(k.str());
     if (const toml::table* sub = node.as_table()) {
       FlattenConfig(*sub, key + ".", vars);
-    } else if (auto s = node.value_exact<std::string>()) {
-      vars[key] = *s;
-    } else if (auto i = node.value_exact<int64_t>()) {
-      vars[key] = StrCat(*i);
-    } else if (auto d = node.value_exact<double>()) {
-      vars[key] = FormatDouble(*d);
-    } else if (auto b = node.value_exact<bool>()) {
-      vars[key] = *b ? "true" : "false";
+    } else if (auto text = TomlScalarText(node)) {
+      vars[key] = *text;
     }
   }
 }

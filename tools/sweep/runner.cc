@@ -9,12 +9,12 @@
 #include <memory>
 
 #include "core/files.h"
+#include "core/process.h"
 #include "core/run_info.h"
 #include "core/status.h"
 #include "core/strings.h"
 #include "tools/sweep/cell_state.h"
 #include "tools/sweep/local_backend.h"
-#include "tools/sweep/process.h"
 #include "tools/sweep/slurm_backend.h"
 #include "tools/sweep/sweep_progress.h"
 

@@ -6,13 +6,14 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "core/files.h"
+#include "core/process.h"
 #include "core/status.h"
 #include "core/strings.h"
 #include "tools/sweep/cell_state.h"
-#include "tools/sweep/process.h"
 
 namespace irlab::sweep {
 namespace {
@@ -24,13 +25,6 @@ constexpr int kMaxArray = 1000;  // Slurm's default MaxArraySize is 1001
 // squeue's compact states of tasks that have not ended yet.
 const std::set<std::string> kActiveStates = {"PD", "R",  "CG", "CF", "S",  "ST",
                                              "RQ", "RS", "RH", "RF", "SI", "SO"};
-
-std::string Trim(std::string s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  size_t b = 0;
-  while (b < s.size() && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  return s.substr(b);
-}
 
 // The exit code the batch script recorded last in a cell's log, if any.
 std::optional<std::string> RecordedExit(const Cell& cell) {
@@ -172,11 +166,12 @@ absl::StatusOr<std::vector<SlurmBackend::Task>> SlurmBackend::Submit(
     argv.push_back(script.string());
     IRLAB_ASSIGN_OR_RETURN(CommandResult result, RunCapture(argv));
     // --parsable prints "jobid" or "jobid;cluster"
-    const std::string job_id = Trim(result.out.substr(0, result.out.find(';')));
+    const std::string job_id(
+        absl::StripAsciiWhitespace(absl::string_view(result.out).substr(0, result.out.find(';'))));
     int64_t numeric;
     if (result.exit_code != 0 || !absl::SimpleAtoi(job_id, &numeric)) {
-      return absl::UnavailableError(StrCat("sbatch failed (exit ", result.exit_code,
-                                           "): ", Trim(result.err + result.out),
+      return absl::UnavailableError(StrCat("sbatch failed (exit ", result.exit_code, "): ",
+                                           absl::StripAsciiWhitespace(result.err + result.out),
                                            "\n  command: ", ShellJoin(argv)));
     }
     std::string task_list;
@@ -215,8 +210,8 @@ absl::StatusOr<std::map<int, std::string>> SlurmBackend::QueuedTasks(const std::
     }
     if (result.err.find("Invalid job id") != std::string::npos) return std::map<int, std::string>();
     if (attempt >= 12) {
-      return absl::UnavailableError(
-          StrCat("squeue keeps failing for job ", job_id, ": ", Trim(result.err)));
+      return absl::UnavailableError(StrCat("squeue keeps failing for job ", job_id, ": ",
+                                           absl::StripAsciiWhitespace(result.err)));
     }
     std::this_thread::sleep_for(std::chrono::seconds(5));
   }
@@ -231,7 +226,7 @@ absl::StatusOr<std::vector<SlurmBackend::Task>> SlurmBackend::Adopt(
   std::string job_id;
   std::set<std::string> seen;
   while (std::getline(jobs, job_id)) {
-    job_id = Trim(job_id);
+    job_id = std::string(absl::StripAsciiWhitespace(job_id));
     if (job_id.empty() || !seen.insert(job_id).second) continue;
     IRLAB_ASSIGN_OR_RETURN(auto queued, QueuedTasks(job_id));
     if (queued.empty()) continue;
@@ -261,8 +256,10 @@ std::string SlurmBackend::FailureReason(const Task& task) {
   if (FindInPath("sacct")) {
     auto result = RunCapture({"sacct", "-n", "-P", "-X", "-j", StrCat(task.job_id, "_", task.index),
                               "-o", "State,ExitCode"});
-    if (result.ok() && result->exit_code == 0 && !Trim(result->out).empty()) {
-      reason = StrCat("slurm state ", Trim(result->out.substr(0, result->out.find('\n'))));
+    if (result.ok() && result->exit_code == 0 && !absl::StripAsciiWhitespace(result->out).empty()) {
+      const absl::string_view first_line =
+          absl::string_view(result->out).substr(0, result->out.find('\n'));
+      reason = StrCat("slurm state ", absl::StripAsciiWhitespace(first_line));
     }
   }
   return StrCat(

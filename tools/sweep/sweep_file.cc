@@ -3,7 +3,6 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <charconv>
 #include <functional>
 #include <set>
 #include <tuple>
@@ -12,6 +11,7 @@
 #include "core/files.h"
 #include "core/status.h"
 #include "core/strings.h"
+#include "core/toml_util.h"
 
 namespace irlab::sweep {
 namespace {
@@ -20,19 +20,6 @@ namespace fs = std::filesystem;
 
 // Names that every cell defines itself.
 const std::set<std::string> kReserved = {"seed", "out", "sweep_out"};
-
-std::string Where(std::string_view source, const toml::source_region& region,
-                  std::string_view key) {
-  if (region.begin.line > 0) {
-    return StrCat(source, ":", static_cast<int>(region.begin.line), ": key '", key, "'");
-  }
-  return StrCat(source, ": key '", key, "'");
-}
-
-absl::Status Invalid(std::string_view source, const toml::node& node, std::string_view key,
-                     std::string_view what) {
-  return absl::InvalidArgumentError(StrCat(Where(source, node.source(), key), ": ", what));
-}
 
 // The entries of a table in the order they were written (toml++ sorts them).
 std::vector<std::pair<std::string, const toml::node*>> InFileOrder(const toml::table& table) {
@@ -49,37 +36,16 @@ std::vector<std::pair<std::string, const toml::node*>> InFileOrder(const toml::t
   return out;
 }
 
-std::string FormatDouble(double v) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  return std::string(buf, end);
-}
-
 // A scalar as the text substituted into commands.
 absl::StatusOr<std::string> ScalarText(const toml::node& node, std::string_view source,
                                        std::string_view key) {
-  if (auto s = node.value_exact<std::string>()) return *s;
-  if (auto i = node.value_exact<int64_t>()) return StrCat(*i);
-  if (auto d = node.value_exact<double>()) return FormatDouble(*d);
-  if (auto b = node.value_exact<bool>()) return std::string(*b ? "true" : "false");
-  return Invalid(source, node, key, "expected a string, number or boolean");
-}
-
-absl::Status CheckKeys(const toml::table& table, std::string_view source, std::string_view prefix,
-                       const std::set<std::string>& allowed) {
-  for (const auto& [k, node] : table) {
-    if (!allowed.count(std::string(k.str()))) {
-      return absl::InvalidArgumentError(StrCat(Where(source, k.source(), StrCat(prefix, k.str())),
-                                               ": unknown key (expected ",
-                                               absl::StrJoin(allowed, ", "), ")"));
-    }
-  }
-  return absl::OkStatus();
+  if (auto text = TomlScalarText(node)) return *text;
+  return TomlError(source, node, key, "expected a string, number or boolean");
 }
 
 absl::Status CheckName(std::string_view source, const toml::node& node, const std::string& key) {
   if (kReserved.count(key)) {
-    return Invalid(source, node, key, "is reserved (seed, out and sweep_out are set per cell)");
+    return TomlError(source, node, key, "is reserved (seed, out and sweep_out are set per cell)");
   }
   return absl::OkStatus();
 }
@@ -104,7 +70,7 @@ absl::StatusOr<std::vector<std::vector<std::pair<std::string, std::string>>>> Ex
     IRLAB_RETURN_IF_ERROR(CheckName(source, *node, key));
     std::vector<std::string> values;
     if (const toml::array* list = node->as_array()) {
-      if (list->empty()) return Invalid(source, *node, "grid." + key, "empty list");
+      if (list->empty()) return TomlError(source, *node, "grid." + key, "empty list");
       for (const auto& el : *list) {
         IRLAB_ASSIGN_OR_RETURN(std::string text, ScalarText(el, source, "grid." + key));
         values.push_back(std::move(text));
@@ -129,19 +95,19 @@ absl::StatusOr<std::vector<int64_t>> ReadSeeds(const toml::node& node, std::stri
   std::vector<int64_t> seeds;
   if (auto n = node.value_exact<int64_t>()) {
     if (*n < 1 || *n > 100000)
-      return Invalid(source, node, "seeds", "expected a count in [1, 100000]");
+      return TomlError(source, node, "seeds", "expected a count in [1, 100000]");
     for (int64_t s = 0; s < *n; ++s) seeds.push_back(s);
     return seeds;
   }
   const toml::array* list = node.as_array();
   if (!list || list->empty()) {
-    return Invalid(source, node, "seeds", "expected a non-empty list of integers or a count");
+    return TomlError(source, node, "seeds", "expected a non-empty list of integers or a count");
   }
   for (const auto& el : *list) {
     auto v = el.value_exact<int64_t>();
-    if (!v || *v < 0) return Invalid(source, el, "seeds", "expected non-negative integers");
+    if (!v || *v < 0) return TomlError(source, el, "seeds", "expected non-negative integers");
     if (std::find(seeds.begin(), seeds.end(), *v) != seeds.end()) {
-      return Invalid(source, el, "seeds", StrCat("seed ", *v, " is listed twice"));
+      return TomlError(source, el, "seeds", StrCat("seed ", *v, " is listed twice"));
     }
     seeds.push_back(*v);
   }
@@ -151,7 +117,7 @@ absl::StatusOr<std::vector<int64_t>> ReadSeeds(const toml::node& node, std::stri
 absl::Status ReadVars(const toml::node& node, std::string_view source, std::string_view prefix,
                       Vars& vars) {
   const toml::table* table = node.as_table();
-  if (!table) return Invalid(source, node, prefix, "expected a table");
+  if (!table) return TomlError(source, node, prefix, "expected a table");
   for (const auto& [k, value] : *table) {
     const std::string key(k.str());
     IRLAB_RETURN_IF_ERROR(CheckName(source, value, key));
@@ -167,44 +133,44 @@ absl::StatusOr<std::vector<std::string>> ReadCommand(const toml::node& node,
   std::vector<std::string> argv;
   if (auto s = node.value_exact<std::string>()) {
     auto args = SplitCommand(*s);
-    if (!args.ok()) return Invalid(source, node, key, std::string(args.status().message()));
+    if (!args.ok()) return TomlError(source, node, key, std::string(args.status().message()));
     argv = std::move(*args);
   } else if (const toml::array* list = node.as_array()) {
     for (const auto& el : *list) {
       auto s = el.value_exact<std::string>();
-      if (!s) return Invalid(source, el, key, "expected a string or a list of strings");
+      if (!s) return TomlError(source, el, key, "expected a string or a list of strings");
       argv.push_back(*s);
     }
   } else {
-    return Invalid(source, node, key, "expected a string or a list of strings");
+    return TomlError(source, node, key, "expected a string or a list of strings");
   }
-  if (argv.empty()) return Invalid(source, node, key, "is empty");
+  if (argv.empty()) return TomlError(source, node, key, "is empty");
   return argv;
 }
 
 absl::Status ReadSlurm(const toml::node& node, std::string_view source, SlurmOptions& slurm) {
   const toml::table* table = node.as_table();
-  if (!table) return Invalid(source, node, "slurm", "expected a table");
-  IRLAB_RETURN_IF_ERROR(CheckKeys(*table, source, "slurm.",
-                                  {"time", "cpus_per_task", "mem", "partition", "extra_args"}));
+  if (!table) return TomlError(source, node, "slurm", "expected a table");
+  IRLAB_RETURN_IF_ERROR(CheckTomlKeys(source, *table, "slurm.",
+                                      {"time", "cpus_per_task", "mem", "partition", "extra_args"}));
   for (const auto& [k, value] : *table) {
     const std::string key = StrCat("slurm.", k.str());
     if (k == "cpus_per_task") {
       auto v = value.value_exact<int64_t>();
       if (!v || *v < 1 || *v > 4096)
-        return Invalid(source, value, key, "expected an integer in [1, 4096]");
+        return TomlError(source, value, key, "expected an integer in [1, 4096]");
       slurm.cpus_per_task = static_cast<int>(*v);
     } else if (k == "extra_args") {
       const toml::array* list = value.as_array();
-      if (!list) return Invalid(source, value, key, "expected a list of strings");
+      if (!list) return TomlError(source, value, key, "expected a list of strings");
       for (const auto& el : *list) {
         auto s = el.value_exact<std::string>();
-        if (!s) return Invalid(source, el, key, "expected a list of strings");
+        if (!s) return TomlError(source, el, key, "expected a list of strings");
         slurm.extra_args.push_back(*s);
       }
     } else {
       auto s = value.value_exact<std::string>();
-      if (!s) return Invalid(source, value, key, "expected a string");
+      if (!s) return TomlError(source, value, key, "expected a string");
       (k == "time" ? slurm.time : k == "mem" ? slurm.mem : slurm.partition) = *s;
     }
   }
@@ -222,7 +188,7 @@ absl::Status ReadPoints(const toml::node* grid, const toml::node* cells, std::st
     } else if (const toml::array* a = grid->as_array(); a && a->is_array_of_tables()) {
       for (const auto& el : *a) tables.push_back(el.as_table());
     } else {
-      return Invalid(source, *grid, "grid", "expected a table ([grid]) or tables ([[grid]])");
+      return TomlError(source, *grid, "grid", "expected a table ([grid]) or tables ([[grid]])");
     }
     for (const toml::table* t : tables) {
       IRLAB_ASSIGN_OR_RETURN(auto expanded, ExpandGrid(*t, source));
@@ -232,7 +198,7 @@ absl::Status ReadPoints(const toml::node* grid, const toml::node* cells, std::st
   if (cells) {
     const toml::array* a = cells->as_array();
     if (!a || !a->is_array_of_tables()) {
-      return Invalid(source, *cells, "cells", "expected tables ([[cells]])");
+      return TomlError(source, *cells, "cells", "expected tables ([[cells]])");
     }
     for (const auto& el : *a) {
       IRLAB_ASSIGN_OR_RETURN(auto point, ReadPoint(*el.as_table(), source, "cells."));
@@ -369,9 +335,9 @@ absl::StatusOr<SweepSpec> ParseSweep(std::string_view text, std::string_view sou
                                              ": malformed TOML: ", err.description()));
   }
   IRLAB_RETURN_IF_ERROR(
-      CheckKeys(table, source, "",
-                {"name", "description", "command", "resume_command", "resume_when", "mkdir_out",
-                 "name_by", "seeds", "grid", "cells", "vars", "budget", "slurm"}));
+      CheckTomlKeys(source, table, "",
+                    {"name", "description", "command", "resume_command", "resume_when", "mkdir_out",
+                     "name_by", "seeds", "grid", "cells", "vars", "budget", "slurm"}));
 
   SweepSpec spec;
   spec.file = std::string(source);
@@ -379,11 +345,11 @@ absl::StatusOr<SweepSpec> ParseSweep(std::string_view text, std::string_view sou
   spec.budget = budget;
   if (const toml::node* n = table.get("name")) {
     auto s = n->value_exact<std::string>();
-    if (!s || s->empty()) return Invalid(source, *n, "name", "expected a non-empty string");
+    if (!s || s->empty()) return TomlError(source, *n, "name", "expected a non-empty string");
     spec.name = *s;
   }
   if (const toml::node* n = table.get("description"); n && !n->is_string()) {
-    return Invalid(source, *n, "description", "expected a string");
+    return TomlError(source, *n, "description", "expected a string");
   }
 
   const toml::node* command = table.get("command");
@@ -395,26 +361,26 @@ absl::StatusOr<SweepSpec> ParseSweep(std::string_view text, std::string_view sou
   if (const toml::node* n = table.get("resume_when")) {
     auto s = n->value_exact<std::string>();
     if (!s || s->empty() || fs::path(*s).is_absolute()) {
-      return Invalid(source, *n, "resume_when", "expected a file name relative to {out}");
+      return TomlError(source, *n, "resume_when", "expected a file name relative to {out}");
     }
     if (spec.resume_command.empty())
-      return Invalid(source, *n, "resume_when", "needs resume_command");
+      return TomlError(source, *n, "resume_when", "needs resume_command");
     spec.resume_when = *s;
   }
   const toml::node* name_by = table.get("name_by");
   if (name_by) {
     const toml::array* list = name_by->as_array();
     if (!list || list->empty())
-      return Invalid(source, *name_by, "name_by", "expected a list of variables");
+      return TomlError(source, *name_by, "name_by", "expected a list of variables");
     for (const auto& el : *list) {
       auto s = el.value_exact<std::string>();
-      if (!s) return Invalid(source, el, "name_by", "expected a list of variables");
+      if (!s) return TomlError(source, el, "name_by", "expected a list of variables");
       spec.name_by.push_back(*s);
     }
   }
   if (const toml::node* n = table.get("mkdir_out")) {
     auto b = n->value_exact<bool>();
-    if (!b) return Invalid(source, *n, "mkdir_out", "expected true or false");
+    if (!b) return TomlError(source, *n, "mkdir_out", "expected true or false");
     spec.mkdir_out = *b;
   }
 
@@ -430,12 +396,12 @@ absl::StatusOr<SweepSpec> ParseSweep(std::string_view text, std::string_view sou
   const toml::table* budgets = nullptr;
   if (const toml::node* b = table.get("budget")) {
     budgets = b->as_table();
-    if (!budgets) return Invalid(source, *b, "budget", "expected tables [budget.NAME]");
+    if (!budgets) return TomlError(source, *b, "budget", "expected tables [budget.NAME]");
     for (const auto& [name, section] : *budgets) {
       const toml::table* t = section.as_table();
-      if (!t) return Invalid(source, section, StrCat("budget.", name.str()), "expected a table");
-      IRLAB_RETURN_IF_ERROR(CheckKeys(*t, source, StrCat("budget.", name.str(), "."),
-                                      {"seeds", "grid", "cells", "vars"}));
+      if (!t) return TomlError(source, section, StrCat("budget.", name.str()), "expected a table");
+      IRLAB_RETURN_IF_ERROR(CheckTomlKeys(source, *t, StrCat("budget.", name.str(), "."),
+                                          {"seeds", "grid", "cells", "vars"}));
     }
   }
   if (!budget.empty()) {
@@ -468,8 +434,8 @@ absl::StatusOr<SweepSpec> ParseSweep(std::string_view text, std::string_view sou
   IRLAB_RETURN_IF_ERROR(ReadPoints(grid, cells, source, spec));
   for (const auto& key : spec.name_by) {
     if (std::find(spec.keys.begin(), spec.keys.end(), key) == spec.keys.end()) {
-      return Invalid(source, *name_by, "name_by",
-                     StrCat("'", key, "' is not a grid or cells variable"));
+      return TomlError(source, *name_by, "name_by",
+                       StrCat("'", key, "' is not a grid or cells variable"));
     }
   }
   for (const auto& key : spec.keys) {

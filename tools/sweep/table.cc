@@ -3,7 +3,6 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -14,6 +13,7 @@
 #include "core/files.h"
 #include "core/status.h"
 #include "core/strings.h"
+#include "core/toml_util.h"
 #include "tools/sweep/run_data.h"
 
 namespace irlab::sweep {
@@ -58,105 +58,59 @@ struct Published {
   std::map<std::string, double> expert, random;  // by `normalise.by` value
 };
 
-absl::Status Invalid(const fs::path& file, const toml::node& node, std::string_view key,
-                     std::string_view what) {
-  const auto& begin = node.source().begin;
-  return absl::InvalidArgumentError(
-      StrCat(file.string(), ":", static_cast<int>(begin.line), ": key '", key, "': ", what));
-}
-
-absl::Status CheckKeys(const fs::path& file, const toml::table& table, std::string_view prefix,
-                       const std::set<std::string>& allowed) {
-  for (const auto& [k, node] : table) {
-    if (!allowed.count(std::string(k.str()))) {
-      return Invalid(file, node, StrCat(prefix, k.str()),
-                     StrCat("unknown key (expected ", absl::StrJoin(allowed, ", "), ")"));
-    }
-  }
-  return absl::OkStatus();
-}
-
-std::string FormatDouble(double v) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  return std::string(buf, end);
-}
-
-std::optional<std::string> ScalarText(const toml::node& node) {
-  if (auto s = node.value_exact<std::string>()) return *s;
-  if (auto i = node.value_exact<int64_t>()) return StrCat(*i);
-  if (auto d = node.value_exact<double>()) return FormatDouble(*d);
-  if (auto b = node.value_exact<bool>()) return std::string(*b ? "true" : "false");
-  return std::nullopt;
-}
-
-std::optional<double> Number(const toml::node& node) {
-  if (auto d = node.value_exact<double>()) return *d;
-  if (auto i = node.value_exact<int64_t>()) return static_cast<double>(*i);
-  return std::nullopt;
-}
-
-absl::StatusOr<toml::table> ParseToml(const fs::path& file) {
-  IRLAB_ASSIGN_OR_RETURN(std::string text, ReadFile(file));
-  try {
-    return toml::parse(text, file.string());
-  } catch (const toml::parse_error& err) {
-    return absl::InvalidArgumentError(StrCat(file.string(), ":",
-                                             static_cast<int>(err.source().begin.line),
-                                             ": malformed TOML: ", err.description()));
-  }
-}
-
 absl::StatusOr<std::string> GetString(const fs::path& file, const toml::table& t,
                                       std::string_view key, std::string_view prefix = "") {
   const toml::node* n = t.get(key);
   if (!n) return std::string();
   auto s = n->value_exact<std::string>();
-  if (!s) return Invalid(file, *n, StrCat(prefix, key), "expected a string");
+  if (!s) return TomlError(file.string(), *n, StrCat(prefix, key), "expected a string");
   return *s;
 }
 
 absl::StatusOr<Source> ReadSource(const fs::path& file, const toml::node& node,
                                   std::string_view name, const TableSpec& spec) {
   const toml::table* t = node.as_table();
-  if (!t) return Invalid(file, node, name, "expected a table");
-  IRLAB_RETURN_IF_ERROR(
-      CheckKeys(file, *t, StrCat(name, "."), {"runs", "metric", "last", "set", "where"}));
+  if (!t) return TomlError(file.string(), node, name, "expected a table");
+  IRLAB_RETURN_IF_ERROR(CheckTomlKeys(file.string(), *t, StrCat(name, "."),
+                                      {"runs", "metric", "last", "set", "where"}));
   Source source;
   source.metric = spec.metric;
   source.last = spec.last;
   IRLAB_ASSIGN_OR_RETURN(source.runs, GetString(file, *t, "runs", StrCat(name, ".")));
-  if (source.runs.empty()) return Invalid(file, node, name, "needs runs = \"DIR\"");
+  if (source.runs.empty()) return TomlError(file.string(), node, name, "needs runs = \"DIR\"");
   IRLAB_ASSIGN_OR_RETURN(std::string metric, GetString(file, *t, "metric", StrCat(name, ".")));
   if (!metric.empty()) source.metric = metric;
   if (const toml::node* n = t->get("last")) {
     auto v = n->value_exact<int64_t>();
-    if (!v || *v < 0) return Invalid(file, *n, StrCat(name, ".last"), "expected an integer >= 0");
+    if (!v || *v < 0)
+      return TomlError(file.string(), *n, StrCat(name, ".last"), "expected an integer >= 0");
     source.last = static_cast<int>(*v);
   }
   for (auto [key, vars] : {std::pair{"set", &source.set}, {"where", &source.where}}) {
     const toml::node* n = t->get(key);
     if (!n) continue;
     const toml::table* table = n->as_table();
-    if (!table) return Invalid(file, *n, StrCat(name, ".", key), "expected a table");
+    if (!table) return TomlError(file.string(), *n, StrCat(name, ".", key), "expected a table");
     for (const auto& [k, v] : *table) {
-      auto text = ScalarText(v);
-      if (!text) return Invalid(file, v, StrCat(name, ".", key, ".", k.str()), "expected a scalar");
+      auto text = TomlScalarText(v);
+      if (!text)
+        return TomlError(file.string(), v, StrCat(name, ".", key, ".", k.str()),
+                         "expected a scalar");
       (*vars)[std::string(k.str())] = *text;
     }
   }
   if (source.metric.empty())
-    return Invalid(file, node, name, "no metric (set metric here or at the top)");
+    return TomlError(file.string(), node, name, "no metric (set metric here or at the top)");
   return source;
 }
 
 absl::StatusOr<TableSpec> ReadSpec(const fs::path& file,
                                    const std::vector<std::string>& overrides) {
-  IRLAB_ASSIGN_OR_RETURN(toml::table t, ParseToml(file));
-  IRLAB_RETURN_IF_ERROR(
-      CheckKeys(file, t, "",
-                {"title", "description", "rows", "column", "metric", "last", "published",
-                 "published_file", "min_seeds", "vars", "labels", "order", "source", "normalise"}));
+  IRLAB_ASSIGN_OR_RETURN(toml::table t, ParseTomlFile(file));
+  IRLAB_RETURN_IF_ERROR(CheckTomlKeys(
+      file.string(), t, "",
+      {"title", "description", "rows", "column", "metric", "last", "published", "published_file",
+       "min_seeds", "vars", "labels", "order", "source", "normalise"}));
   TableSpec spec;
   spec.file = file;
   IRLAB_ASSIGN_OR_RETURN(spec.title, GetString(file, t, "title"));
@@ -176,23 +130,24 @@ absl::StatusOr<TableSpec> ReadSpec(const fs::path& file,
   }
   for (const auto& el : *rows) {
     auto s = el.value_exact<std::string>();
-    if (!s) return Invalid(file, el, "rows", "expected strings");
+    if (!s) return TomlError(file.string(), el, "rows", "expected strings");
     spec.rows.push_back(*s);
   }
   for (const char* key : {"last", "min_seeds"}) {
     if (const toml::node* n = t.get(key)) {
       auto v = n->value_exact<int64_t>();
-      if (!v || *v < 0) return Invalid(file, *n, key, "expected an integer >= 0");
+      if (!v || *v < 0) return TomlError(file.string(), *n, key, "expected an integer >= 0");
       (std::string_view(key) == "last" ? spec.last : spec.min_seeds) = static_cast<int>(*v);
     }
   }
   for (const char* section : {"vars", "labels"}) {
     if (const toml::node* n = t.get(section)) {
       const toml::table* table = n->as_table();
-      if (!table) return Invalid(file, *n, section, "expected a table");
+      if (!table) return TomlError(file.string(), *n, section, "expected a table");
       for (const auto& [k, v] : *table) {
-        auto text = ScalarText(v);
-        if (!text) return Invalid(file, v, StrCat(section, ".", k.str()), "expected a scalar");
+        auto text = TomlScalarText(v);
+        if (!text)
+          return TomlError(file.string(), v, StrCat(section, ".", k.str()), "expected a scalar");
         (std::string_view(section) == "vars" ? spec.vars : spec.labels)[std::string(k.str())] =
             *text;
       }
@@ -200,13 +155,14 @@ absl::StatusOr<TableSpec> ReadSpec(const fs::path& file,
   }
   if (const toml::node* n = t.get("order")) {
     const toml::table* table = n->as_table();
-    if (!table) return Invalid(file, *n, "order", "expected a table of lists");
+    if (!table) return TomlError(file.string(), *n, "order", "expected a table of lists");
     for (const auto& [k, v] : *table) {
       const toml::array* list = v.as_array();
-      if (!list) return Invalid(file, v, StrCat("order.", k.str()), "expected a list");
+      if (!list) return TomlError(file.string(), v, StrCat("order.", k.str()), "expected a list");
       for (const auto& el : *list) {
-        auto text = ScalarText(el);
-        if (!text) return Invalid(file, el, StrCat("order.", k.str()), "expected scalars");
+        auto text = TomlScalarText(el);
+        if (!text)
+          return TomlError(file.string(), el, StrCat("order.", k.str()), "expected scalars");
         spec.order[std::string(k.str())].push_back(*text);
       }
     }
@@ -214,7 +170,7 @@ absl::StatusOr<TableSpec> ReadSpec(const fs::path& file,
   if (const toml::node* n = t.get("source")) {
     const toml::array* list = n->as_array();
     if (!list || !list->is_array_of_tables())
-      return Invalid(file, *n, "source", "expected [[source]] tables");
+      return TomlError(file.string(), *n, "source", "expected [[source]] tables");
     for (const auto& el : *list) {
       IRLAB_ASSIGN_OR_RETURN(Source s, ReadSource(file, el, "source", spec));
       spec.sources.push_back(std::move(s));
@@ -224,13 +180,16 @@ absl::StatusOr<TableSpec> ReadSpec(const fs::path& file,
     return absl::InvalidArgumentError(StrCat(file.string(), ": no [[source]]"));
   if (const toml::node* n = t.get("normalise")) {
     const toml::table* table = n->as_table();
-    if (!table) return Invalid(file, *n, "normalise", "expected a table");
-    IRLAB_RETURN_IF_ERROR(CheckKeys(file, *table, "normalise.", {"by", "expert", "random"}));
+    if (!table) return TomlError(file.string(), *n, "normalise", "expected a table");
+    IRLAB_RETURN_IF_ERROR(
+        CheckTomlKeys(file.string(), *table, "normalise.", {"by", "expert", "random"}));
     IRLAB_ASSIGN_OR_RETURN(spec.normalise_by, GetString(file, *table, "by", "normalise."));
-    if (spec.normalise_by.empty()) return Invalid(file, *n, "normalise", "needs by = \"VARIABLE\"");
+    if (spec.normalise_by.empty())
+      return TomlError(file.string(), *n, "normalise", "needs by = \"VARIABLE\"");
     const toml::node* expert = table->get("expert");
     const toml::node* random = table->get("random");
-    if (!expert || !random) return Invalid(file, *n, "normalise", "needs both expert and random");
+    if (!expert || !random)
+      return TomlError(file.string(), *n, "normalise", "needs both expert and random");
     IRLAB_ASSIGN_OR_RETURN(spec.expert, ReadSource(file, *expert, "normalise.expert", spec));
     IRLAB_ASSIGN_OR_RETURN(spec.random, ReadSource(file, *random, "normalise.random", spec));
   }
@@ -254,49 +213,52 @@ absl::StatusOr<Published> ReadPublished(const TableSpec& spec) {
         StrCat(spec.file.string(), ": published = \"", spec.published, "\" needs published_file"));
   }
   const fs::path& file = spec.published_file;
-  IRLAB_ASSIGN_OR_RETURN(toml::table t, ParseToml(file));
+  IRLAB_ASSIGN_OR_RETURN(toml::table t, ParseTomlFile(file));
   const toml::table* section = t.get_as<toml::table>(spec.published);
   if (!section) {
     return absl::NotFoundError(StrCat(file.string(), ": no section [", spec.published, "]"));
   }
   const std::string prefix = spec.published + ".";
-  IRLAB_RETURN_IF_ERROR(
-      CheckKeys(file, *section, prefix, {"source", "entries", "expert", "random", "note"}));
+  IRLAB_RETURN_IF_ERROR(CheckTomlKeys(file.string(), *section, prefix,
+                                      {"source", "entries", "expert", "random", "note"}));
   IRLAB_ASSIGN_OR_RETURN(published.source, GetString(file, *section, "source", prefix));
   if (const toml::node* n = section->get("entries")) {
     const toml::array* list = n->as_array();
-    if (!list) return Invalid(file, *n, prefix + "entries", "expected a list of tables");
+    if (!list) return TomlError(file.string(), *n, prefix + "entries", "expected a list of tables");
     for (const auto& el : *list) {
       const toml::table* entry = el.as_table();
-      if (!entry) return Invalid(file, el, prefix + "entries", "expected tables");
+      if (!entry) return TomlError(file.string(), el, prefix + "entries", "expected tables");
       PublishedEntry e;
       for (const auto& [k, v] : *entry) {
         if (k == "mean" || k == "std") {
-          auto x = Number(v);
+          auto x = TomlNumber(v);
           if (!x)
-            return Invalid(file, v, prefix + "entries." + std::string(k.str()),
-                           "expected a number");
+            return TomlError(file.string(), v, prefix + "entries." + std::string(k.str()),
+                             "expected a number");
           (k == "mean" ? e.mean : e.std) = *x;
         } else if (k != "note") {
-          auto text = ScalarText(v);
+          auto text = TomlScalarText(v);
           if (!text)
-            return Invalid(file, v, prefix + "entries." + std::string(k.str()),
-                           "expected a scalar");
+            return TomlError(file.string(), v, prefix + "entries." + std::string(k.str()),
+                             "expected a scalar");
           e.match[std::string(k.str())] = *text;
         }
       }
-      if (std::isnan(e.mean)) return Invalid(file, el, prefix + "entries", "entry without mean");
+      if (std::isnan(e.mean))
+        return TomlError(file.string(), el, prefix + "entries", "entry without mean");
       published.entries.push_back(std::move(e));
     }
   }
   for (const char* which : {"expert", "random"}) {
     if (const toml::node* n = section->get(which)) {
       const toml::table* table = n->as_table();
-      if (!table) return Invalid(file, *n, prefix + which, "expected a table of numbers");
+      if (!table)
+        return TomlError(file.string(), *n, prefix + which, "expected a table of numbers");
       for (const auto& [k, v] : *table) {
-        auto x = Number(v);
+        auto x = TomlNumber(v);
         if (!x)
-          return Invalid(file, v, prefix + which + "." + std::string(k.str()), "expected a number");
+          return TomlError(file.string(), v, prefix + which + "." + std::string(k.str()),
+                           "expected a number");
         (std::string_view(which) == "expert" ? published.expert
                                              : published.random)[std::string(k.str())] = *x;
       }
@@ -398,7 +360,7 @@ std::string FormatNorm(double v) {
   return s;
 }
 
-std::string CsvNumber(double v) { return std::isfinite(v) ? FormatDouble(v) : ""; }
+std::string CsvNumber(double v) { return std::isfinite(v) ? ShortestDouble(v) : ""; }
 
 std::string CsvField(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;

@@ -4,9 +4,7 @@
 
 #include <dlfcn.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -14,6 +12,7 @@
 
 #include "algos/common/torch_pch.h"
 #include "core/files.h"
+#include "tests/util/test_util.h"
 
 namespace irlab {
 namespace {
@@ -57,23 +56,21 @@ std::string MetricsWithoutTimes(const fs::path& run) {
 // them over its threads; before SetComputeThreads the two runs differed in the
 // sixth significant digit from the second round on.
 TEST(ComputeThreadsTest, RunIgnoresOmpNumThreads) {
-  const fs::path dir = fs::temp_directory_path() / ("irlab_compute_threads_test_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  const fs::path dir = testing::TestDir();
   std::string metrics[2];
   for (int omp : {1, 2}) {
     const fs::path out = dir / ("omp" + std::to_string(omp));
-    const std::string cmd = "OMP_NUM_THREADS=" + std::to_string(omp) + " " + IRLAB_BINARY +
-                            " train --algo airl --env Pendulum --demos " + IRLAB_SOURCE_DIR +
-                            "/assets/demos/pendulum.h5 --seed 1 --set total_steps=6144 --set disc.batch_size=512"
-                            " --set eval_every=0 --set eval_episodes=1 --out " + out.string() + " > " +
-                            (dir.string() + ".log") + " 2>&1";
-    ASSERT_EQ(std::system(cmd.c_str()), 0) << ReadFile(dir.string() + ".log").value_or("");
+    const testing::RunResult run = testing::Run(
+        "OMP_NUM_THREADS=" + std::to_string(omp) + " " + IRLAB_BINARY +
+        " train --algo airl --env Pendulum --demos " + IRLAB_SOURCE_DIR +
+        "/assets/demos/pendulum.h5 --seed 1 --set total_steps=6144 --set disc.batch_size=512"
+        " --set eval_every=0 --set eval_episodes=1 --out " +
+        out.string());
+    ASSERT_EQ(run.code, 0) << run.output;
     metrics[omp - 1] = MetricsWithoutTimes(out);
   }
   EXPECT_GT(metrics[0].size(), 100u);
   EXPECT_EQ(metrics[0], metrics[1]);
-  fs::remove_all(dir);
-  fs::remove(dir.string() + ".log");
 }
 
 }  // namespace

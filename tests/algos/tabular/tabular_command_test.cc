@@ -1,15 +1,12 @@
 // Smoke runs of `irlab tabular` with tiny configs: every algorithm on both
 // tasks writes its outputs, and bad input ends with an error, not a crash.
 #include <gtest/gtest.h>
-#include <unistd.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 
 #include "core/files.h"
+#include "tests/util/test_util.h"
 
 namespace irlab {
 namespace {
@@ -23,18 +20,11 @@ const char kFast[] =
     " --set max_margin.iterations=10";
 
 int RunTabular(const std::string& args, const fs::path& log) {
-  const std::string command =
-      std::string(IRLAB_BINARY) + " tabular " + args + " > '" + log.string() + "' 2>&1";
-  const int status = std::system(command.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return testing::Irlab("tabular " + args, log);
 }
 
-fs::path FreshDir(const std::string& name) {
-  // the pid keeps concurrent runs of the suite (other checkouts, the sanitizer build) apart
-  const fs::path dir = fs::path(::testing::TempDir()) / ("irlab_tabular_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir;
-}
+// A path for a new run directory (irlab makes it).
+fs::path FreshDir(const std::string& name) { return testing::TestDir() / name; }
 
 TEST(TabularCommandTest, EveryAlgorithmOnBothTasksWritesItsOutputs) {
   for (const char* algo : {"maxent", "deep-maxent", "projection", "max-margin"}) {

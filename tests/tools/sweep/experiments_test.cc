@@ -5,12 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <toml++/toml.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <set>
 
+#include "tests/util/test_util.h"
 #include "tools/sweep/sweep_file.h"
 #include "tools/sweep/table.h"
 
@@ -48,8 +48,7 @@ void ExpectCellsRunnable(const std::vector<Cell>& cells, const fs::path& file) {
 }
 
 TEST(ExperimentsTest, ReproduceSweepsExpandUnderEveryBudget) {
-  const fs::path root =
-      fs::temp_directory_path() / ("irlab_experiments_test_" + std::to_string(::getpid()));
+  const fs::path root = testing::TestDir();
   const std::vector<std::string> vars = {"root=" + root.string(),
                                          "experiments=" + kExperiments.string()};
   int pipelines = 0;
@@ -80,9 +79,7 @@ TEST(ExperimentsTest, ReproduceSweepsExpandUnderEveryBudget) {
 }
 
 TEST(ExperimentsTest, TablesReadTheirPublishedFiguresWithNoRunsYet) {
-  const fs::path root =
-      fs::temp_directory_path() / ("irlab_experiments_table_test_" + std::to_string(::getpid()));
-  fs::create_directories(root);
+  const fs::path root = testing::TestDir();
   for (const auto& dir : fs::directory_iterator(kExperiments / "reproduce")) {
     auto table = BuildTable(dir.path() / "table.toml",
                             {"root=" + root.string(), "experiments=" + kExperiments.string()});
@@ -92,7 +89,6 @@ TEST(ExperimentsTest, TablesReadTheirPublishedFiguresWithNoRunsYet) {
   auto demo =
       BuildTable(kExperiments / "sweeps/rollout_demo_table.toml", {"root=" + root.string()});
   EXPECT_TRUE(demo.ok()) << demo.status();
-  fs::remove_all(root);
 }
 
 TEST(ExperimentsTest, ExampleSweepsParse) {

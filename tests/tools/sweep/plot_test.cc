@@ -1,12 +1,12 @@
 #include "tools/sweep/plot.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 
 #include "core/files.h"
-#include "tools/sweep/process.h"
+#include "core/process.h"
+#include "tests/util/test_util.h"
 
 namespace irlab::sweep {
 namespace {
@@ -21,11 +21,7 @@ void WriteRun(const fs::path& dir, const std::string& jsonl) {
 class PlotTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ =
-        fs::temp_directory_path() /
-        (std::string("irlab_") + ::testing::UnitTest::GetInstance()->current_test_info()->name() +
-         "_" + std::to_string(::getpid()));
-    fs::remove_all(root_);
+    root_ = testing::TestDir();
     // two seeds logged at the same steps
     WriteRun(root_ / "a0", "{\"step\": 0, \"r\": 1}\n{\"step\": 10, \"r\": 3}\n");
     WriteRun(root_ / "a1", "{\"step\": 0, \"r\": 3}\n{\"step\": 10, \"r\": 5}\n");
@@ -40,7 +36,6 @@ class PlotTest : public ::testing::Test {
              {root_ / "b1", {{"env", "Hopper"}, {"algo", "b"}, {"seed", "1"}}, {}},
              {root_ / "c0", {{"env", "Ant"}, {"algo", "a"}, {"seed", "0"}}, {}}};
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   fs::path root_;
   std::vector<RunDir> runs_;

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/file.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -13,8 +12,9 @@
 #include <thread>
 
 #include "core/files.h"
+#include "core/process.h"
+#include "tests/util/test_util.h"
 #include "tools/sweep/cell_state.h"
-#include "tools/sweep/process.h"
 #include "tools/sweep/slurm_backend.h"
 #include "tools/sweep/sweep_progress.h"
 
@@ -22,13 +22,6 @@ namespace irlab::sweep {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path FreshDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
 
 int CountLines(const fs::path& file) {
   std::ifstream in(file);
@@ -52,7 +45,7 @@ RunOptions Options(const fs::path& out, int jobs) {
 }
 
 TEST(SweepRunnerTest, RunsEveryCellAndSkipsFinishedOnesOnRerun) {
-  const fs::path out = FreshDir("irlab_sweep_all");
+  const fs::path out = testing::TestDir();
   const SweepSpec spec = Parse(R"(
 command = ["sh", "-c", "echo {x} >> {sweep_out}/calls; echo {x}-{seed} > {out}/result"]
 mkdir_out = true
@@ -78,11 +71,10 @@ x = ["a", "b"]
   EXPECT_EQ(again->skipped, 4);
   EXPECT_EQ(again->done, 0);
   EXPECT_EQ(CountLines(out / "calls"), 4);  // nothing ran twice
-  fs::remove_all(out);
 }
 
 TEST(SweepRunnerTest, OneFailingCellDoesNotStopTheOthers) {
-  const fs::path out = FreshDir("irlab_sweep_failure");
+  const fs::path out = testing::TestDir();
   const SweepSpec spec = Parse(R"(
 command = ["sh", "-c", "if [ {x} = bad ] && [ ! -e {sweep_out}/fixed ]; then echo broken >&2; exit 3; fi; echo ok > {out}/result"]
 mkdir_out = true
@@ -105,11 +97,10 @@ x = ["a", "bad", "c"]
   EXPECT_EQ(again->skipped, 2);
   EXPECT_EQ(again->done, 1);
   EXPECT_TRUE(again->failed.empty());
-  fs::remove_all(out);
 }
 
 TEST(SweepRunnerTest, KilledCellStartsAfreshWithItsPartialFilesMovedAside) {
-  const fs::path out = FreshDir("irlab_sweep_killed");
+  const fs::path out = testing::TestDir();
   const SweepSpec spec = Parse(R"(
 command = ["sh", "-c", "echo run >> {out}/attempts; if [ {x} = victim ] && [ ! -e {sweep_out}/killed_once ]; then touch {sweep_out}/killed_once; kill -9 $$; fi; echo ok > {out}/result"]
 mkdir_out = true
@@ -137,11 +128,10 @@ x = ["victim", "other"]
   EXPECT_NE(
       ReadFile(out / ".sweep/cells/x-victim/seed-0/sweep.log")->find("moved the earlier attempt"),
       std::string::npos);
-  fs::remove_all(out);
 }
 
 TEST(SweepRunnerTest, ResumeCommandContinuesAPartialRunDirectory) {
-  const fs::path out = FreshDir("irlab_sweep_resume_command");
+  const fs::path out = testing::TestDir();
   // like `irlab expert --out D` (refuses an existing D) and `--resume D`
   const SweepSpec spec = Parse(R"(
 command = ["sh", "-c", "[ ! -e {out} ] || exit 9; mkdir {out}; echo 1 > {out}/checkpoint; exit 4"]
@@ -155,11 +145,10 @@ resume_command = ["sh", "-c", "echo 2 >> {out}/checkpoint"]
   EXPECT_TRUE(second->failed.empty());
   EXPECT_EQ(*ReadFile(out / "seed-0/checkpoint"), "1\n2\n");
   EXPECT_TRUE(fs::exists(out / ".sweep/cells/seed-0/sweep.done"));
-  fs::remove_all(out);
 }
 
 TEST(SweepRunnerTest, WithoutItsResumeWhenFileAPartialRunStartsAfresh) {
-  const fs::path out = FreshDir("irlab_sweep_resume_when");
+  const fs::path out = testing::TestDir();
   // the first attempt dies before its first checkpoint: nothing to resume
   const SweepSpec spec = Parse(R"(
 command = ["sh", "-c", "[ ! -e {out} ] || exit 9; mkdir {out}; echo log > {out}/metrics; [ -e {sweep_out}/second ]"]
@@ -178,11 +167,10 @@ resume_when = "checkpoint.pt"
   EXPECT_NE(bad.status().message().find("w.toml:2: key 'resume_when': needs resume_command"),
             std::string::npos)
       << bad.status();
-  fs::remove_all(out);
 }
 
 TEST(SweepRunnerTest, ResumesAfterTheSweepProcessIsKilled) {
-  const fs::path out = FreshDir("irlab_sweep_resume");
+  const fs::path out = testing::TestDir();
   const fs::path file = out / "sweep_file.toml";
   ASSERT_TRUE(WriteFileAtomically(file, R"(
 command = ["sh", "-c", "echo run >> {out}/attempts; [ {t} = long ] && [ ! -e {sweep_out}/../resume ] && exec sleep 60; echo ok > {out}/result"]
@@ -194,21 +182,20 @@ t = ["short1", "short2", "long"]
   const fs::path runs = out / "runs";
   const std::vector<std::string> argv = {
       IRLAB_BINARY, "sweep", file.string(), "--out", runs.string(), "--jobs", "3"};
-  auto pid = SpawnLogged(argv, out / "first.log");
-  ASSERT_TRUE(pid.ok()) << pid.status();
+  auto sweep = Subprocess::Start(argv, {.log = out / "first.log", .own_group = true});
+  ASSERT_TRUE(sweep.ok()) << sweep.status();
   // wait for the two short cells, then kill the sweep while "long" runs
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  int status;
   while (!(fs::exists(runs / ".sweep/cells/t-short1/seed-0/sweep.done") &&
            fs::exists(runs / ".sweep/cells/t-short2/seed-0/sweep.done") &&
            fs::exists(runs / "t-long/seed-0/attempts")) &&
          std::chrono::steady_clock::now() < deadline) {
-    ASSERT_EQ(::waitpid(*pid, &status, WNOHANG), 0) << "the sweep ended early:\n"
-                                                    << *ReadFile(out / "first.log");
+    ASSERT_FALSE(sweep->Poll()) << "the sweep ended early:\n" << *ReadFile(out / "first.log");
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ASSERT_EQ(::kill(*pid, SIGKILL), 0);
-  ASSERT_EQ(::waitpid(*pid, &status, 0), *pid);
+  // the sweep alone: its cells are in groups of their own
+  ASSERT_EQ(::kill(sweep->pid(), SIGKILL), 0);
+  sweep->Wait();
   ASSERT_TRUE(fs::exists(runs / ".sweep/cells/t-short2/seed-0/sweep.done"))
       << *ReadFile(out / "first.log");
   EXPECT_FALSE(fs::exists(runs / ".sweep/cells/t-long/seed-0/sweep.done"));
@@ -225,11 +212,10 @@ t = ["short1", "short2", "long"]
   EXPECT_EQ(CountLines(runs / ".sweep/attempts/t-long/seed-0.1/attempts"), 1);
   EXPECT_TRUE(fs::exists(runs / "sweep.toml"));
   EXPECT_TRUE(fs::exists(runs / "run.json"));
-  fs::remove_all(out);
 }
 
 TEST(SweepRunnerTest, RetriesFailedCells) {
-  const fs::path out = FreshDir("irlab_sweep_retry");
+  const fs::path out = testing::TestDir();
   const SweepSpec spec = Parse(R"(
 command = ["sh", "-c", "echo x >> {sweep_out}/tries; [ $(wc -l < {sweep_out}/tries) -ge 3 ]"]
 )");
@@ -243,11 +229,10 @@ command = ["sh", "-c", "echo x >> {sweep_out}/tries; [ $(wc -l < {sweep_out}/tri
   ASSERT_TRUE(summary.ok());
   EXPECT_TRUE(summary->failed.empty());
   EXPECT_EQ(CountLines(out / "tries"), 3);
-  fs::remove_all(out);
 }
 
 TEST(SweepRunnerTest, AChangedCommandIsAnErrorNotAnOverwrite) {
-  const fs::path out = FreshDir("irlab_sweep_changed");
+  const fs::path out = testing::TestDir();
   ASSERT_TRUE(
       RunSweep(Parse("command = [\"true\", \"--a\", \"{v}\"]\n[vars]\nv = 1\n"), Options(out, 1))
           .ok());
@@ -258,11 +243,10 @@ TEST(SweepRunnerTest, AChangedCommandIsAnErrorNotAnOverwrite) {
   EXPECT_NE(changed.status().message().find("finished with a different command"), std::string::npos)
       << changed.status();
   EXPECT_EQ(*ReadFile(out / ".sweep/cells/seed-0/sweep.done"), marker);
-  fs::remove_all(out);
 }
 
 TEST(SweepRunnerTest, RefusesADirectoryAnotherSweepHolds) {
-  const fs::path out = FreshDir("irlab_sweep_locked");
+  const fs::path out = testing::TestDir();
   fs::create_directories(out / ".sweep");
   const int fd = ::open((out / ".sweep/lock").c_str(), O_RDWR | O_CREAT, 0644);
   ASSERT_GE(fd, 0);
@@ -273,11 +257,10 @@ TEST(SweepRunnerTest, RefusesADirectoryAnotherSweepHolds) {
   EXPECT_NE(summary.status().message().find("another irlab sweep is running"), std::string::npos);
   ::close(fd);
   EXPECT_TRUE(RunSweep(Parse("command = \"true\"\n"), Options(out, 1)).ok());
-  fs::remove_all(out);
 }
 
 TEST(SweepRunnerTest, SlurmBatchScriptRunsItsCellAndWritesTheMarker) {
-  const fs::path out = FreshDir("irlab_sweep_script");
+  const fs::path out = testing::TestDir();
   const SweepSpec spec = Parse(R"(
 command = ["sh", "-c", "echo \"it's {x}\" > {out}/result; exit {code}"]
 mkdir_out = true
@@ -313,7 +296,6 @@ code = 3
   EXPECT_TRUE(fs::exists(out / ".sweep/attempts/x-broken_code-3/seed-0.1/result"));
   auto none = RunCapture({"env", "SLURM_ARRAY_TASK_ID=9", "bash", (out / "job.sh").string()});
   EXPECT_EQ(none->exit_code, 2);
-  fs::remove_all(out);
 }
 
 TEST(SweepProgressTest, PrintsOneLinePerEndedCellWhenNotATerminal) {

@@ -1,7 +1,6 @@
 #include "tools/sweep/table.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -9,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "core/files.h"
+#include "tests/util/test_util.h"
 #include "tools/sweep/run_data.h"
 
 namespace irlab::sweep {
@@ -32,11 +32,7 @@ void WriteCell(const fs::path& out, const std::string& id, const Vars& vars,
 class TableTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ =
-        fs::temp_directory_path() /
-        (std::string("irlab_") + ::testing::UnitTest::GetInstance()->current_test_info()->name() +
-         "_" + std::to_string(::getpid()));
-    fs::remove_all(root_);
+    root_ = testing::TestDir();
     const fs::path train = root_ / "train";
     WriteCell(train, "algo-gail_env-Hopper/seed-0",
               {{"algo", "gail"}, {"env", "Hopper"}, {"seed", "0"}},
@@ -118,7 +114,6 @@ random = { runs = "{root}/random", metric = "episode_return", last = 0 }
 )")
                     .ok());
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   fs::path root_;
 };
@@ -182,9 +177,7 @@ TEST_F(TableTest, SpecErrorsNameTheFileLineAndKey) {
 }
 
 TEST(RunDataTest, SweepCellsAreCompletedFromTheirConfig) {
-  const fs::path out =
-      fs::temp_directory_path() / ("irlab_run_data_test_" + std::to_string(::getpid()));
-  fs::remove_all(out);
+  const fs::path out = testing::TestDir();
   WriteCell(out, "algo-maxent/seed-0", {{"algo", "maxent"}, {"seed", "0"}},
             "{\"step\": 1, \"x\": 2}\n");
   ASSERT_TRUE(WriteFileAtomically(out / "algo-maxent/seed-0/config.toml",
@@ -201,7 +194,6 @@ TEST(RunDataTest, SweepCellsAreCompletedFromTheirConfig) {
   ASSERT_TRUE(direct.ok());
   ASSERT_EQ(direct->runs.size(), 1u);
   EXPECT_EQ(direct->runs[0].sweep_vars.at("algo"), "maxent");
-  fs::remove_all(out);
 }
 
 TEST(RunDataTest, ParsesMetricsLinesAndAverages) {

@@ -100,6 +100,35 @@ TEST(ExperimentsTest, ExampleSweepsParse) {
   }
 }
 
+// Issue 21: the from-scratch table (5 tasks x 5 methods x 5 seeds, each task's
+// config), its table with the imitation library's figures, and the trial rounds.
+TEST(ExperimentsTest, FromScratchImitationTableAndTrialsExpand) {
+  const fs::path dir = kExperiments / "imitation";
+  auto spec = LoadSweepFile(dir / "table.toml");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  auto cells = ExpandSweep(*spec, "/tmp/x");
+  ASSERT_TRUE(cells.ok()) << cells.status();
+  EXPECT_EQ(cells->size(), 5u * 5u * 5u);
+  ExpectCellsRunnable(*cells, dir / "table.toml");
+  auto table = BuildTable(dir / "table_spec.toml", {"root=/nonexistent"});
+  ASSERT_TRUE(table.ok()) << table.status();
+  EXPECT_NE(table->markdown.find("(no finished runs yet)"), std::string::npos);
+  const std::pair<const char*, unsigned> trials[] = {
+      {"halfcheetah_1.toml", 18}, {"halfcheetah_2.toml", 18}, {"tasks_3.toml", 42}};
+  for (const auto& [name, count] : trials) {
+    auto trial = LoadSweepFile(dir / "trials" / name);
+    ASSERT_TRUE(trial.ok()) << trial.status();
+    auto trial_cells = ExpandSweep(*trial, "/tmp/x");
+    ASSERT_TRUE(trial_cells.ok()) << trial_cells.status();
+    EXPECT_EQ(trial_cells->size(), count) << name;
+    ExpectCellsRunnable(*trial_cells, dir / "trials" / name);
+  }
+  for (const char* name : {"trials_table.toml", "tasks_table.toml"}) {
+    auto t = BuildTable(dir / "trials" / name, {"root=/nonexistent"});
+    EXPECT_TRUE(t.ok()) << name << ": " << t.status();
+  }
+}
+
 // The adversarial imitation table: its sweep and its table.
 TEST(ExperimentsTest, ImitationTableSweepExpands) {
   const fs::path file = kExperiments / "adversarial/imitation.toml";

@@ -157,7 +157,10 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
       scalars.insert(scalars.begin(), {{"eval_return", final_eval.mean_return},
                                        {"eval_length", final_eval.mean_length}});
     }
-    logger.Log(st.global_step, scalars);
+    if (absl::Status s = logger.Log(st.global_step, scalars); !s.ok()) {
+      return absl::UnavailableError(StrCat(s.message(), " at env step ", st.global_step,
+                                           "; training stopped, ", LastGoodCheckpoint(checkpoint)));
+    }
     progress.Update(st.global_step, scalars);
 
     if (checkpoint_now) {

@@ -377,8 +377,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
         WriteDiscriminator(a, cfg, *disc, disc_opt, expert_batches);
         WriteReplay(a, replay);
       }));
-      fs::copy_file(checkpoint, run_dir / "checkpoints" / StrCat("step_", st.global_step, ".pt"),
-                    fs::copy_options::overwrite_existing);
+      IRLAB_RETURN_IF_ERROR(KeepCheckpointCopy(checkpoint, st.global_step));
     }
   }
   progress.Finish();

@@ -166,8 +166,7 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
     if (checkpoint_now) {
       st.envs = vec->GetState();
       IRLAB_RETURN_IF_ERROR(SavePpoCheckpoint(checkpoint, st));
-      fs::copy_file(checkpoint, run_dir / "checkpoints" / StrCat("step_", st.global_step, ".pt"),
-                    fs::copy_options::overwrite_existing);
+      IRLAB_RETURN_IF_ERROR(KeepCheckpointCopy(checkpoint, st.global_step));
       if (!last && cfg.pause_at_steps > 0 && st.global_step >= cfg.pause_at_steps) {
         std::printf("paused at env step %lld; continue with --resume\n", static_cast<long long>(st.global_step));
         return absl::OkStatus();

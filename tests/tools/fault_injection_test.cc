@@ -4,10 +4,11 @@
 // the result compared with an uninterrupted run's by its tensors (LibTorch
 // writes optimiser state keyed by memory address, so file bytes differ); and
 // a full disk (RLIMIT_FSIZE, SIGXFSZ ignored) during a checkpoint, a collect
-// and a metrics write, which must end in a clear error naming the file with
-// the last good checkpoint intact and loadable, no half file under a final
-// name, and a resume that finishes.
+// and a metrics write, and a run directory made read-only mid-run, which must
+// end in a clear error naming the file with the last good checkpoint intact
+// and loadable, no half file under a final name, and a resume that finishes.
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -205,13 +206,15 @@ TEST_F(FaultInjectionTest, CollectKilledLeavesNoFileAndTheRerunCleansUp) {
 // as they would with ENOSPC.
 constexpr char kFullDisk[] = "trap \"\" XFSZ; ulimit -f 64";
 
-// How a child irlab runs: with files limited to `max_file_bytes` (SIGXFSZ
-// ignored; 0: no limit).
+// How a child irlab runs: as another user (uid and gid; -1: as we are), with
+// files limited to `max_file_bytes` (SIGXFSZ ignored; 0: no limit).
 struct ChildOptions {
+  int uid = -1;
   uint64_t max_file_bytes = 0;
 };
 
 // Starts `irlab args` with its output appended to `log`; the pid, or -1.
+// Exit code 126 from the child: it could not become the user asked for.
 pid_t Spawn(const std::string& args, const fs::path& log, const ChildOptions& options) {
   const std::string command = StrCat("exec ", IRLAB_BINARY, " ", args);
   const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -224,6 +227,13 @@ pid_t Spawn(const std::string& args, const fs::path& log, const ChildOptions& op
       ::signal(SIGXFSZ, SIG_IGN);
       const rlimit limit{options.max_file_bytes, options.max_file_bytes};
       if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(126);
+    }
+    if (options.uid >= 0) {
+      const gid_t gid = static_cast<gid_t>(options.uid);
+      if (::setgroups(1, &gid) != 0 || ::setgid(gid) != 0 ||
+          ::setuid(static_cast<uid_t>(options.uid)) != 0) {
+        ::_exit(126);
+      }
     }
     ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
@@ -385,6 +395,86 @@ TEST_F(FaultInjectionTest, FullDiskDuringAMetricsWriteKeepsTheLastGoodCheckpoint
   ASSERT_EQ(run.code, 0) << run.output;
   ExpectEachStepOnce(JsonlSteps(jsonl), 4096, "metrics.jsonl");
   ExpectEachStepOnce(CsvSteps(out / "metrics.csv"), 4096, "metrics.csv");
+}
+
+// A run directory made read-only while `expert` writes to it (chmod a-w of
+// the directory and its checkpoints/). Permission bits bind only a process
+// without CAP_DAC_OVERRIDE: as root, irlab runs as nobody (uid and gid
+// 65534) in a directory it owns; otherwise as ourselves. The run stops with
+// an error naming the file it could not write, the last good checkpoint loads,
+// no half file is left under a final name, and once the directory is writable
+// again the resume finishes.
+TEST_F(FaultInjectionTest, RunDirectoryMadeReadOnlyMidRun) {
+  constexpr int kNobody = 65534;
+  const bool root = ::geteuid() == 0;
+  const ChildOptions as{.uid = root ? kNobody : -1};
+  const fs::path out = dir_ / "expert", log = dir_ / "irlab.log";
+  fs::create_directories(out);
+  if (root) {
+    ASSERT_EQ(::chown(dir_.c_str(), kNobody, kNobody), 0);
+    ASSERT_EQ(::chown(out.c_str(), kNobody, kNobody), 0);
+  }
+  // can the permission bits bind the child? (root without CAP_SETUID cannot drop to nobody;
+  // a user with CAP_DAC_OVERRIDE ignores them)
+  const fs::path probe = dir_ / "probe";
+  fs::create_directories(probe);
+  if (root) {
+    ASSERT_EQ(::chown(probe.c_str(), kNobody, kNobody), 0);
+  }
+  fs::permissions(probe, fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write,
+                  fs::perm_options::remove);
+  std::string output;
+  const int probed = RunChild(StrCat("--help > ", (probe / "written").string()), log, as, output);
+  if (probed == 126) GTEST_SKIP() << "running as root, and cannot become uid/gid " << kNobody;
+  if (fs::exists(probe / "written"))
+    GTEST_SKIP() << "a read-only directory is writable to this user: " << output;
+  ASSERT_NE(probed, 0) << output;
+
+  const std::string expert = StrCat("expert --env Pendulum --seed 6", kTiny,
+                                    " --set total_steps=8192 --out ", out.string());
+  const pid_t pid = Spawn(expert, log, as);
+  ASSERT_GT(pid, 0);
+  // the second checkpoint kept: then the directory goes read-only under the running command
+  const fs::path ready = out / "checkpoints" / "step_256.pt";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+  int status = 0;
+  bool ended = false;
+  while (!fs::exists(ready) && std::chrono::steady_clock::now() < deadline) {
+    if ((ended = ::waitpid(pid, &status, WNOHANG) == pid)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  const auto no_write = fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write;
+  fs::permissions(out, no_write, fs::perm_options::remove);
+  fs::permissions(out / "checkpoints", no_write, fs::perm_options::remove);
+  ASSERT_FALSE(ended) << "irlab ended before the directory went read-only: " << *ReadFile(log);
+  const int code = Wait(pid);
+  output = ReadFile(log).value_or("");
+  EXPECT_EQ(code, 1) << output;
+  EXPECT_NE(output.find(": Permission denied"), std::string::npos) << output;
+  EXPECT_NE(output.find(out.string() + "/"), std::string::npos) << "no file named: " << output;
+  EXPECT_EQ(output.find("terminate called"), std::string::npos) << output;
+
+  // the last good checkpoint: whole, loadable, and kept under checkpoints/ as well
+  auto state = LoadPpoCheckpoint(out / "checkpoint.pt");
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_GE(state->global_step, 256);
+  EXPECT_LT(state->global_step, 8192);
+  for (const auto& e : fs::directory_iterator(out / "checkpoints")) {
+    if (e.path().extension() != ".pt") continue;
+    EXPECT_TRUE(LoadPpoCheckpoint(e.path()).ok()) << e.path() << " is not a whole checkpoint";
+  }
+
+  // writable again: the run resumes and finishes (and removes any temporary
+  // file the directory kept: one renamed or unlinked after it went read-only
+  // cannot go)
+  fs::permissions(out, fs::perms::owner_write, fs::perm_options::add);
+  fs::permissions(out / "checkpoints", fs::perms::owner_write, fs::perm_options::add);
+  EXPECT_EQ(RunChild(StrCat("expert --resume ", out.string()), log, as, output), 0) << output;
+  state = LoadPpoCheckpoint(out / "checkpoint.pt");
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->global_step, 8192);
+  ExpectEachStepOnce(JsonlSteps(out / "metrics.jsonl"), 8192, "metrics.jsonl");
+  ExpectNoTemporaryFiles(out);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "algos/ppo/checkpoint.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -102,6 +104,37 @@ TEST(CheckpointTest, OverlappedRunsRepeatAndResumeExactly) {
   ASSERT_TRUE(TrainExpert(cfg, c, true).ok());
   EXPECT_TRUE(torch::equal(FinalParams(a), FinalParams(c)));
   for (const auto& d : {a, b, c, sync}) fs::remove_all(d);
+}
+
+// The kept copy (checkpoints/step_N.pt) goes through a temporary file: a full
+// disk (RLIMIT_FSIZE below its size, SIGXFSZ ignored) leaves no half copy
+// under its name, where `irlab eval --step` would find it. (fs::copy_file left
+// the first 40000 bytes of a 100000-byte file under the final name.)
+TEST(CheckpointTest, AKeptCopyIsWholeOrAbsent) {
+  const fs::path run = FreshDir("kept_copy");
+  fs::create_directories(run / "checkpoints");
+  const std::string bytes(100000, 'c');
+  ASSERT_TRUE(WriteFileAtomically(run / "checkpoint.pt", bytes).ok());
+  const fs::path copy = run / "checkpoints" / "step_128.pt";
+  {
+    rlimit saved{};
+    ::getrlimit(RLIMIT_FSIZE, &saved);
+    const auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit = saved;
+    limit.rlim_cur = bytes.size() / 2;
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limit), 0);
+    const absl::Status s = KeepCheckpointCopy(run / "checkpoint.pt", 128);
+    ::setrlimit(RLIMIT_FSIZE, &saved);
+    ::signal(SIGXFSZ, old_handler);
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.message().find(copy.string() + ": cannot keep a copy of the checkpoint: "),
+              std::string::npos)
+        << s;
+  }
+  EXPECT_FALSE(fs::exists(copy)) << "a half copy under the final name";
+  EXPECT_TRUE(fs::is_empty(run / "checkpoints")) << "a temporary file left behind";
+  ASSERT_TRUE(KeepCheckpointCopy(run / "checkpoint.pt", 128).ok());
+  EXPECT_TRUE(*ReadFile(copy) == bytes);
 }
 
 TEST(CheckpointTest, SaveLoadGivesIdenticalActions) {

@@ -105,6 +105,8 @@ class FaultInjectionTest : public ::testing::Test {
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
+  void ExpectReadOnlyRunDirStopsCleanly(const std::string& flags, int64_t ready_step,
+                                        int64_t total_steps, std::string& output);
   fs::path dir_;
 };
 
@@ -398,13 +400,17 @@ TEST_F(FaultInjectionTest, FullDiskDuringAMetricsWriteKeepsTheLastGoodCheckpoint
 }
 
 // A run directory made read-only while `expert` writes to it (chmod a-w of
-// the directory and its checkpoints/). Permission bits bind only a process
-// without CAP_DAC_OVERRIDE: as root, irlab runs as nobody (uid and gid
-// 65534) in a directory it owns; otherwise as ourselves. The run stops with
-// an error naming the file it could not write, the last good checkpoint loads,
-// no half file is left under a final name, and once the directory is writable
-// again the resume finishes.
-TEST_F(FaultInjectionTest, RunDirectoryMadeReadOnlyMidRun) {
+// the directory and its checkpoints/ once checkpoints/step_<ready_step>.pt is
+// kept). Permission bits bind only a process without CAP_DAC_OVERRIDE: as
+// root, irlab runs as nobody (uid and gid 65534) in a directory it owns;
+// otherwise as ourselves. The run stops with an error naming a file of the
+// run directory (its output comes back in `output`), the last good checkpoint
+// and every kept one load, no half file is left under a final name, and once
+// the directory is writable again the resume finishes. Skips (with the
+// reason) if the bits cannot bind.
+void FaultInjectionTest::ExpectReadOnlyRunDirStopsCleanly(const std::string& flags,
+                                                          int64_t ready_step, int64_t total_steps,
+                                                          std::string& output) {
   constexpr int kNobody = 65534;
   const bool root = ::geteuid() == 0;
   const ChildOptions as{.uid = root ? kNobody : -1};
@@ -421,21 +427,20 @@ TEST_F(FaultInjectionTest, RunDirectoryMadeReadOnlyMidRun) {
   if (root) {
     ASSERT_EQ(::chown(probe.c_str(), kNobody, kNobody), 0);
   }
-  fs::permissions(probe, fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write,
-                  fs::perm_options::remove);
-  std::string output;
+  const auto no_write = fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write;
+  fs::permissions(probe, no_write, fs::perm_options::remove);
   const int probed = RunChild(StrCat("--help > ", (probe / "written").string()), log, as, output);
   if (probed == 126) GTEST_SKIP() << "running as root, and cannot become uid/gid " << kNobody;
-  if (fs::exists(probe / "written"))
+  if (fs::exists(probe / "written")) {
     GTEST_SKIP() << "a read-only directory is writable to this user: " << output;
+  }
   ASSERT_NE(probed, 0) << output;
 
-  const std::string expert = StrCat("expert --env Pendulum --seed 6", kTiny,
-                                    " --set total_steps=8192 --out ", out.string());
-  const pid_t pid = Spawn(expert, log, as);
+  const pid_t pid = Spawn(StrCat("expert --env Pendulum --seed 6", kTiny, flags,
+                                 " --set total_steps=", total_steps, " --out ", out.string()),
+                          log, as);
   ASSERT_GT(pid, 0);
-  // the second checkpoint kept: then the directory goes read-only under the running command
-  const fs::path ready = out / "checkpoints" / "step_256.pt";
+  const fs::path ready = out / "checkpoints" / StrCat("step_", ready_step, ".pt");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
   int status = 0;
   bool ended = false;
@@ -443,7 +448,6 @@ TEST_F(FaultInjectionTest, RunDirectoryMadeReadOnlyMidRun) {
     if ((ended = ::waitpid(pid, &status, WNOHANG) == pid)) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  const auto no_write = fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write;
   fs::permissions(out, no_write, fs::perm_options::remove);
   fs::permissions(out / "checkpoints", no_write, fs::perm_options::remove);
   ASSERT_FALSE(ended) << "irlab ended before the directory went read-only: " << *ReadFile(log);
@@ -457,8 +461,8 @@ TEST_F(FaultInjectionTest, RunDirectoryMadeReadOnlyMidRun) {
   // the last good checkpoint: whole, loadable, and kept under checkpoints/ as well
   auto state = LoadPpoCheckpoint(out / "checkpoint.pt");
   ASSERT_TRUE(state.ok()) << state.status();
-  EXPECT_GE(state->global_step, 256);
-  EXPECT_LT(state->global_step, 8192);
+  EXPECT_GE(state->global_step, ready_step);
+  EXPECT_LT(state->global_step, total_steps);
   for (const auto& e : fs::directory_iterator(out / "checkpoints")) {
     if (e.path().extension() != ".pt") continue;
     EXPECT_TRUE(LoadPpoCheckpoint(e.path()).ok()) << e.path() << " is not a whole checkpoint";
@@ -469,12 +473,38 @@ TEST_F(FaultInjectionTest, RunDirectoryMadeReadOnlyMidRun) {
   // cannot go)
   fs::permissions(out, fs::perms::owner_write, fs::perm_options::add);
   fs::permissions(out / "checkpoints", fs::perms::owner_write, fs::perm_options::add);
-  EXPECT_EQ(RunChild(StrCat("expert --resume ", out.string()), log, as, output), 0) << output;
+  std::string resumed;
+  EXPECT_EQ(RunChild(StrCat("expert --resume ", out.string()), log, as, resumed), 0) << resumed;
   state = LoadPpoCheckpoint(out / "checkpoint.pt");
   ASSERT_TRUE(state.ok()) << state.status();
-  EXPECT_EQ(state->global_step, 8192);
-  ExpectEachStepOnce(JsonlSteps(out / "metrics.jsonl"), 8192, "metrics.jsonl");
+  EXPECT_EQ(state->global_step, total_steps);
+  ExpectEachStepOnce(JsonlSteps(out / "metrics.jsonl"), total_steps, "metrics.jsonl");
+  ExpectEachStepOnce(CsvSteps(out / "metrics.csv"), total_steps, "metrics.csv");
   ExpectNoTemporaryFiles(out);
+}
+
+// Read-only after the second checkpoint (one every rollout): the next
+// checkpoint cannot be written (or, by timing, kept under checkpoints/).
+TEST_F(FaultInjectionTest, RunDirectoryMadeReadOnlyMidRun) {
+  std::string output;
+  ExpectReadOnlyRunDirStopsCleanly("", 256, 8192, output);
+}
+
+// Read-only before the first evaluation, which widens metrics.csv (a
+// rewrite through a temporary file) 16 rollouts before the next checkpoint:
+// the run stops there, naming metrics.csv (it used to print that and go on
+// without metrics.csv until the checkpoint failed).
+TEST_F(FaultInjectionTest, RunDirectoryMadeReadOnlyBeforeMetricsCsvWidens) {
+  std::string output;
+  ExpectReadOnlyRunDirStopsCleanly(" --set checkpoint_every=4096 --set eval_every=48", 4096, 16384,
+                                   output);
+  if (HasFatalFailure() || IsSkipped()) return;
+  EXPECT_NE(output.find((dir_ / "expert" / "metrics.csv").string() + ": cannot create "),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find(" at env step 6144; training stopped, the last good checkpoint is "),
+            std::string::npos)
+      << output;
 }
 
 }  // namespace

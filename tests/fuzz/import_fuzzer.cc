@@ -8,6 +8,11 @@
 
 using namespace irlab;
 
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  fuzz::KeepHdf5FreeLists();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   h5::SilenceErrors();
   const auto in = fuzz::WriteInput(data, size, "foreign.h5");

@@ -33,10 +33,17 @@ cp "$work/expert/checkpoint.pt" "$out/checkpoint_archive_fuzzer/expert.pt"
 cp "$work/airl/checkpoint.pt" "$out/checkpoint_archive_fuzzer/airl.pt"
 # the recorded command lines, NUL-separated, without "irlab <command>"
 for run in expert airl; do
-  sed -n 's/^ *"command_line": \[\(.*\)\],\{0,1\}$/\1/p' "$work/$run/run.json" |
-    sed 's/^"irlab", "[a-z]*", //; s/^"//; s/"$//; s/", "/\x00/g' | tr -d '\n' > "$out/flags_fuzzer/$run"
+  /usr/bin/python3 - "$work/$run/run.json" "$out/flags_fuzzer/$run" <<'EOF'
+import json, sys
+args = json.load(open(sys.argv[1]))["command_line"][2:]
+open(sys.argv[2], "wb").write(b"\0".join(a.encode() for a in args))
+EOF
 done
 for d in "$out"/*; do
   [[ -n $(ls -A "$d") ]] || { echo "make_seeds: no seeds in $d" >&2; exit 1; }
 done
+if [[ -n $(find "$out" -type f -empty) ]]; then
+  echo "make_seeds: empty seeds: $(find "$out" -type f -empty)" >&2
+  exit 1
+fi
 echo "seeds: $(find "$out" -type f | wc -l) files in $out"

@@ -294,6 +294,40 @@ void RefreshCrcs(std::string& zip) {
   }
 }
 
+// The bug the sanitizer run found (a heap-buffer-overflow in the loader),
+// made on purpose: in data.pkl the size of policy/params raised past its data
+// record (the pickle's BININT1 after the storage offset), CRC-32s recomputed so
+// the archive check passes. Both loaders refuse it by name instead of reading
+// past the buffer.
+TEST(CheckpointTest, ATensorLargerThanItsDataIsRefusedByName) {
+  const fs::path dir = FreshDir("oversized");
+  ExpertConfig cfg = TinyConfig();
+  cfg.total_steps = 128;
+  cfg.ppo.actor_hidden = cfg.ppo.critic_hidden = {4};
+  ASSERT_TRUE(TrainExpert(cfg, dir, false).ok());
+  std::string bytes = *ReadFile(dir / "checkpoint.pt");
+  const size_t name = bytes.find("policy/params");
+  ASSERT_NE(name, std::string::npos);
+  // _rebuild_tensor_v2((storage...), offset 0, (size,), (stride,)): "K\0(K<size>t"
+  const size_t sizes = bytes.find(std::string("K\0(K", 4), name);
+  ASSERT_NE(sizes, std::string::npos);
+  ASSERT_LT(static_cast<uint8_t>(bytes[sizes + 4]), 255)
+      << "the parameter count needs a wider integer";
+  bytes[sizes + 4] = static_cast<char>(255);
+  RefreshCrcs(bytes);
+  const fs::path path = dir / "oversized.pt";
+  ASSERT_TRUE(WriteFileAtomically(path, bytes).ok());
+  ASSERT_TRUE(VerifyZipFile(path).ok())
+      << "the archive check refused it: the loaders are not reached";
+  for (const absl::Status& s : {LoadPpoCheckpoint(path).status(), LoadPolicy(path).status()}) {
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.message().find(path.string() + ": entry 'policy/params' is larger than its data"),
+              std::string::npos)
+        << s;
+  }
+  fs::remove_all(dir);
+}
+
 // The loaders behind the CRC-32 check: archives damaged and then given
 // matching CRC-32s (a consistent but wrong file) load as a whole state or
 // fail with an error naming the file; never a crash (ASan + UBSan in the

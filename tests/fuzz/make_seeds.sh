@@ -3,9 +3,10 @@
 # and AIRL run (their checkpoints and config.toml), demonstrations collected
 # from the expert and converted to D4RL and Minari, the command lines their
 # run.json files record, and the sweep files shipped in experiments/.
-#   make_seeds.sh IRLAB SOURCE_DIR OUT_DIR
+# Then the regression inputs made from them (make_regressions.py).
+#   make_seeds.sh IRLAB SOURCE_DIR OUT_DIR REGRESSIONS_OUT_DIR
 set -euo pipefail
-irlab=$1 src=$2 out=$3
+irlab=$1 src=$2 out=$3 regressions=$4
 rm -rf "$out"
 mkdir -p "$out"/{demo_file,import_d4rl,import_minari,config,sweep,flags,checkpoint_archive}_fuzzer
 work=$(mktemp -d)
@@ -47,3 +48,6 @@ if [[ -n $(find "$out" -type f -empty) ]]; then
   exit 1
 fi
 echo "seeds: $(find "$out" -type f | wc -l) files in $out"
+# the regression inputs of fixed bugs that are made from the seeds
+rm -rf "$regressions"
+/usr/bin/python3 "$src/tests/fuzz/make_regressions.py" "$out" "$regressions"

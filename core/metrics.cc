@@ -114,6 +114,9 @@ absl::StatusOr<MetricsLogger> MetricsLogger::Open(const std::filesystem::path& r
   logger.console_ = console;
   if (run_dir.empty()) return logger;
   const auto csv_path = run_dir / "metrics.csv";
+  // what a rewrite killed (or stopped by a directory gone read-only) left
+  RemoveStaleTempFiles(csv_path);
+  RemoveStaleTempFiles(run_dir / "metrics.jsonl");
   if (resume_step) {
     IRLAB_RETURN_IF_ERROR(DropRowsAfter(csv_path, *resume_step, CsvStep));
     IRLAB_RETURN_IF_ERROR(DropRowsAfter(run_dir / "metrics.jsonl", *resume_step, JsonlStep));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -185,6 +186,31 @@ TEST(MetricsTest, ResumeDropsATornLastRow) {
   EXPECT_EQ(*ReadFile(dir / "metrics.jsonl"),
             "{\"step\":10,\"loss\":1.0}\n{\"step\":30,\"loss\":9.0}\n");
   std::filesystem::remove_all(dir);
+}
+
+// A rewrite of metrics.csv or metrics.jsonl that could not finish (killed, or
+// its directory made read-only before it could unlink) leaves its temporary
+// file; the next logger of the run removes it (a live process's is kept).
+TEST(MetricsTest, OpenRemovesTemporaryFilesOfDeadWriters) {
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / StrCat("irlab_metrics_stale_test_", ::getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ASSERT_GT(child, 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);  // its pid now names no process
+  const fs::path stale_csv = dir / StrCat(".metrics.csv.tmp.", child);
+  const fs::path stale_jsonl = dir / StrCat(".metrics.jsonl.tmp.", child);
+  const fs::path live = dir / StrCat(".metrics.csv.tmp.", ::getppid());
+  for (const fs::path& p : {stale_csv, stale_jsonl, live})
+    ASSERT_TRUE(WriteFileAtomically(p, "step,").ok());
+  ASSERT_TRUE(MetricsLogger::Open(dir, false, 0).ok());
+  EXPECT_FALSE(fs::exists(stale_csv));
+  EXPECT_FALSE(fs::exists(stale_jsonl));
+  EXPECT_TRUE(fs::exists(live)) << "a running process's temporary file was removed";
+  fs::remove_all(dir);
 }
 
 }  // namespace

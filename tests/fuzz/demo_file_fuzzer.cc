@@ -13,6 +13,7 @@
 #include "data/expert_store.h"
 #include "data/hdf5.h"
 #include "tests/fuzz/fuzz_util.h"
+#include "tests/fuzz/hdf5_fuzz_util.h"
 
 using namespace irlab;
 

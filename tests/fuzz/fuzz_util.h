@@ -2,7 +2,6 @@
 // are written to a per-process scratch file (tmpfs when there is one).
 #pragma once
 
-#include <hdf5.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -41,13 +40,6 @@ inline std::filesystem::path WriteInput(const uint8_t* data, size_t size, const 
   out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   return path;
 }
-
-// For the HDF5 targets, before the first input: no limit on HDF5's free
-// lists. By default a freed block larger than a list's limit (64 KiB) goes
-// back to malloc, and the 600 KiB metadata cache every H5Fopen allocates is
-// then a fresh mmap under AddressSanitizer each time (page faults and zeroing
-// were most of an execution). Kept on the list, it is reused.
-inline void KeepHdf5FreeLists() { H5set_free_list_limits(-1, -1, -1, -1, -1, -1); }
 
 // An invariant the target checks failed: a finding.
 [[noreturn]] inline void Finding(const char* what) {

@@ -5,6 +5,7 @@
 #include "data/demo_file.h"
 #include "data/hdf5.h"
 #include "tests/fuzz/fuzz_util.h"
+#include "tests/fuzz/hdf5_fuzz_util.h"
 
 using namespace irlab;
 

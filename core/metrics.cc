@@ -23,13 +23,16 @@ namespace {
 std::string CsvNumber(double v) { return std::isfinite(v) ? ShortestDouble(v) : "nan"; }
 
 // Rewrites `path` (atomically) without the rows whose step, read by `step_of`,
-// is past `last_step`; lines whose step cannot be read (a header) stay.
+// is past `last_step`; lines whose step cannot be read (a header) stay. A last
+// line without its newline is torn (a write that failed or was killed half
+// way, perhaps inside the step itself) and goes too.
 absl::Status DropRowsAfter(const std::filesystem::path& path, int64_t last_step,
                            int64_t (*step_of)(std::string_view line)) {
   if (!std::filesystem::exists(path)) return absl::OkStatus();
   IRLAB_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  bool dropped = !text.empty() && text.back() != '\n';
+  if (dropped) text.erase(text.find_last_of('\n') + 1);  // npos + 1: all of it
   std::string kept;
-  bool dropped = false;
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) {
     if (line.empty()) continue;
@@ -87,6 +90,17 @@ absl::Status RewriteCsvHeader(const std::filesystem::path& path,
   return WriteFileAtomically(path, out);
 }
 
+// Writes `text` to `file` and flushes it; an error naming `path` if either fails.
+absl::Status WriteFlushed(std::FILE* file, const std::filesystem::path& path,
+                          std::string_view text) {
+  if (std::fwrite(text.data(), 1, text.size(), file) != text.size() || std::fflush(file) != 0) {
+    const int err = errno;
+    std::clearerr(file);
+    return absl::UnavailableError(StrCat(path.string(), ": cannot write: ", std::strerror(err)));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<MetricsLogger> MetricsLogger::Open(const std::filesystem::path& run_dir, bool console,
@@ -95,6 +109,9 @@ absl::StatusOr<MetricsLogger> MetricsLogger::Open(const std::filesystem::path& r
   logger.console_ = console;
   if (run_dir.empty()) return logger;
   const auto csv_path = run_dir / "metrics.csv";
+  // what a rewrite killed (or stopped by a directory gone read-only) left
+  RemoveStaleTempFiles(csv_path);
+  RemoveStaleTempFiles(run_dir / "metrics.jsonl");
   if (resume_step) {
     IRLAB_RETURN_IF_ERROR(DropRowsAfter(csv_path, *resume_step, CsvStep));
     IRLAB_RETURN_IF_ERROR(DropRowsAfter(run_dir / "metrics.jsonl", *resume_step, JsonlStep));
@@ -107,8 +124,9 @@ absl::StatusOr<MetricsLogger> MetricsLogger::Open(const std::filesystem::path& r
     if (!logger.csv_columns_.empty()) logger.csv_columns_.erase(logger.csv_columns_.begin());
   }
   logger.csv_path_ = csv_path;
+  logger.jsonl_path_ = run_dir / "metrics.jsonl";
   logger.csv_ = std::fopen(csv_path.c_str(), "a");
-  logger.jsonl_ = std::fopen((run_dir / "metrics.jsonl").c_str(), "a");
+  logger.jsonl_ = std::fopen(logger.jsonl_path_.c_str(), "a");
   if (!logger.csv_ || !logger.jsonl_) {
     return absl::UnavailableError(
         StrCat(run_dir.string(), ": cannot open metrics files: ", std::strerror(errno)));
@@ -127,7 +145,9 @@ MetricsLogger& MetricsLogger::operator=(MetricsLogger&& o) noexcept {
   std::swap(jsonl_, o.jsonl_);
   std::swap(csv_columns_, o.csv_columns_);
   std::swap(csv_path_, o.csv_path_);
+  std::swap(jsonl_path_, o.jsonl_path_);
   std::swap(tensorboard_, o.tensorboard_);
+  std::swap(failed_, o.failed_);
   return *this;
 }
 
@@ -136,7 +156,8 @@ MetricsLogger::~MetricsLogger() {
   if (jsonl_) std::fclose(jsonl_);
 }
 
-void MetricsLogger::Log(int64_t step, const Scalars& scalars) {
+absl::Status MetricsLogger::Log(int64_t step, const Scalars& scalars) {
+  if (!failed_.ok()) return failed_;
   if (console_) {
     std::string line = StrCat("step ", step);
     for (const auto& [k, v] : scalars) {
@@ -147,13 +168,16 @@ void MetricsLogger::Log(int64_t step, const Scalars& scalars) {
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
   }
+  failed_ = WriteFiles(step, scalars);
+  return failed_;
+}
+
+absl::Status MetricsLogger::WriteFiles(int64_t step, const Scalars& scalars) {
   if (jsonl_) {
     Json row;
     row["step"] = step;
     for (const auto& [k, v] : scalars) row[k] = v;
-    const std::string line = JsonText(row) + "\n";
-    std::fputs(line.c_str(), jsonl_);
-    std::fflush(jsonl_);
+    IRLAB_RETURN_IF_ERROR(WriteFlushed(jsonl_, jsonl_path_, JsonText(row) + "\n"));
   }
   if (csv_) {
     // a key no row had before widens the header (the file is rewritten
@@ -174,15 +198,20 @@ void MetricsLogger::Log(int64_t step, const Scalars& scalars) {
         for (const auto& column : csv_columns_) StrAppend(&header, ",", column);
         header += "\n";
         csv_ = std::fopen(csv_path_.c_str(), "a");
-        if (csv_) std::fputs(header.c_str(), csv_);
-      } else if (const absl::Status s = RewriteCsvHeader(csv_path_, csv_columns_); s.ok()) {
-        csv_ = std::fopen(csv_path_.c_str(), "a");
+        if (!csv_) {
+          return absl::UnavailableError(
+              StrCat(csv_path_.string(), ": cannot open: ", std::strerror(errno)));
+        }
+        IRLAB_RETURN_IF_ERROR(WriteFlushed(csv_, csv_path_, header));
       } else {
-        std::fprintf(stderr, "irlab: metrics.csv: %s\n", std::string(s.message()).c_str());
+        IRLAB_RETURN_IF_ERROR(RewriteCsvHeader(csv_path_, csv_columns_));
+        csv_ = std::fopen(csv_path_.c_str(), "a");
+        if (!csv_) {
+          return absl::UnavailableError(
+              StrCat(csv_path_.string(), ": cannot open: ", std::strerror(errno)));
+        }
       }
     }
-  }
-  if (csv_) {
     std::string row = StrCat(step);
     for (const auto& column : csv_columns_) {
       row += ",";
@@ -193,10 +222,11 @@ void MetricsLogger::Log(int64_t step, const Scalars& scalars) {
         }
       }
     }
-    std::fprintf(csv_, "%s\n", row.c_str());
-    std::fflush(csv_);
+    row += "\n";
+    IRLAB_RETURN_IF_ERROR(WriteFlushed(csv_, csv_path_, row));
   }
-  if (tensorboard_) tensorboard_->Log(step, scalars);
+  if (tensorboard_) IRLAB_RETURN_IF_ERROR(tensorboard_->Log(step, scalars));
+  return absl::OkStatus();
 }
 
 }  // namespace irlab

@@ -35,18 +35,23 @@ class MetricsLogger {
   // row logged: a key first seen later (eval_return at the first evaluation)
   // rewrites the file atomically with a wider header, older rows padded with
   // empty cells. Numbers keep full precision in both files; non-finite values
-  // are "nan" in the CSV and null in the JSONL.
-  void Log(int64_t step, const Scalars& scalars);
+  // are "nan" in the CSV and null in the JSONL. A failed write (a full disk,
+  // a directory made read-only before the CSV is widened) is an error naming
+  // the file; every later call returns it too, so no file goes on silently
+  // missing rows.
+  [[nodiscard]] absl::Status Log(int64_t step, const Scalars& scalars);
 
  private:
   MetricsLogger() = default;
+  absl::Status WriteFiles(int64_t step, const Scalars& scalars);
 
   bool console_ = false;
   std::FILE* csv_ = nullptr;
   std::FILE* jsonl_ = nullptr;
   std::vector<std::string> csv_columns_;
-  std::filesystem::path csv_path_;
+  std::filesystem::path csv_path_, jsonl_path_;
   std::optional<TensorBoardWriter> tensorboard_;
+  absl::Status failed_;  // the first failed write
 };
 
 }  // namespace irlab

@@ -275,7 +275,7 @@ absl::StatusOr<TensorBoardWriter> TensorBoardWriter::Open(const std::filesystem:
     return absl::UnavailableError(
         StrCat(writer.path_.string(), ": cannot create: ", std::strerror(errno)));
   }
-  writer.Append(EncodeFileVersionEvent(now));
+  if (absl::Status s = writer.Append(EncodeFileVersionEvent(now)); !s.ok()) return s;
   return writer;
 }
 
@@ -293,16 +293,22 @@ TensorBoardWriter::~TensorBoardWriter() {
   if (file_) std::fclose(file_);
 }
 
-void TensorBoardWriter::Log(int64_t step,
-                            const std::vector<std::pair<std::string, double>>& scalars) {
-  if (file_ && !scalars.empty()) Append(EncodeScalarsEvent(WallTimeNow(), step, scalars));
+absl::Status TensorBoardWriter::Log(int64_t step,
+                                    const std::vector<std::pair<std::string, double>>& scalars) {
+  if (!file_ || scalars.empty()) return absl::OkStatus();
+  return Append(EncodeScalarsEvent(WallTimeNow(), step, scalars));
 }
 
-void TensorBoardWriter::Append(std::string_view event) {
+absl::Status TensorBoardWriter::Append(std::string_view event) {
   // one fwrite per record, flushed, so a killed run leaves whole records
   const std::string record = FrameTfRecord(event);
-  std::fwrite(record.data(), 1, record.size(), file_);
-  std::fflush(file_);
+  if (std::fwrite(record.data(), 1, record.size(), file_) != record.size() ||
+      std::fflush(file_) != 0) {
+    const int err = errno;
+    std::clearerr(file_);
+    return absl::UnavailableError(StrCat(path_.string(), ": cannot write: ", std::strerror(err)));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace irlab

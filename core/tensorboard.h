@@ -52,7 +52,8 @@ struct TensorBoardScalar {
 absl::StatusOr<std::vector<TensorBoardScalar>> DecodeScalarsEvent(std::string_view event);
 
 // Appends scalar events to a new events.out.tfevents.<time>.<host>.<pid>
-// file in a run directory. Each Log call is one flushed record.
+// file in a run directory. Each Log call is one flushed record; a failed
+// write (a full disk) is an error naming the file.
 class TensorBoardWriter {
  public:
   static absl::StatusOr<TensorBoardWriter> Open(const std::filesystem::path& run_dir);
@@ -60,12 +61,13 @@ class TensorBoardWriter {
   TensorBoardWriter& operator=(TensorBoardWriter&& other) noexcept;
   ~TensorBoardWriter();
 
-  void Log(int64_t step, const std::vector<std::pair<std::string, double>>& scalars);
+  [[nodiscard]] absl::Status Log(int64_t step,
+                                 const std::vector<std::pair<std::string, double>>& scalars);
   const std::filesystem::path& path() const { return path_; }
 
  private:
   TensorBoardWriter() = default;
-  void Append(std::string_view event);
+  absl::Status Append(std::string_view event);
 
   std::filesystem::path path_;
   std::FILE* file_ = nullptr;

@@ -128,8 +128,10 @@ int RolloutCommand(const Args& args) {
                   envs.episode_returns()[i], envs.episode_lengths()[i],
                   envs.terminated()[i] ? "terminated" : "truncated");
       if (logger) {
-        logger->Log(steps, {{"episode_return", envs.episode_returns()[i]},
-                            {"episode_length", double(envs.episode_lengths()[i])}});
+        const absl::Status s =
+            logger->Log(steps, {{"episode_return", envs.episode_returns()[i]},
+                                {"episode_length", double(envs.episode_lengths()[i])}});
+        if (!s.ok()) return Fail("rollout", s);
       }
       progress.Update(static_cast<int64_t>(returns.size()));
     }

@@ -130,7 +130,9 @@ absl::Status WriteMetrics(const fs::path& run_dir, const IrlResult& result) {
   }
   absl::StatusOr<MetricsLogger> logger = MetricsLogger::Open(run_dir, false);
   if (!logger.ok()) return logger.status();
-  for (size_t i = 0; i < result.trace.size(); ++i) logger->Log(i, result.trace[i]);
+  for (size_t i = 0; i < result.trace.size(); ++i) {
+    if (absl::Status s = logger->Log(i, result.trace[i]); !s.ok()) return s;
+  }
   return absl::OkStatus();
 }
 

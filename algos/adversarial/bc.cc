@@ -47,7 +47,7 @@ double BcLossAndGradient(const ActorCritic& net, const float* obs, const float* 
 }
 
 absl::Status FitBc(const AdversarialConfig& cfg, ExpertStore& store, PolicyState& policy,
-                   const std::function<void(int64_t, double)>& on_step) {
+                   const std::function<absl::Status(int64_t, double)>& on_step) {
   ActorCritic& net = *policy.net;
   const int od = net.obs_dim(), ad = net.act_dim(), B = cfg.bc.batch_size;
   FlatAdam adam(net.flat_params().numel(), cfg.ppo.adam_eps);
@@ -68,7 +68,7 @@ absl::Status FitBc(const AdversarialConfig& cfg, ExpertStore& store, PolicyState
       return absl::InternalError(StrCat("non-finite BC loss at step ", step));
     nn::ClipNorm(grads.data(), net.num_params(), cfg.ppo.max_grad_norm);
     adam.Step(net.params(), grads.data(), cfg.bc.learning_rate);
-    if (step % 1000 == 0 || step == cfg.bc.steps) on_step(step, nll);
+    if (step % 1000 == 0 || step == cfg.bc.steps) IRLAB_RETURN_IF_ERROR(on_step(step, nll));
   }
   return absl::OkStatus();
 }
@@ -93,8 +93,9 @@ absl::Status TrainBc(const AdversarialConfig& cfg, ExpertStore& store, const Env
   IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger, MetricsLogger::Open(run_dir, false));
   ProgressBar progress("bc " + cfg.env, cfg.bc.steps, "updates");
   IRLAB_RETURN_IF_ERROR(FitBc(cfg, store, st.policy, [&](int64_t step, double nll) {
-    logger.Log(step, {{"bc_nll", nll}});
+    IRLAB_RETURN_IF_ERROR(logger.Log(step, {{"bc_nll", nll}}));
     progress.Update(step);
+    return absl::OkStatus();
   }));
   progress.Finish();
   st.iteration = cfg.bc.steps;
@@ -105,7 +106,8 @@ absl::Status TrainBc(const AdversarialConfig& cfg, ExpertStore& store, const Env
   const double score = (eval.mean_return - random_return) / (expert_return - random_return);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  logger.Log(cfg.bc.steps, {{"eval_return", eval.mean_return}, {"eval_normalized_score", score}});
+  IRLAB_RETURN_IF_ERROR(logger.Log(
+      cfg.bc.steps, {{"eval_return", eval.mean_return}, {"eval_normalized_score", score}}));
   std::printf("bc %s: expert %.1f, random %.1f, bc %.1f -> normalised score %.3f (%.0f s)\n", cfg.env.c_str(),
               expert_return, random_return, eval.mean_return, score, seconds);
   return WriteJsonFile(run_dir / "eval.json", Json{{"algo", "bc"},

@@ -17,9 +17,9 @@ namespace irlab {
 // Sets the policy's observation normaliser from the demonstrations, then takes
 // cfg.bc.steps Adam steps on the negative log-likelihood of the demonstrated
 // actions (mean and log std alike). `on_step(step, nll)` is called every 1000
-// steps and at the last.
+// steps and at the last; an error from it stops the fit and is returned.
 absl::Status FitBc(const AdversarialConfig& cfg, ExpertStore& store, PolicyState& policy,
-                   const std::function<void(int64_t, double)>& on_step);
+                   const std::function<absl::Status(int64_t, double)>& on_step);
 
 // The mean negative log-likelihood of actions [B, act] at normalised
 // observations [B, obs] under `net`'s Gaussian, and its gradient [P] in grads

@@ -243,7 +243,10 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
       IRLAB_ASSIGN_OR_RETURN(auto bc_store, ExpertStore::Open(demos, cfg.demos, StreamSeed(cfg.seed, SeedStream::kBcBatches), od, ad));
       const auto bc_start = Clock::now();
       double nll = NAN;
-      IRLAB_RETURN_IF_ERROR(FitBc(cfg, *bc_store, st.policy, [&](int64_t, double x) { nll = x; }));
+      IRLAB_RETURN_IF_ERROR(FitBc(cfg, *bc_store, st.policy, [&](int64_t, double x) {
+        nll = x;
+        return absl::OkStatus();
+      }));
       float* log_std = st.policy.net->log_std();
       for (int j = 0; j < ad; ++j) log_std[j] = std::max(log_std[j], static_cast<float>(cfg.bc.warm_start_log_std));
       std::printf("warm start: BC fit, %lld steps, final NLL %.3f, %.1f s; log std raised to >= %.2f\n",
@@ -257,7 +260,8 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   if (!resume && cfg.bc.warm_start) {  // where the warm start leaves the policy
     IRLAB_ASSIGN_OR_RETURN(EvalResult eval, EvaluatePolicy(st.policy, cfg.env, cfg.env_options, cfg.eval_episodes,
                                                            true, StreamSeed(cfg.seed, SeedStream::kEvaluation), cfg.threads));
-    logger.Log(0, {{"eval_return", eval.mean_return}, {"eval_normalized_score", normalized(eval.mean_return)}});
+    IRLAB_RETURN_IF_ERROR(logger.Log(0, {{"eval_return", eval.mean_return},
+                                         {"eval_normalized_score", normalized(eval.mean_return)}}));
     std::printf("warm start: eval return %.1f, normalised score %.3f\n", eval.mean_return,
                 normalized(eval.mean_return));
   }
@@ -374,7 +378,9 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
       scalars.insert(scalars.begin(), {{"eval_return", eval.mean_return}, {"eval_normalized_score",
                                                                             normalized(eval.mean_return)}});
     }
-    logger.Log(st.global_step, scalars);
+    if (absl::Status s = logger.Log(st.global_step, scalars); !s.ok()) {
+      return Stopped(s, st.global_step, checkpoint);
+    }
     progress.Update(st.global_step, scalars);
     if (checkpoint_now) {
       st.envs = vec->GetState();
@@ -382,8 +388,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
         WriteDiscriminator(a, cfg, *disc, disc_opt, expert_batches);
         WriteReplay(a, replay);
       }));
-      fs::copy_file(checkpoint, run_dir / "checkpoints" / StrCat("step_", st.global_step, ".pt"),
-                    fs::copy_options::overwrite_existing);
+      IRLAB_RETURN_IF_ERROR(KeepCheckpointCopy(checkpoint, st.global_step));
     }
   }
   progress.Finish();

@@ -142,6 +142,17 @@ std::string LastGoodCheckpoint(const fs::path& checkpoint) {
   return StrCat("the last good checkpoint is ", checkpoint.string());
 }
 
+absl::Status KeepCheckpointCopy(const fs::path& checkpoint, int64_t step) {
+  const fs::path copy = checkpoint.parent_path() / "checkpoints" / StrCat("step_", step, ".pt");
+  RemoveStaleTempFiles(copy);  // what a run killed while copying left
+  IRLAB_ASSIGN_OR_RETURN(const std::string bytes, ReadFile(checkpoint));
+  if (absl::Status s = WriteFileAtomically(copy, bytes); !s.ok()) {
+    return absl::UnavailableError(
+        StrCat(copy.string(), ": cannot keep a copy of the checkpoint: ", s.message()));
+  }
+  return absl::OkStatus();
+}
+
 fs::path CheckpointPath(const fs::path& run_or_file) {
   std::error_code ec;
   if (fs::is_directory(run_or_file, ec)) return run_or_file / "checkpoint.pt";

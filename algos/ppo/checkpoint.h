@@ -72,6 +72,11 @@ std::string LastGoodCheckpoint(const std::filesystem::path& checkpoint);
 // itself when it names a file.
 std::filesystem::path CheckpointPath(const std::filesystem::path& run_or_file);
 
+// Keeps a copy of a run's `checkpoint` as checkpoints/step_<step>.pt beside
+// it, written through a temporary file: a full disk or a directory made
+// read-only leaves no half copy under that name. The error names the copy.
+absl::Status KeepCheckpointCopy(const std::filesystem::path& checkpoint, int64_t step);
+
 // The run's kept checkpoint (checkpoints/step_N.pt, one per checkpoint_every)
 // with the largest N <= step; the error names the run and the steps it has.
 absl::StatusOr<std::filesystem::path> CheckpointAtStep(const std::filesystem::path& run_dir, int64_t step);

@@ -159,14 +159,16 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
       scalars.insert(scalars.begin(), {{"eval_return", final_eval.mean_return},
                                        {"eval_length", final_eval.mean_length}});
     }
-    logger.Log(st.global_step, scalars);
+    if (absl::Status s = logger.Log(st.global_step, scalars); !s.ok()) {
+      return absl::UnavailableError(StrCat(s.message(), " at env step ", st.global_step,
+                                           "; training stopped, ", LastGoodCheckpoint(checkpoint)));
+    }
     progress.Update(st.global_step, scalars);
 
     if (checkpoint_now) {
       st.envs = vec->GetState();
       IRLAB_RETURN_IF_ERROR(SavePpoCheckpoint(checkpoint, st));
-      fs::copy_file(checkpoint, run_dir / "checkpoints" / StrCat("step_", st.global_step, ".pt"),
-                    fs::copy_options::overwrite_existing);
+      IRLAB_RETURN_IF_ERROR(KeepCheckpointCopy(checkpoint, st.global_step));
       if (!last && cfg.pause_at_steps > 0 && st.global_step >= cfg.pause_at_steps) {
         std::printf("paused at env step %lld; continue with --resume\n", static_cast<long long>(st.global_step));
         return absl::OkStatus();

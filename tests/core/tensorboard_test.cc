@@ -75,8 +75,8 @@ TEST(TensorBoardTest, MetricsLoggerWritesDecodableEventFile) {
   {
     auto logger = MetricsLogger::Open(dir, false);
     ASSERT_TRUE(logger.ok()) << logger.status();
-    logger->Log(1, {{"train/return", 10.5}, {"loss", 0.25}});
-    logger->Log(2000000, {{"train/return", -3}});
+    ASSERT_TRUE(logger->Log(1, {{"train/return", 10.5}, {"loss", 0.25}}).ok());
+    ASSERT_TRUE(logger->Log(2000000, {{"train/return", -3}}).ok());
   }
   const std::vector<fs::path> files = EventFiles(dir);
   ASSERT_EQ(files.size(), 1u);
@@ -127,7 +127,7 @@ TEST(TensorBoardTest, ReopeningWritesASecondFile) {
   for (int i = 0; i < 2; ++i) {
     auto logger = MetricsLogger::Open(dir, false);
     ASSERT_TRUE(logger.ok());
-    logger->Log(i, {{"x", 1.0 * i}});
+    ASSERT_TRUE(logger->Log(i, {{"x", 1.0 * i}}).ok());
   }
   EXPECT_EQ(EventFiles(dir).size(), 2u);
   fs::remove_all(dir);

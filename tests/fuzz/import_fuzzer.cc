@@ -5,8 +5,14 @@
 #include "data/demo_file.h"
 #include "data/hdf5.h"
 #include "tests/fuzz/fuzz_util.h"
+#include "tests/fuzz/hdf5_fuzz_util.h"
 
 using namespace irlab;
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  fuzz::KeepHdf5FreeLists();
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   h5::SilenceErrors();

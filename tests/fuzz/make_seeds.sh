@@ -3,9 +3,10 @@
 # and AIRL run (their checkpoints and config.toml), demonstrations collected
 # from the expert and converted to D4RL and Minari, the command lines their
 # run.json files record, and the sweep files shipped in experiments/.
-#   make_seeds.sh IRLAB SOURCE_DIR OUT_DIR
+# Then the regression inputs made from them (make_regressions.py).
+#   make_seeds.sh IRLAB SOURCE_DIR OUT_DIR REGRESSIONS_OUT_DIR
 set -euo pipefail
-irlab=$1 src=$2 out=$3
+irlab=$1 src=$2 out=$3 regressions=$4
 rm -rf "$out"
 mkdir -p "$out"/{demo_file,import_d4rl,import_minari,config,sweep,flags,checkpoint_archive}_fuzzer
 work=$(mktemp -d)
@@ -33,10 +34,20 @@ cp "$work/expert/checkpoint.pt" "$out/checkpoint_archive_fuzzer/expert.pt"
 cp "$work/airl/checkpoint.pt" "$out/checkpoint_archive_fuzzer/airl.pt"
 # the recorded command lines, NUL-separated, without "irlab <command>"
 for run in expert airl; do
-  sed -n 's/^ *"command_line": \[\(.*\)\],\{0,1\}$/\1/p' "$work/$run/run.json" |
-    sed 's/^"irlab", "[a-z]*", //; s/^"//; s/"$//; s/", "/\x00/g' | tr -d '\n' > "$out/flags_fuzzer/$run"
+  /usr/bin/python3 - "$work/$run/run.json" "$out/flags_fuzzer/$run" <<'EOF'
+import json, sys
+args = json.load(open(sys.argv[1]))["command_line"][2:]
+open(sys.argv[2], "wb").write(b"\0".join(a.encode() for a in args))
+EOF
 done
 for d in "$out"/*; do
   [[ -n $(ls -A "$d") ]] || { echo "make_seeds: no seeds in $d" >&2; exit 1; }
 done
+if [[ -n $(find "$out" -type f -empty) ]]; then
+  echo "make_seeds: empty seeds: $(find "$out" -type f -empty)" >&2
+  exit 1
+fi
 echo "seeds: $(find "$out" -type f | wc -l) files in $out"
+# the regression inputs of fixed bugs that are made from the seeds
+rm -rf "$regressions"
+/usr/bin/python3 "$src/tests/fuzz/make_regressions.py" "$out" "$regressions"

@@ -3,16 +3,25 @@
 // of expert, train and collect, then the same command resumed (or rerun) and
 // the result compared with an uninterrupted run's by its tensors (LibTorch
 // writes optimiser state keyed by memory address, so file bytes differ); and
-// a full disk (RLIMIT_FSIZE, SIGXFSZ ignored) during a checkpoint and a
-// collect, which must end in a clear error with the last good checkpoint
-// intact and loadable and no half file under a final name.
+// a full disk (RLIMIT_FSIZE, SIGXFSZ ignored) during a checkpoint, a collect
+// and a metrics write, and a run directory made read-only mid-run, which must
+// end in a clear error naming the file with the last good checkpoint intact
+// and loadable, no half file under a final name, and a resume that finishes.
+#include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,6 +29,7 @@
 #include "algos/adversarial/learned_reward.h"
 #include "algos/ppo/checkpoint.h"
 #include "core/files.h"
+#include "core/json.h"
 #include "core/rng.h"
 #include "core/strings.h"
 #include "data/demo_file.h"
@@ -95,6 +105,8 @@ class FaultInjectionTest : public ::testing::Test {
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
+  void ExpectReadOnlyRunDirStopsCleanly(const std::string& flags, int64_t ready_step,
+                                        int64_t total_steps, std::string& output);
   fs::path dir_;
 };
 
@@ -191,9 +203,117 @@ TEST_F(FaultInjectionTest, CollectKilledLeavesNoFileAndTheRerunCleansUp) {
   EXPECT_TRUE(DemoFile::Open(demos).ok());
 }
 
-// A full disk: files may grow only to 64 KiB (RLIMIT_FSIZE), and SIGXFSZ is
-// ignored, so writes fail with EFBIG as they would with ENOSPC.
+// A full disk: files may grow only to 32 KiB (RLIMIT_FSIZE; dash's ulimit
+// counts 512-byte blocks), and SIGXFSZ is ignored, so writes fail with EFBIG
+// as they would with ENOSPC.
 constexpr char kFullDisk[] = "trap \"\" XFSZ; ulimit -f 64";
+
+// How a child irlab runs: as another user (uid and gid; -1: as we are), with
+// files limited to `max_file_bytes` (SIGXFSZ ignored; 0: no limit).
+struct ChildOptions {
+  int uid = -1;
+  uint64_t max_file_bytes = 0;
+};
+
+// Starts `irlab args` with its output appended to `log`; the pid, or -1.
+// Exit code 126 from the child: it could not become the user asked for.
+pid_t Spawn(const std::string& args, const fs::path& log, const ChildOptions& options) {
+  const std::string command = StrCat("exec ", IRLAB_BINARY, " ", args);
+  const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return -1;
+  const pid_t pid = ::fork();
+  if (pid == 0) {  // only async-signal-safe calls from here
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    if (options.max_file_bytes > 0) {
+      ::signal(SIGXFSZ, SIG_IGN);
+      const rlimit limit{options.max_file_bytes, options.max_file_bytes};
+      if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(126);
+    }
+    if (options.uid >= 0) {
+      const gid_t gid = static_cast<gid_t>(options.uid);
+      if (::setgroups(1, &gid) != 0 || ::setgid(gid) != 0 ||
+          ::setuid(static_cast<uid_t>(options.uid)) != 0) {
+        ::_exit(126);
+      }
+    }
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(fd);
+  return pid;
+}
+
+// Waits for `pid` (up to 10 minutes; then kills it): its exit code, or -1.
+int Wait(pid_t pid) {
+  int status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      return -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Runs `irlab args` to its end; its output comes back in `output`.
+int RunChild(const std::string& args, const fs::path& log, const ChildOptions& options,
+             std::string& output) {
+  std::error_code ec;
+  fs::remove(log, ec);
+  const pid_t pid = Spawn(args, log, options);
+  const int code = pid < 0 ? -1 : Wait(pid);
+  output = ReadFile(log).value_or("");
+  return code;
+}
+
+// The steps of a run's metrics.jsonl, checking that every line parses, and of
+// its metrics.csv, checking that every row has the header's cells.
+std::vector<int64_t> JsonlSteps(const fs::path& path) {
+  std::vector<int64_t> steps;
+  std::istringstream lines(ReadFile(path).value_or(""));
+  for (std::string line; std::getline(lines, line);) {
+    auto row = ParseJson(line, path.string());
+    EXPECT_TRUE(row.ok()) << row.status();
+    if (!row.ok()) continue;
+    steps.push_back(static_cast<int64_t>(JsonNumber(*row, "step").value_or(-1)));
+  }
+  return steps;
+}
+
+std::vector<int64_t> CsvSteps(const fs::path& path) {
+  std::vector<int64_t> steps;
+  std::istringstream lines(ReadFile(path).value_or(""));
+  std::string header;
+  std::getline(lines, header);
+  const auto cells = [](const std::string& line) {
+    return std::count(line.begin(), line.end(), ',') + 1;
+  };
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_EQ(cells(line), cells(header)) << line;
+    steps.push_back(std::stoll(line));
+  }
+  return steps;
+}
+
+// Each step once, in order, the last one `last`.
+void ExpectEachStepOnce(const std::vector<int64_t>& steps, int64_t last, const std::string& what) {
+  ASSERT_FALSE(steps.empty()) << what;
+  EXPECT_TRUE(std::adjacent_find(steps.begin(), steps.end(), std::greater_equal<int64_t>()) ==
+              steps.end())
+      << what << ": a step repeated or out of order";
+  EXPECT_EQ(steps.back(), last) << what;
+}
+
+void ExpectNoTemporaryFiles(const fs::path& dir) {
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos)
+        << e.path() << " left behind";
+  }
+}
 
 TEST_F(FaultInjectionTest, FullDiskDuringACheckpointKeepsTheLastGoodOne) {
   const fs::path out = dir_ / "expert";
@@ -231,6 +351,160 @@ TEST_F(FaultInjectionTest, FullDiskDuringACollectNamesTheOutputAndLeavesNothing)
   for (const auto& e : fs::directory_iterator(dir_)) {
     EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path() << " left behind";
   }
+}
+
+// A full disk during a metrics write (the checkpoints still fit): the run
+// stops with metrics.jsonl named and its last good checkpoint untouched; with
+// room again the resume finishes, and the metrics hold each step once (the
+// row torn by the failed write is dropped). Many small rollouts of tiny
+// networks, so metrics.jsonl outgrows the checkpoint.
+TEST_F(FaultInjectionTest, FullDiskDuringAMetricsWriteKeepsTheLastGoodCheckpoint) {
+  const fs::path out = dir_ / "expert", log = dir_ / "irlab.log";
+  constexpr char kSmall[] =
+      " --set num_envs=2 --set threads=1 --set ppo.rollout_steps=8 --set ppo.minibatches=1 --set "
+      "ppo.epochs=1"
+      " --set ppo.actor_hidden=[4] --set ppo.critic_hidden=[4] --set eval_episodes=1 --set "
+      "eval_every=20"
+      " --set checkpoint_every=2048";
+  CommandResult run =
+      Irlab(StrCat("expert --env Pendulum --seed 4", kSmall,
+                   " --set total_steps=4096 --set pause_at_steps=2048 --out ", out.string()));
+  ASSERT_EQ(run.code, 0) << run.output;
+  const fs::path checkpoint = out / "checkpoint.pt", jsonl = out / "metrics.jsonl";
+  // room for about 3 more rows of metrics.jsonl, and for the checkpoint
+  const uint64_t limit = fs::file_size(jsonl) + 1000;
+  ASSERT_LT(fs::file_size(checkpoint), limit) << "the checkpoint would meet the full disk first";
+  ASSERT_LT(fs::file_size(out / "metrics.csv"), limit);
+  const std::string before = *ReadFile(checkpoint);
+
+  const std::string resume = StrCat("expert --resume ", out.string(), " --set pause_at_steps=0");
+  std::string output;
+  EXPECT_EQ(RunChild(resume, log, {.max_file_bytes = limit}, output), 1) << output;
+  EXPECT_NE(output.find(jsonl.string() + ": cannot write: File too large at env step "),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("training stopped, the last good checkpoint is " + checkpoint.string()),
+            std::string::npos)
+      << output;
+  EXPECT_TRUE(*ReadFile(checkpoint) == before) << "the last good checkpoint changed";
+  auto state = LoadPpoCheckpoint(checkpoint);
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->global_step, 2048);
+  ExpectNoTemporaryFiles(out);
+
+  // with room again, the run resumes from it and finishes
+  run = Irlab(resume);
+  ASSERT_EQ(run.code, 0) << run.output;
+  ExpectEachStepOnce(JsonlSteps(jsonl), 4096, "metrics.jsonl");
+  ExpectEachStepOnce(CsvSteps(out / "metrics.csv"), 4096, "metrics.csv");
+}
+
+// A run directory made read-only while `expert` writes to it (chmod a-w of
+// the directory and its checkpoints/ once checkpoints/step_<ready_step>.pt is
+// kept). Permission bits bind only a process without CAP_DAC_OVERRIDE: as
+// root, irlab runs as nobody (uid and gid 65534) in a directory it owns;
+// otherwise as ourselves. The run stops with an error naming a file of the
+// run directory (its output comes back in `output`), the last good checkpoint
+// and every kept one load, no half file is left under a final name, and once
+// the directory is writable again the resume finishes. Skips (with the
+// reason) if the bits cannot bind.
+void FaultInjectionTest::ExpectReadOnlyRunDirStopsCleanly(const std::string& flags,
+                                                          int64_t ready_step, int64_t total_steps,
+                                                          std::string& output) {
+  constexpr int kNobody = 65534;
+  const bool root = ::geteuid() == 0;
+  const ChildOptions as{.uid = root ? kNobody : -1};
+  const fs::path out = dir_ / "expert", log = dir_ / "irlab.log";
+  fs::create_directories(out);
+  if (root) {
+    ASSERT_EQ(::chown(dir_.c_str(), kNobody, kNobody), 0);
+    ASSERT_EQ(::chown(out.c_str(), kNobody, kNobody), 0);
+  }
+  // can the permission bits bind the child? (root without CAP_SETUID cannot drop to nobody;
+  // a user with CAP_DAC_OVERRIDE ignores them)
+  const fs::path probe = dir_ / "probe";
+  fs::create_directories(probe);
+  if (root) {
+    ASSERT_EQ(::chown(probe.c_str(), kNobody, kNobody), 0);
+  }
+  const auto no_write = fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write;
+  fs::permissions(probe, no_write, fs::perm_options::remove);
+  const int probed = RunChild(StrCat("--help > ", (probe / "written").string()), log, as, output);
+  if (probed == 126) GTEST_SKIP() << "running as root, and cannot become uid/gid " << kNobody;
+  if (fs::exists(probe / "written")) {
+    GTEST_SKIP() << "a read-only directory is writable to this user: " << output;
+  }
+  ASSERT_NE(probed, 0) << output;
+
+  const pid_t pid = Spawn(StrCat("expert --env Pendulum --seed 6", kTiny, flags,
+                                 " --set total_steps=", total_steps, " --out ", out.string()),
+                          log, as);
+  ASSERT_GT(pid, 0);
+  const fs::path ready = out / "checkpoints" / StrCat("step_", ready_step, ".pt");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+  int status = 0;
+  bool ended = false;
+  while (!fs::exists(ready) && std::chrono::steady_clock::now() < deadline) {
+    if ((ended = ::waitpid(pid, &status, WNOHANG) == pid)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  fs::permissions(out, no_write, fs::perm_options::remove);
+  fs::permissions(out / "checkpoints", no_write, fs::perm_options::remove);
+  ASSERT_FALSE(ended) << "irlab ended before the directory went read-only: " << *ReadFile(log);
+  const int code = Wait(pid);
+  output = ReadFile(log).value_or("");
+  EXPECT_EQ(code, 1) << output;
+  EXPECT_NE(output.find(": Permission denied"), std::string::npos) << output;
+  EXPECT_NE(output.find(out.string() + "/"), std::string::npos) << "no file named: " << output;
+  EXPECT_EQ(output.find("terminate called"), std::string::npos) << output;
+
+  // the last good checkpoint: whole, loadable, and kept under checkpoints/ as well
+  auto state = LoadPpoCheckpoint(out / "checkpoint.pt");
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_GE(state->global_step, ready_step);
+  EXPECT_LT(state->global_step, total_steps);
+  for (const auto& e : fs::directory_iterator(out / "checkpoints")) {
+    if (e.path().extension() != ".pt") continue;
+    EXPECT_TRUE(LoadPpoCheckpoint(e.path()).ok()) << e.path() << " is not a whole checkpoint";
+  }
+
+  // writable again: the run resumes and finishes (and removes any temporary
+  // file the directory kept: one renamed or unlinked after it went read-only
+  // cannot go)
+  fs::permissions(out, fs::perms::owner_write, fs::perm_options::add);
+  fs::permissions(out / "checkpoints", fs::perms::owner_write, fs::perm_options::add);
+  std::string resumed;
+  EXPECT_EQ(RunChild(StrCat("expert --resume ", out.string()), log, as, resumed), 0) << resumed;
+  state = LoadPpoCheckpoint(out / "checkpoint.pt");
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->global_step, total_steps);
+  ExpectEachStepOnce(JsonlSteps(out / "metrics.jsonl"), total_steps, "metrics.jsonl");
+  ExpectEachStepOnce(CsvSteps(out / "metrics.csv"), total_steps, "metrics.csv");
+  ExpectNoTemporaryFiles(out);
+}
+
+// Read-only after the second checkpoint (one every rollout): the next
+// checkpoint cannot be written (or, by timing, kept under checkpoints/).
+TEST_F(FaultInjectionTest, RunDirectoryMadeReadOnlyMidRun) {
+  std::string output;
+  ExpectReadOnlyRunDirStopsCleanly("", 256, 8192, output);
+}
+
+// Read-only before the first evaluation, which widens metrics.csv (a
+// rewrite through a temporary file) 16 rollouts before the next checkpoint:
+// the run stops there, naming metrics.csv (it used to print that and go on
+// without metrics.csv until the checkpoint failed).
+TEST_F(FaultInjectionTest, RunDirectoryMadeReadOnlyBeforeMetricsCsvWidens) {
+  std::string output;
+  ExpectReadOnlyRunDirStopsCleanly(" --set checkpoint_every=4096 --set eval_every=48", 4096, 16384,
+                                   output);
+  if (HasFatalFailure() || IsSkipped()) return;
+  EXPECT_NE(output.find((dir_ / "expert" / "metrics.csv").string() + ": cannot create "),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find(" at env step 6144; training stopped, the last good checkpoint is "),
+            std::string::npos)
+      << output;
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "algos/ppo/checkpoint.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -118,6 +120,37 @@ TEST(CheckpointTest, TwoThreadsGiveTheSameRunAsOne) {
     fs::remove_all(one);
     fs::remove_all(two);
   }
+}
+
+// The kept copy (checkpoints/step_N.pt) goes through a temporary file: a full
+// disk (RLIMIT_FSIZE below its size, SIGXFSZ ignored) leaves no half copy
+// under its name, where `irlab eval --step` would find it. (fs::copy_file left
+// the first 40000 bytes of a 100000-byte file under the final name.)
+TEST(CheckpointTest, AKeptCopyIsWholeOrAbsent) {
+  const fs::path run = FreshDir("kept_copy");
+  fs::create_directories(run / "checkpoints");
+  const std::string bytes(100000, 'c');
+  ASSERT_TRUE(WriteFileAtomically(run / "checkpoint.pt", bytes).ok());
+  const fs::path copy = run / "checkpoints" / "step_128.pt";
+  {
+    rlimit saved{};
+    ::getrlimit(RLIMIT_FSIZE, &saved);
+    const auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit = saved;
+    limit.rlim_cur = bytes.size() / 2;
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limit), 0);
+    const absl::Status s = KeepCheckpointCopy(run / "checkpoint.pt", 128);
+    ::setrlimit(RLIMIT_FSIZE, &saved);
+    ::signal(SIGXFSZ, old_handler);
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.message().find(copy.string() + ": cannot keep a copy of the checkpoint: "),
+              std::string::npos)
+        << s;
+  }
+  EXPECT_FALSE(fs::exists(copy)) << "a half copy under the final name";
+  EXPECT_TRUE(fs::is_empty(run / "checkpoints")) << "a temporary file left behind";
+  ASSERT_TRUE(KeepCheckpointCopy(run / "checkpoint.pt", 128).ok());
+  EXPECT_TRUE(*ReadFile(copy) == bytes);
 }
 
 TEST(CheckpointTest, SaveLoadGivesIdenticalActions) {
@@ -275,6 +308,40 @@ void RefreshCrcs(std::string& zip) {
     }
     at += 46 + get(at + 28, 2) + get(at + 30, 2) + get(at + 32, 2);
   }
+}
+
+// The bug the sanitizer run found (a heap-buffer-overflow in the loader),
+// made on purpose: in data.pkl the size of policy/params raised past its data
+// record (the pickle's BININT1 after the storage offset), CRC-32s recomputed so
+// the archive check passes. Both loaders refuse it by name instead of reading
+// past the buffer.
+TEST(CheckpointTest, ATensorLargerThanItsDataIsRefusedByName) {
+  const fs::path dir = FreshDir("oversized");
+  ExpertConfig cfg = TinyConfig();
+  cfg.total_steps = 128;
+  cfg.ppo.actor_hidden = cfg.ppo.critic_hidden = {4};
+  ASSERT_TRUE(TrainExpert(cfg, dir, false).ok());
+  std::string bytes = *ReadFile(dir / "checkpoint.pt");
+  const size_t name = bytes.find("policy/params");
+  ASSERT_NE(name, std::string::npos);
+  // _rebuild_tensor_v2((storage...), offset 0, (size,), (stride,)): "K\0(K<size>t"
+  const size_t sizes = bytes.find(std::string("K\0(K", 4), name);
+  ASSERT_NE(sizes, std::string::npos);
+  ASSERT_LT(static_cast<uint8_t>(bytes[sizes + 4]), 255)
+      << "the parameter count needs a wider integer";
+  bytes[sizes + 4] = static_cast<char>(255);
+  RefreshCrcs(bytes);
+  const fs::path path = dir / "oversized.pt";
+  ASSERT_TRUE(WriteFileAtomically(path, bytes).ok());
+  ASSERT_TRUE(VerifyZipFile(path).ok())
+      << "the archive check refused it: the loaders are not reached";
+  for (const absl::Status& s : {LoadPpoCheckpoint(path).status(), LoadPolicy(path).status()}) {
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.message().find(path.string() + ": entry 'policy/params' is larger than its data"),
+              std::string::npos)
+        << s;
+  }
+  fs::remove_all(dir);
 }
 
 // The loaders behind the CRC-32 check: archives damaged and then given

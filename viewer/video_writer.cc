@@ -106,7 +106,10 @@ absl::StatusOr<std::unique_ptr<VideoWriter>> VideoWriter::Open(const fs::path& p
     }
   }
   argv.push_back(writer->temp_path_.string());
-  auto ffmpeg = Subprocess::Start(argv, {.log = writer->log_path_, .input_pipe = true});
+  SpawnOptions options;
+  options.log = writer->log_path_;
+  options.input_pipe = true;
+  auto ffmpeg = Subprocess::Start(argv, options);
   if (!ffmpeg.ok()) {
     return absl::UnavailableError(StrCat(path.string(), ": ", ffmpeg.status().message()));
   }

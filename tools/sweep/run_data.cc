@@ -217,4 +217,15 @@ double MeanOfLast(const std::vector<std::pair<double, double>>& series, int last
   return sum / static_cast<double>(n);
 }
 
+std::optional<double> FirstStepReaching(const std::vector<std::pair<double, double>>& series,
+                                        int window, double threshold) {
+  const size_t w = static_cast<size_t>(std::max(window, 1));
+  for (size_t end = w; end <= series.size(); ++end) {
+    double sum = 0;  // summed afresh, as MeanOfLast does, so both agree to the bit
+    for (size_t i = end - w; i < end; ++i) sum += series[i].second;
+    if (sum / static_cast<double>(w) >= threshold) return series[end - 1].first;
+  }
+  return std::nullopt;
+}
+
 }  // namespace irlab::sweep

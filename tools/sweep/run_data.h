@@ -10,6 +10,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,6 +46,13 @@ absl::StatusOr<std::vector<std::pair<double, double>>> ReadMetric(
 
 // The mean of the last `last` values (all values when `last` <= 0).
 double MeanOfLast(const std::vector<std::pair<double, double>>& series, int last);
+
+// The step of the first value at which the mean of the `window` values ending
+// there is >= `threshold` (only full windows count, so one lucky value early on
+// does not); nullopt when the series never gets there. `window` <= 1: the
+// first value >= `threshold`.
+std::optional<double> FirstStepReaching(const std::vector<std::pair<double, double>>& series,
+                                        int window, double threshold);
 
 // Parses one JSON object (a line of metrics.jsonl, an eval.json) into its
 // top-level numbers (null reads as NaN; strings, arrays and objects are skipped); false when

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
@@ -39,6 +40,7 @@ struct TableSpec {
   std::string published;
   fs::path published_file;
   int min_seeds = 5;
+  std::optional<double> reach;  // also tabulate the steps at which runs first reach it
   Vars vars;
   std::map<std::string, std::string> labels;
   std::map<std::string, std::vector<std::string>> order;
@@ -110,7 +112,7 @@ absl::StatusOr<TableSpec> ReadSpec(const fs::path& file,
   IRLAB_RETURN_IF_ERROR(CheckTomlKeys(
       file.string(), t, "",
       {"title", "description", "rows", "column", "metric", "last", "published", "published_file",
-       "min_seeds", "vars", "labels", "order", "source", "normalise"}));
+       "min_seeds", "reach", "vars", "labels", "order", "source", "normalise"}));
   TableSpec spec;
   spec.file = file;
   IRLAB_ASSIGN_OR_RETURN(spec.title, GetString(file, t, "title"));
@@ -139,6 +141,11 @@ absl::StatusOr<TableSpec> ReadSpec(const fs::path& file,
       if (!v || *v < 0) return TomlError(file.string(), *n, key, "expected an integer >= 0");
       (std::string_view(key) == "last" ? spec.last : spec.min_seeds) = static_cast<int>(*v);
     }
+  }
+  if (const toml::node* n = t.get("reach")) {
+    spec.reach = TomlNumber(*n);
+    if (!spec.reach || !std::isfinite(*spec.reach))
+      return TomlError(file.string(), *n, "reach", "expected a number");
   }
   for (const char* section : {"vars", "labels"}) {
     if (const toml::node* n = t.get(section)) {
@@ -271,6 +278,7 @@ absl::StatusOr<Published> ReadPublished(const TableSpec& spec) {
 struct Sample {
   Vars vars;
   double value;
+  std::optional<double> reach_step;  // with `reach`: when the run first got there
 };
 
 absl::StatusOr<std::vector<Sample>> Collect(const Source& source, const TableSpec& spec,
@@ -306,7 +314,9 @@ absl::StatusOr<std::vector<Sample>> Collect(const Source& source, const TableSpe
     }
     Vars vars = run.vars;
     for (const auto& [k, v] : source.set) vars[k] = v;
-    samples.push_back({std::move(vars), MeanOfLast(*series, source.last)});
+    std::optional<double> reach_step;
+    if (spec.reach) reach_step = FirstStepReaching(*series, source.last, *spec.reach);
+    samples.push_back({std::move(vars), MeanOfLast(*series, source.last), reach_step});
   }
   if (scan->runs.empty()) warnings.push_back(StrCat(*path, ": no finished runs"));
   return samples;
@@ -360,6 +370,17 @@ std::string FormatNorm(double v) {
   return s;
 }
 
+// Env steps as "287k" or "1.25M".
+std::string FormatSteps(double v) {
+  char buf[32];
+  if (std::fabs(v) >= 1e6) {
+    std::snprintf(buf, sizeof(buf), "%.2fM", v / 1e6);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.0fk", v / 1e3);
+  }
+  return buf;
+}
+
 std::string CsvNumber(double v) { return std::isfinite(v) ? ShortestDouble(v) : ""; }
 
 std::string CsvField(const std::string& s) {
@@ -367,6 +388,16 @@ std::string CsvField(const std::string& s) {
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
+}
+
+// How many runs reached the threshold, and the mean and std of their steps.
+std::tuple<int, double, double> ReachSummary(const std::vector<std::optional<double>>& steps) {
+  std::vector<double> got;
+  for (const auto& s : steps) {
+    if (s) got.push_back(*s);
+  }
+  auto [mean, std] = MeanStd(got);
+  return {static_cast<int>(got.size()), mean, std};
 }
 
 std::string Label(const TableSpec& spec, const std::string& value) {
@@ -417,6 +448,7 @@ absl::StatusOr<TableOutput> BuildTable(const fs::path& spec_file,
   // group runs into cells: (row values..., column value) -> samples
   using Key = std::vector<std::string>;
   std::map<Key, std::vector<double>> raw, norm;
+  std::map<Key, std::vector<std::optional<double>>> reached;
   std::vector<std::set<std::string>> row_values(spec.rows.size());
   std::set<std::string> column_values;
   for (const Source& source : spec.sources) {
@@ -436,6 +468,7 @@ absl::StatusOr<TableOutput> BuildTable(const fs::path& spec_file,
       column_values.insert(col->second);
       key.push_back(col->second);
       raw[key].push_back(s.value);
+      reached[key].push_back(s.reach_step);
       if (!spec.normalise_by.empty()) {
         auto by = s.vars.find(spec.normalise_by);
         const double n =
@@ -528,9 +561,9 @@ absl::StatusOr<TableOutput> BuildTable(const fs::path& spec_file,
   // CSV
   std::string& csv = output.csv;
   for (const auto& r : spec.rows) StrAppend(&csv, CsvField(r), ",");
-  StrAppend(
-      &csv, CsvField(spec.column),
-      ",seeds,mean,std,normalised_mean,normalised_std,paper_mean,paper_std,paper_normalised\n");
+  StrAppend(&csv, CsvField(spec.column),
+            ",seeds,mean,std,normalised_mean,normalised_std,paper_mean,paper_std,paper_normalised",
+            spec.reach ? ",reached,reach_step_mean,reach_step_std\n" : "\n");
 
   for (const Key& row : row_keys) {
     md += "|";
@@ -567,12 +600,47 @@ absl::StatusOr<TableOutput> BuildTable(const fs::path& spec_file,
         for (const auto& v : row) StrAppend(&csv, CsvField(v), ",");
         StrAppend(&csv, CsvField(c), ",", seeds, ",", CsvNumber(mean), ",", CsvNumber(std), ",",
                   CsvNumber(nmean), ",", CsvNumber(nstd), ",", paper ? CsvNumber(paper->mean) : "",
-                  ",", paper ? CsvNumber(paper->std) : "", ",", CsvNumber(paper_norm), "\n");
+                  ",", paper ? CsvNumber(paper->std) : "", ",", CsvNumber(paper_norm));
+        if (spec.reach) {
+          auto [count, step_mean, step_std] = ReachSummary(reached[key]);
+          StrAppend(&csv, ",", count, ",", CsvNumber(step_mean), ",", CsvNumber(step_std));
+        }
+        csv += "\n";
       }
     }
     md += "\n";
   }
   if (row_keys.empty()) md += "\n(no finished runs yet)\n";
+
+  if (spec.reach && !row_keys.empty()) {
+    StrAppend(&md, "\nSteps to reach ", ShortestDouble(*spec.reach),
+              ": per run, the first logged step at which the mean of ",
+              last > 1 ? StrCat("its last ", last, " values") : std::string("the value"), " of `",
+              spec.sources[0].metric, "` is ≥ ", ShortestDouble(*spec.reach),
+              "; each cell: mean ± std over the runs that got there, and how many did (k/n).\n\n|");
+    for (const auto& r : spec.rows) StrAppend(&md, " ", Label(spec, r), " |");
+    for (const auto& c : columns) StrAppend(&md, " ", Label(spec, c), " |");
+    md += "\n|";
+    for (size_t i = 0; i < spec.rows.size() + columns.size(); ++i) md += "---|";
+    md += "\n";
+    for (const Key& row : row_keys) {
+      md += "|";
+      for (const auto& v : row) StrAppend(&md, " ", Label(spec, v), " |");
+      for (const auto& c : columns) {
+        Key key = row;
+        key.push_back(c);
+        std::string cell = "—";
+        if (auto it = reached.find(key); it != reached.end()) {
+          auto [count, step_mean, step_std] = ReachSummary(it->second);
+          cell = count == 0 ? std::string("never")
+                            : StrCat(FormatSteps(step_mean), " ± ", FormatSteps(step_std));
+          StrAppend(&cell, " (", count, "/", it->second.size(), ")");
+        }
+        StrAppend(&md, " ", cell, " |");
+      }
+      md += "\n";
+    }
+  }
 
   if (!ref_expert.empty() || !ref_random.empty()) {
     std::set<std::string> keys;

@@ -9,6 +9,9 @@
 //   published = "gail"           # section of the published figures file
 //   published_file = "../../published.toml"  # relative to this file
 //   min_seeds = 5                # cells with fewer seeds are marked
+//   reach = 0.9                  # also: per run, the first step at which the
+//                                # mean of its last `last` values is >= 0.9
+//                                # ("steps to expert"), tabulated per cell
 //
 //   [vars]                       # {placeholders} for run paths; --var overrides
 //   root = "runs/reproduce/gail-table/small"

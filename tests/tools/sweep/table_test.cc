@@ -133,7 +133,8 @@ TEST_F(TableTest, AggregatesSeedsNormalisesAndPutsThePaperBeside) {
   EXPECT_NE(md.find("\n| Ant | — | 50.0 ± 0.0 (n=1) | 40.0 | — |\n"), std::string::npos) << md;
   EXPECT_NE(md.find("Hopper 1000 / 0.00."), std::string::npos) << md;
   // the reference sources are named with their variables expanded
-  EXPECT_NE(md.find("(from `" + (root_ / "experts").string() + "` and `" + (root_ / "random").string() + "`)"),
+  EXPECT_NE(md.find("(from `" + (root_ / "experts").string() + "` and `" +
+                    (root_ / "random").string() + "`)"),
             std::string::npos)
       << md;
   EXPECT_EQ(md.find("{root}"), std::string::npos) << md;
@@ -176,6 +177,56 @@ TEST_F(TableTest, SpecErrorsNameTheFileLineAndKey) {
   EXPECT_NE(var.status().message().find("no [vars] entry 'rot'"), std::string::npos);
 }
 
+// `reach`: per run, the first step whose trailing mean of `last` values gets
+// there; per cell, the mean and std of those steps and how many runs did.
+TEST(TableReachTest, TabulatesStepsToReachPerCell) {
+  const fs::path root = testing::TestDir();
+  // windows of 2: (0.2, 1.0) = 0.6, (1.0, 0.9) = 0.95 -> step 300
+  WriteCell(root / "runs", "algo-airl/seed-1", {{"algo", "airl"}, {"seed", "1"}},
+            "{\"step\": 100, \"s\": 0.2}\n{\"step\": 200, \"s\": 1.0}\n{\"step\": 300, \"s\": "
+            "0.9}\n{\"step\": 400, \"s\": 0.95}\n");
+  // windows 0.5, -0.0625, 0.90625: reaches at its last step
+  WriteCell(root / "runs", "algo-airl/seed-2", {{"algo", "airl"}, {"seed", "2"}},
+            "{\"step\": 1000000, \"s\": 2.0}\n{\"step\": 1100000, \"s\": -1.0}\n"
+            "{\"step\": 1200000, \"s\": 0.875}\n{\"step\": 1300000, \"s\": 0.9375}\n");
+  // one value of 5 is not a full window; never reaches
+  WriteCell(root / "runs", "algo-gail/seed-1", {{"algo", "gail"}, {"seed", "1"}},
+            "{\"step\": 100, \"s\": 5}\n{\"step\": 200, \"s\": -5}\n");
+  ASSERT_TRUE(WriteFileAtomically(root / "t.toml", R"(
+rows = ["algo"]
+column = "env"
+metric = "s"
+last = 2
+min_seeds = 2
+reach = 0.9
+[[source]]
+runs = "runs"
+set = { env = "Task" }
+)")
+                  .ok());
+  const fs::path cwd = fs::current_path();
+  fs::current_path(root);
+  auto table = BuildTable(root / "t.toml");
+  fs::current_path(cwd);
+  ASSERT_TRUE(table.ok()) << table.status();
+  const std::string& md = table->markdown;
+  EXPECT_NE(md.find("Steps to reach 0.9: per run, the first logged step at which the mean of its "
+                    "last 2 values of `s` is ≥ 0.9"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("\n| algo | Task |\n|---|---|\n| airl | 650k ± 650k (2/2) |\n"
+                    "| gail | never (0/1) |\n"),
+            std::string::npos)
+      << md;
+  const std::vector<std::string> lines = absl::StrSplit(table->csv, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 3u) << table->csv;
+  EXPECT_EQ(lines[0].substr(lines[0].size() - 39), ",reached,reach_step_mean,reach_step_std");
+  EXPECT_EQ(lines[1].substr(lines[1].size() - 16), ",2,650150,649850");
+  EXPECT_EQ(lines[2].substr(lines[2].size() - 4), ",0,,");
+  EXPECT_EQ(FirstStepReaching({{1, 0.9}}, 1, 0.9), 1);
+  EXPECT_EQ(FirstStepReaching({{1, 0.9}}, 2, 0.9), std::nullopt);
+}
+
 TEST(RunDataTest, SweepCellsAreCompletedFromTheirConfig) {
   const fs::path out = testing::TestDir();
   WriteCell(out, "algo-maxent/seed-0", {{"algo", "maxent"}, {"seed", "0"}},
@@ -198,9 +249,10 @@ TEST(RunDataTest, SweepCellsAreCompletedFromTheirConfig) {
 
 TEST(RunDataTest, ParsesMetricsLinesAndAverages) {
   std::vector<std::pair<std::string, double>> out;
-  ASSERT_TRUE(ParseJsonScalars(
-      "{\"step\": 3, \"a/b\": -1.5e2, \"s\": \"x,}\", \"n\": null, \"t\": true, "
-      "\"caf\\u00e9\": 2}", out));
+  ASSERT_TRUE(
+      ParseJsonScalars("{\"step\": 3, \"a/b\": -1.5e2, \"s\": \"x,}\", \"n\": null, \"t\": true, "
+                       "\"caf\\u00e9\": 2}",
+                       out));
   ASSERT_EQ(out.size(), 5u);
   EXPECT_EQ(out[0], (std::pair<std::string, double>{"step", 3}));
   EXPECT_EQ(out[1], (std::pair<std::string, double>{"a/b", -150}));
@@ -208,10 +260,13 @@ TEST(RunDataTest, ParsesMetricsLinesAndAverages) {
   EXPECT_TRUE(std::isnan(out[2].second));
   EXPECT_EQ(out[3], (std::pair<std::string, double>{"t", 1}));
   EXPECT_EQ(out[4], (std::pair<std::string, double>{"caf\xc3\xa9", 2}));  // \u escapes decoded
-  EXPECT_FALSE(ParseJsonScalars("{\"step\": 3, \"a\": ", out));  // a torn last line
-  // nested values (irlab transfer --restarts lists its restarts) are skipped, top-level numbers kept
-  ASSERT_TRUE(ParseJsonScalars(
-      "{\"r\": [{\"return_mean\": 5, \"s\": \"]}\"}, {\"x\": [1, 2]}], \"return_mean\": 7, \"o\": {}}", out));
+  EXPECT_FALSE(ParseJsonScalars("{\"step\": 3, \"a\": ", out));           // a torn last line
+  // nested values (irlab transfer --restarts lists its restarts) are skipped, top-level numbers
+  // kept
+  ASSERT_TRUE(
+      ParseJsonScalars("{\"r\": [{\"return_mean\": 5, \"s\": \"]}\"}, {\"x\": [1, 2]}], "
+                       "\"return_mean\": 7, \"o\": {}}",
+                       out));
   EXPECT_EQ(out, (std::vector<std::pair<std::string, double>>{{"return_mean", 7}}));
   EXPECT_FALSE(ParseJsonScalars("{\"r\": [{\"a\": 1}, \"return_mean\": 7}", out));  // unbalanced
   EXPECT_DOUBLE_EQ(MeanOfLast({{0, 1}, {1, 2}, {2, 6}}, 2), 4);

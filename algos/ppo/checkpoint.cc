@@ -232,10 +232,13 @@ absl::Status SavePpoCheckpoint(const fs::path& path, const PpoTrainState& s, con
   try {
     a.save_to(bytes);
   } catch (const std::exception& ex) {
-    return absl::InternalError(StrCat(path.string(), ": cannot serialise checkpoint: ", ex.what()));
+    return absl::InternalError(StrCat(path.string(), ": cannot serialise checkpoint: ", ex.what(), "; ",
+                                      LastGoodCheckpoint(path)));
   }
   if (absl::Status s = WriteFileAtomically(path, bytes.view()); !s.ok()) {
-    return absl::UnavailableError(StrCat(path.string(), ": cannot write checkpoint: ", s.message()));
+    // the write went to a temporary file: the one at `path` is untouched
+    return absl::UnavailableError(
+        StrCat(path.string(), ": cannot write checkpoint: ", s.message(), "; ", LastGoodCheckpoint(path)));
   }
   return absl::OkStatus();
 }

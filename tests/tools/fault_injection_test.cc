@@ -326,6 +326,8 @@ TEST_F(FaultInjectionTest, FullDiskDuringACheckpointKeepsTheLastGoodOne) {
   EXPECT_EQ(run.code, 1) << run.output;
   EXPECT_NE(run.output.find((out / "checkpoint.pt").string() + ": cannot write checkpoint"), std::string::npos)
       << run.output;
+  EXPECT_NE(run.output.find("the last good checkpoint is " + (out / "checkpoint.pt").string()), std::string::npos)
+      << run.output;
   EXPECT_EQ(*ReadFile(out / "checkpoint.pt"), before) << "the last good checkpoint changed";
   auto state = LoadPpoCheckpoint(out / "checkpoint.pt");
   ASSERT_TRUE(state.ok()) << state.status();

@@ -38,17 +38,22 @@ bool IsHex40(std::string_view s) {
   return true;
 }
 
-// The git directory of the work tree containing `start`, if any (".git" may
+struct GitTree {
+  fs::path git_dir;    // where HEAD is
+  fs::path work_tree;  // the directory holding .git
+};
+
+// The work tree containing `start` and its git directory, if any (".git" may
 // be a file "gitdir: <path>" in worktrees and submodules).
-std::optional<fs::path> FindGitDir(fs::path start) {
+std::optional<GitTree> FindGitTree(fs::path start) {
   std::error_code ec;
   for (fs::path dir = start; !dir.empty(); dir = dir.parent_path()) {
     const fs::path git = dir / ".git";
-    if (fs::is_directory(git, ec)) return git;
+    if (fs::is_directory(git, ec)) return GitTree{git, dir};
     if (fs::is_regular_file(git, ec)) {
       if (auto line = FirstLine(git); line && line->rfind("gitdir: ", 0) == 0) {
         fs::path target = line->substr(8);
-        return target.is_absolute() ? target : dir / target;
+        return GitTree{target.is_absolute() ? target : dir / target, dir};
       }
     }
     if (dir == dir.parent_path()) break;
@@ -93,10 +98,10 @@ std::vector<fs::path> SearchStarts() {
   return starts;
 }
 
-// `git -C <work tree of git_dir> args...`, run to completion; nullopt when
-// git cannot be run.
-std::optional<CommandResult> Git(const fs::path& git_dir, std::vector<std::string> args) {
-  args.insert(args.begin(), {"git", "-C", git_dir.parent_path().string()});
+// `git -C <work tree> args...`, run to completion; nullopt when git cannot be
+// run. (A worktree's git directory is not inside its work tree.)
+std::optional<CommandResult> Git(const GitTree& tree, std::vector<std::string> args) {
+  args.insert(args.begin(), {"git", "-C", tree.work_tree.string()});
   absl::StatusOr<CommandResult> result = RunCapture(args);
   if (!result.ok()) return std::nullopt;
   return *result;
@@ -104,23 +109,25 @@ std::optional<CommandResult> Git(const fs::path& git_dir, std::vector<std::strin
 
 }  // namespace
 
-std::optional<std::string> GitRevision() {
-  for (const fs::path& start : SearchStarts()) {
-    auto git_dir = FindGitDir(start);
-    if (!git_dir) continue;
-    if (auto hash = ReadHead(*git_dir)) return hash;
-    auto git = Git(*git_dir, {"rev-parse", "HEAD"});
+std::optional<std::string> GitRevision(std::vector<fs::path> starts) {
+  if (starts.empty()) starts = SearchStarts();
+  for (const fs::path& start : starts) {
+    auto tree = FindGitTree(start);
+    if (!tree) continue;
+    if (auto hash = ReadHead(tree->git_dir)) return hash;
+    auto git = Git(*tree, {"rev-parse", "HEAD"});
     if (!git || git->exit_code != 0) continue;
     if (const std::string line = FirstLineOf(git->out); IsHex40(line)) return line;
   }
   return std::nullopt;
 }
 
-std::optional<bool> GitDirty() {
-  for (const fs::path& start : SearchStarts()) {
-    auto git_dir = FindGitDir(start);
-    if (!git_dir) continue;
-    auto git = Git(*git_dir, {"--no-optional-locks", "diff", "--quiet", "HEAD", "--"});
+std::optional<bool> GitDirty(std::vector<fs::path> starts) {
+  if (starts.empty()) starts = SearchStarts();
+  for (const fs::path& start : starts) {
+    auto tree = FindGitTree(start);
+    if (!tree) continue;
+    auto git = Git(*tree, {"--no-optional-locks", "diff", "--quiet", "HEAD", "--"});
     if (git && git->exit_code == 0) return false;
     if (git && git->exit_code == 1) return true;
     return std::nullopt;
@@ -150,8 +157,9 @@ absl::Status WriteRunInfo(const fs::path& run_dir, const std::vector<std::string
       const toml::table config = toml::parse(*text, (run_dir / "config.toml").string());
       const auto xml_file = config["env_options"]["xml_file"].value<std::string>();
       if (xml_file && !xml_file->empty()) {
-        info["model"] = Json{{"xml_file", *xml_file},
-                             {"model_digest", config["env_options"]["model_digest"].value_or(std::string())}};
+        info["model"] =
+            Json{{"xml_file", *xml_file},
+                 {"model_digest", config["env_options"]["model_digest"].value_or(std::string())}};
       }
     } catch (const toml::parse_error&) {
       // config.toml is the command's own output; a malformed one is reported where it is read

@@ -21,11 +21,13 @@ namespace irlab {
 // walking up from the executable and then from the working directory to a
 // .git, reading HEAD and the ref it names (loose or packed) without running
 // git; `git rev-parse HEAD` as a fallback. nullopt when neither works.
-std::optional<std::string> GitRevision();
+// `starts`: where to look instead (tests).
+std::optional<std::string> GitRevision(std::vector<std::filesystem::path> starts = {});
 
 // Whether the work tree has uncommitted changes to tracked files
-// (`git diff --quiet HEAD`); nullopt when git is unavailable.
-std::optional<bool> GitDirty();
+// (`git diff --quiet HEAD`, also in a `git worktree`); nullopt when git is
+// unavailable.
+std::optional<bool> GitDirty(std::vector<std::filesystem::path> starts = {});
 
 // Writes <run_dir>/run.json atomically. `command_line` is the whole command,
 // program name first. When the run's config.toml (written before) names an

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "core/files.h"
 #include "core/json.h"
+#include "core/strings.h"
 #include "tests/util/test_util.h"
 
 namespace irlab {
@@ -39,15 +41,39 @@ TEST(RunInfoTest, WritesCommandLineHostAndRevision) {
   fs::remove_all(dir);
 }
 
+// In a `git worktree` (.git is a file naming a git directory outside the work
+// tree) the revision and the dirty flag are those of the worktree.
+TEST(RunInfoTest, RevisionAndDirtyFlagInAGitWorktree) {
+  const fs::path dir = testing::TestDir();
+  const std::string setup =
+      StrCat("command -v git >/dev/null && cd '", dir.string(),
+             "' && git init -q repo && cd repo && git config user.email t@t && "
+             "git config user.name t && echo a > f && git add f && git commit -qm one && "
+             "git worktree add -q --detach ../wt 2>/dev/null");
+  if (std::system(setup.c_str()) != 0) {
+    GTEST_SKIP() << "git is not available";
+  }
+  const auto head = GitRevision({dir / "repo"});
+  ASSERT_TRUE(head.has_value());
+  EXPECT_EQ(GitRevision({dir / "wt"}), head);
+  EXPECT_EQ(GitDirty({dir / "wt"}), false);
+  ASSERT_TRUE(WriteFileAtomically(dir / "wt/f", "b\n").ok());
+  EXPECT_EQ(GitDirty({dir / "wt"}), true);
+  EXPECT_EQ(GitDirty({dir / "repo"}), false);
+  fs::remove_all(dir);
+}
+
 TEST(RunInfoTest, RecordsTheRunsOwnModel) {
   const fs::path dir = testing::TestDir();
-  ASSERT_TRUE(WriteFileAtomically(dir / "config.toml", "env = 'Hopper'\n[env_options]\nxml_file = '/m/hopper.xml'\n"
-                                                        "model_digest = '0123456789abcdef'\n")
+  ASSERT_TRUE(WriteFileAtomically(dir / "config.toml",
+                                  "env = 'Hopper'\n[env_options]\nxml_file = '/m/hopper.xml'\n"
+                                  "model_digest = '0123456789abcdef'\n")
                   .ok());
   ASSERT_TRUE(WriteRunInfo(dir, "expert", {}).ok());
   const auto info = ReadJsonFile(dir / "run.json");
   ASSERT_TRUE(info.ok());
-  EXPECT_EQ((*info)["model"], Json({{"xml_file", "/m/hopper.xml"}, {"model_digest", "0123456789abcdef"}}));
+  EXPECT_EQ((*info)["model"],
+            Json({{"xml_file", "/m/hopper.xml"}, {"model_digest", "0123456789abcdef"}}));
   fs::remove_all(dir);
 }
 

@@ -114,11 +114,9 @@ TEST(ExperimentsTest, FromScratchImitationTableAndTrialsExpand) {
   auto table = BuildTable(dir / "table_spec.toml", {"root=/nonexistent"});
   ASSERT_TRUE(table.ok()) << table.status();
   EXPECT_NE(table->markdown.find("(no finished runs yet)"), std::string::npos);
-  const std::pair<const char*, unsigned> trials[] = {{"halfcheetah_1.toml", 18},
-                                                     {"halfcheetah_2.toml", 18},
-                                                     {"tasks_3.toml", 42},
-                                                     {"walker_4.toml", 18},
-                                                     {"swimmer_5.toml", 18}};
+  const std::pair<const char*, unsigned> trials[] = {
+      {"halfcheetah_1.toml", 18}, {"halfcheetah_2.toml", 18}, {"tasks_3.toml", 42},
+      {"walker_4.toml", 18},      {"swimmer_5.toml", 18},     {"halfcheetah_fixed_6.toml", 18}};
   for (const auto& [name, count] : trials) {
     auto trial = LoadSweepFile(dir / "trials" / name);
     ASSERT_TRUE(trial.ok()) << trial.status();
@@ -127,7 +125,8 @@ TEST(ExperimentsTest, FromScratchImitationTableAndTrialsExpand) {
     EXPECT_EQ(trial_cells->size(), count) << name;
     ExpectCellsRunnable(*trial_cells, dir / "trials" / name);
   }
-  for (const char* name : {"trials_table.toml", "tasks_table.toml", "logstd_table.toml"}) {
+  for (const char* name :
+       {"trials_table.toml", "tasks_table.toml", "logstd_table.toml", "variants_table.toml"}) {
     auto t = BuildTable(dir / "trials" / name, {"root=/nonexistent"});
     EXPECT_TRUE(t.ok()) << name << ": " << t.status();
   }

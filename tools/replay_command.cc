@@ -7,7 +7,7 @@
 
 #include "algos/adversarial/learned_reward.h"
 #include "algos/ppo/policy.h"
-#include "algos/ppo/rollout.h"
+#include "algos/ppo/policy_state.h"
 #include "core/config.h"
 #include "core/strings.h"
 #include "envs/options.h"

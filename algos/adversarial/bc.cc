@@ -73,6 +73,29 @@ absl::Status FitBc(const AdversarialConfig& cfg, ExpertStore& store, PolicyState
   return absl::OkStatus();
 }
 
+absl::Status WarmStartWithBc(const AdversarialConfig& cfg, PolicyState& policy) {
+  const auto start = std::chrono::steady_clock::now();
+  ActorCritic& net = *policy.net;
+  IRLAB_ASSIGN_OR_RETURN(auto store,
+                         ExpertStore::Open(cfg.demos_file, cfg.demos,
+                                           StreamSeed(cfg.seed, SeedStream::kBcBatches),
+                                           net.obs_dim(), net.act_dim()));
+  double nll = NAN;
+  IRLAB_RETURN_IF_ERROR(FitBc(cfg, *store, policy, [&](int64_t, double x) {
+    nll = x;
+    return absl::OkStatus();
+  }));
+  float* log_std = net.log_std();
+  for (int j = 0; j < net.act_dim(); ++j) {
+    log_std[j] = std::max(log_std[j], static_cast<float>(cfg.bc.warm_start_log_std));
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("warm start: BC fit, %lld steps, final NLL %.3f, %.1f s; log std raised to >= %.2f\n",
+              static_cast<long long>(cfg.bc.steps), nll, seconds, cfg.bc.warm_start_log_std);
+  return absl::OkStatus();
+}
+
 absl::Status TrainBc(const AdversarialConfig& cfg, ExpertStore& store, const EnvSpec& spec,
                      const std::filesystem::path& run_dir, double expert_return,
                      double random_return) {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-#include "algos/ppo/rollout.h"
+#include "algos/ppo/policy_state.h"
 #include "core/status.h"
 #include "core/strings.h"
 

@@ -142,6 +142,11 @@ std::string LastGoodCheckpoint(const fs::path& checkpoint) {
   return StrCat("the last good checkpoint is ", checkpoint.string());
 }
 
+absl::Status RunStopped(const absl::Status& why, int64_t step, const fs::path& checkpoint) {
+  return absl::Status(why.code(), StrCat(why.message(), " at env step ", step,
+                                         "; training stopped, ", LastGoodCheckpoint(checkpoint)));
+}
+
 absl::Status KeepCheckpointCopy(const fs::path& checkpoint, int64_t step) {
   const fs::path copy = checkpoint.parent_path() / "checkpoints" / StrCat("step_", step, ".pt");
   RemoveStaleTempFiles(copy);  // what a run killed while copying left

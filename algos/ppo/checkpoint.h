@@ -13,34 +13,9 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "algos/ppo/networks.h"
-#include "algos/ppo/normalizer.h"
-#include "core/rng.h"
-#include "envs/vec_env.h"
+#include "algos/ppo/train_state.h"
 
 namespace irlab {
-
-// The acting part: a network and its observation normaliser.
-struct PolicyState {
-  std::string env_name;
-  std::vector<int> actor_hidden, critic_hidden;
-  std::unique_ptr<ActorCritic> net;
-  RunningMeanStd obs_rms;
-  bool norm_obs = true;
-  double obs_clip = 10.0;
-};
-
-// Everything a PPO run needs to continue.
-struct PpoTrainState {
-  PolicyState policy;
-  std::unique_ptr<FlatAdam> adam;
-  RewardScaler reward_scaler{1, 0.99};
-  std::string config_toml;
-  Rng rng;
-  int64_t global_step = 0;
-  int64_t iteration = 0;
-  VecEnvState envs;
-};
 
 // Extra sections other trainers keep in the same file (e.g. a discriminator),
 // so the whole state is written and renamed at once.
@@ -67,6 +42,11 @@ absl::StatusOr<PolicyState> LoadPolicy(const std::filesystem::path& path);
 // `checkpoint` exists and passes its CRC-32 check, else what is wrong with it
 // ("no checkpoint was saved yet", or that it is damaged).
 std::string LastGoodCheckpoint(const std::filesystem::path& checkpoint);
+
+// The error of a step that ends a run (a non-finite loss, a failed metrics
+// write): why, at which env step, and the last good checkpoint. Keeps why's code.
+absl::Status RunStopped(const absl::Status& why, int64_t step,
+                        const std::filesystem::path& checkpoint);
 
 // The newest checkpoint of a run directory (run/checkpoint.pt), or `path`
 // itself when it names a file.

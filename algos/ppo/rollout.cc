@@ -3,7 +3,6 @@
 #include <cmath>
 #include <numbers>
 
-#include "algos/common/seed_streams.h"
 #include "core/status.h"
 #include "core/strings.h"
 
@@ -27,44 +26,6 @@ Rollout::Rollout(int T_, int N_, int obs_dim_, int act_dim_)
       truncated(size_t(T) * N),
       advantages(size_t(T) * N),
       returns(size_t(T) * N) {}
-
-void NormalizeObs(const PolicyState& p, std::span<const float> raw, std::span<float> out) {
-  if (p.norm_obs) {
-    p.obs_rms.Normalize(raw, out, p.obs_clip);
-  } else {
-    std::copy(raw.begin(), raw.end(), out.begin());
-  }
-}
-
-PpoTrainState NewPpoState(const std::string& env, const PpoConfig& cfg, VecEnv& vec,
-                          uint64_t seed) {
-  const int od = vec.spec().obs_dim, ad = vec.spec().act_dim, n = vec.num_envs();
-  PpoTrainState st;
-  st.policy.env_name = env;
-  st.policy.actor_hidden = cfg.actor_hidden;
-  st.policy.critic_hidden = cfg.critic_hidden;
-  st.policy.net =
-      std::make_unique<ActorCritic>(od, ad, cfg.actor_hidden, cfg.critic_hidden, cfg.log_std_init,
-                                    StreamSeed(seed, SeedStream::kNetworkInit));
-  st.policy.obs_rms = RunningMeanStd(od);
-  st.policy.norm_obs = cfg.norm_obs;
-  st.policy.obs_clip = cfg.obs_clip;
-  st.adam = std::make_unique<FlatAdam>(st.policy.net->flat_params().numel(), cfg.adam_eps);
-  st.reward_scaler = RewardScaler(n, cfg.gamma);
-  st.rng.Seed(StreamSeed(seed, SeedStream::kTraining));
-  vec.Reset(StreamSeed(seed, SeedStream::kEnvReset));
-  if (cfg.norm_obs) st.policy.obs_rms.Update(vec.obs(), n);
-  return st;
-}
-
-void ScaleRewards(const PpoConfig& cfg, RewardScaler& scaler, Rollout& ro) {
-  std::vector<uint8_t> done(ro.N);
-  for (int t = 0; t < ro.T; ++t) {
-    for (int i = 0; i < ro.N; ++i)
-      done[i] = ro.terminated[t * ro.N + i] || ro.truncated[t * ro.N + i];
-    scaler.Scale(std::span<float>(&ro.rewards[size_t(t) * ro.N], ro.N), done, cfg.reward_clip);
-  }
-}
 
 namespace {
 

@@ -3,10 +3,8 @@
 #include <cmath>
 #include <numbers>
 
-#include "algos/nn/adam.h"
-#include "algos/ppo/rollout.h"
+#include "algos/nn/mlp.h"
 #include "core/thread_pool.h"
-#include "core/strings.h"
 
 namespace irlab {
 
@@ -141,67 +139,6 @@ PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
   out.clip_frac = double(actor.clipped) / M;
   out.total = out.policy + cfg.vf_coef * out.value - cfg.ent_coef * out.entropy;
   return out;
-}
-
-absl::StatusOr<UpdateStats> PpoUpdate(ActorCritic& net, FlatAdam& adam, const Rollout& ro,
-                                      const PpoConfig& cfg, double lr, Rng& rng, ThreadPool* pool) {
-  const int64_t batch = ro.size();
-  const int od = ro.obs_dim, ad = ro.act_dim;
-  // the rollout in this epoch's order: minibatches are then contiguous slices
-  std::vector<float> obs(batch * od), actions(batch * ad), log_probs(batch), advantages(batch),
-      returns(batch), values(batch);
-  std::vector<int64_t> order(batch);
-  std::vector<float> grads(net.num_params());
-  PpoScratch scratch;
-  UpdateStats stats;
-  for (int epoch = 0; epoch < cfg.epochs; ++epoch) {
-    for (int64_t k = 0; k < batch; ++k) order[k] = k;
-    for (int64_t k = batch - 1; k > 0; --k) std::swap(order[k], order[rng.UniformInt(k + 1)]);
-    for (int64_t k = 0; k < batch; ++k) {
-      const int64_t from = order[k];
-      std::copy_n(&ro.obs[from * od], od, &obs[k * od]);
-      std::copy_n(&ro.actions[from * ad], ad, &actions[k * ad]);
-      log_probs[k] = ro.log_probs[from];
-      advantages[k] = ro.advantages[from];
-      returns[k] = ro.returns[from];
-      values[k] = ro.values[from];
-    }
-    double epoch_kl = 0;
-    for (int mb = 0; mb < cfg.minibatches; ++mb) {
-      const int64_t begin = batch * mb / cfg.minibatches,
-                    size = batch * (mb + 1) / cfg.minibatches - begin;
-      const PpoMinibatch minibatch{.size = static_cast<int>(size),
-                                   .obs = &obs[begin * od],
-                                   .actions = &actions[begin * ad],
-                                   .old_log_probs = &log_probs[begin],
-                                   .advantages = &advantages[begin],
-                                   .returns = &returns[begin],
-                                   .old_values = &values[begin]};
-      const PpoLossTerms loss = PpoLossAndGradient(net, minibatch, cfg, scratch, grads.data(), pool);
-      if (!std::isfinite(loss.total)) {
-        return absl::InternalError(
-            StrCat("non-finite PPO loss (", loss.total, ") in epoch ", epoch, ", minibatch ", mb));
-      }
-      stats.grad_norm = nn::ClipNorm(grads.data(), net.num_params(), cfg.max_grad_norm);
-      adam.Step(net.params(), grads.data(), lr);
-      stats.policy_loss = loss.policy;
-      stats.value_loss = loss.value;
-      stats.entropy = loss.entropy;
-      stats.clip_frac = loss.clip_frac;
-      epoch_kl += loss.approx_kl / cfg.minibatches;
-      ++stats.updates;
-    }
-    stats.approx_kl = epoch_kl;
-    if (cfg.target_kl > 0 && epoch_kl > cfg.target_kl) break;
-  }
-  double mean_ret = 0, var_ret = 0, var_res = 0;
-  for (int64_t k = 0; k < batch; ++k) mean_ret += ro.returns[k] / batch;
-  for (int64_t k = 0; k < batch; ++k) {
-    var_ret += (ro.returns[k] - mean_ret) * (ro.returns[k] - mean_ret);
-    var_res += (ro.returns[k] - ro.values[k]) * (ro.returns[k] - ro.values[k]);
-  }
-  stats.explained_variance = var_ret > 0 ? 1 - var_res / var_ret : NAN;
-  return stats;
 }
 
 }  // namespace irlab

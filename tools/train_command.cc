@@ -2,8 +2,6 @@
 #include <cstdio>
 
 #include "algos/adversarial/adversarial.h"
-#include "core/files.h"
-#include "core/run_info.h"
 #include "core/strings.h"
 #include "data/demo_file.h"
 #include "envs/registry.h"
@@ -53,19 +51,19 @@ int TrainCommand(const Args& args) {
   flags.Add("out", &out, "new run directory");
   flags.Add("resume", &resume, "run directory to continue");
   if (int code = ParseFlagsOrExit(flags, args); code >= 0) return code;
-  if (out.empty() == resume.empty()) {
-    std::fprintf(stderr, "irlab train: give exactly one of --out (new run) or --resume (existing run)\n");
-    return 2;
-  }
+  if (int code = CheckRunFlags("train", out, resume, config_file); code >= 0) return code;
   std::vector<FlagOverride> given;
   AddFlagOverride(flags, "algo", "algo", algo, given);
   AddFlagOverride(flags, "env", "env", env, given);
   AddFlagOverride(flags, "seed", "seed", StrCat(seed), given);
   AddFlagOverride(flags, "demos", "demos_file", demos, given);
+
+  // a resume takes the run's own config (naming its demonstrations), then any overrides
   AdversarialConfig cfg;
-  const std::filesystem::path run_dir = resume.empty() ? out : resume;
+  const bool resuming = !resume.empty();
+  const std::filesystem::path run_dir = resuming ? resume : out;
   const std::filesystem::path config_path =
-      resume.empty() ? std::filesystem::path(config_file) : run_dir / "config.toml";
+      resuming ? run_dir / "config.toml" : std::filesystem::path(config_file);
   if (absl::Status s = LoadConfig(cfg, config_path, sets, given); !s.ok()) return Fail("train", s);
   if (cfg.demos_file.empty()) {
     std::fprintf(stderr, "irlab train: --demos is required (or demos_file in the config)\n");
@@ -73,33 +71,17 @@ int TrainCommand(const Args& args) {
   }
   if (absl::Status s = PinTaskModel(cfg.env, cfg.env_options); !s.ok()) return Fail("train", s);
   if (absl::Status s = CheckDemosModel(cfg); !s.ok()) return Fail("train", s);
-  if (resume.empty()) {
+  if (!resuming) {
     // what would fail at the start of training fails before the run directory exists
-    absl::Status s = cfg.algo == "bc" ? absl::OkStatus() : CheckMinibatches(cfg.ppo, cfg.num_envs);
+    absl::Status s = cfg.algorithm() == Algo::kBc ? absl::OkStatus()
+                                                  : CheckMinibatches(cfg.ppo, cfg.num_envs);
     if (auto made = MakeEnv(cfg.env, cfg.env_options); s.ok() && !made.ok()) s = made.status();
     if (!s.ok()) return Fail("train", s);
-  }
-  const NewRunDir fresh(run_dir);
-  const ResumedRunFiles before(run_dir);
-  if (resume.empty()) {
     // absolute, so that a resume from another directory finds the same file
     cfg.demos_file = std::filesystem::absolute(cfg.demos_file).lexically_normal().string();
-    std::error_code ec;
-    if (std::filesystem::exists(run_dir, ec) && !std::filesystem::is_empty(run_dir, ec)) {
-      return Fail("train", absl::AlreadyExistsError(StrCat(run_dir.string(), ": exists and is not empty; use "
-                                                                             "--resume to continue it or a new --out")));
-    }
-    if (absl::Status s = EnsureDirectory(run_dir); !s.ok()) return Fail("train", s);
   }
-  absl::Status s = WriteFileAtomically(run_dir / "config.toml", ConfigSchema::For(cfg).ToToml());
-  if (s.ok()) s = WriteRunInfo(run_dir, "train", args);
-  if (s.ok()) s = TrainAdversarial(cfg, run_dir, !resume.empty());
-  if (!s.ok()) {
-    if (resume.empty()) fresh.Abandon();  // a resumed run keeps its directory as it was
-    if (!resume.empty()) before.RestoreIfNoNewCheckpoint();
-    return Fail("train", s);
-  }
-  return 0;
+  return RunTraining("train", args, run_dir, resuming, ConfigSchema::For(cfg).ToToml(),
+                     [&] { return TrainAdversarial(cfg, run_dir, resuming); });
 }
 
 }  // namespace irlab

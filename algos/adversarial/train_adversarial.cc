@@ -110,22 +110,6 @@ absl::StatusOr<DiscriminatorStats> GclStep(const AdversarialConfig& cfg, Discrim
   return stats;
 }
 
-absl::Status CheckResumable(const PpoTrainState& s, const AdversarialConfig& cfg,
-                            const fs::path& path) {
-  if (s.policy.env_name != cfg.env) {
-    return absl::FailedPreconditionError(StrCat(path.string(), ": checkpoint is for task ",
-                                                s.policy.env_name, ", the config asks for ",
-                                                cfg.env));
-  }
-  if (s.policy.actor_hidden != cfg.ppo.actor_hidden ||
-      s.policy.critic_hidden != cfg.ppo.critic_hidden ||
-      s.envs.envs.size() != static_cast<size_t>(cfg.num_envs)) {
-    return absl::FailedPreconditionError(
-        StrCat(path.string(), ": the config changes the network shape or the number of envs"));
-  }
-  return absl::OkStatus();
-}
-
 // The mean and the (unbiased) standard deviation of x.
 std::pair<double, double> MeanAndStd(const std::vector<float>& x) {
   const int64_t n = static_cast<int64_t>(x.size());
@@ -187,7 +171,8 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     IRLAB_ASSIGN_OR_RETURN(state, LoadPpoCheckpoint(checkpoint, [&](auto& archive) {
                              return ReadRoundState(archive, checkpoint, cfg, round);
                            }));
-    IRLAB_RETURN_IF_ERROR(CheckResumable(state, cfg, checkpoint));
+    IRLAB_RETURN_IF_ERROR(
+        CheckResumable(state, cfg.env, spec, ppo, cfg.num_envs, checkpoint));
     if (state.global_step >= cfg.total_steps) {  // nothing to continue: keep its eval.json
       return absl::FailedPreconditionError(StrCat(
           checkpoint.string(), ": the run finished at env step ", state.global_step,

@@ -33,26 +33,6 @@ double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
-absl::Status CheckResumable(const PpoTrainState& s, const ExpertConfig& cfg, const EnvSpec& spec,
-                            const fs::path& path) {
-  const PolicyState& p = s.policy;
-  if (p.env_name != cfg.env) {
-    return absl::FailedPreconditionError(StrCat(path.string(), ": checkpoint is for task ",
-                                                p.env_name, ", the config asks for ", cfg.env));
-  }
-  if (p.net->obs_dim() != spec.obs_dim || p.net->act_dim() != spec.act_dim ||
-      p.actor_hidden != cfg.ppo.actor_hidden || p.critic_hidden != cfg.ppo.critic_hidden) {
-    return absl::FailedPreconditionError(StrCat(
-        path.string(), ": the config changes the network shape (obs/act dims or hidden widths)"));
-  }
-  if (s.envs.envs.size() != static_cast<size_t>(cfg.num_envs)) {
-    return absl::FailedPreconditionError(StrCat(path.string(), ": checkpoint has ",
-                                                s.envs.envs.size(), " envs, the config asks for ",
-                                                cfg.num_envs));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::StatusOr<UpdateStats> PpoUpdate(ActorCritic& net, FlatAdam& adam, const Rollout& ro,
@@ -138,7 +118,8 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
   PpoTrainState state;
   if (resume) {
     IRLAB_ASSIGN_OR_RETURN(state, LoadPpoCheckpoint(checkpoint));
-    IRLAB_RETURN_IF_ERROR(CheckResumable(state, cfg, spec, checkpoint));
+    IRLAB_RETURN_IF_ERROR(
+        CheckResumable(state, cfg.env, spec, ppo, cfg.num_envs, checkpoint));
     IRLAB_RETURN_IF_ERROR(vec->SetState(state.envs));
     state.reward_scaler.set_gamma(ppo.gamma);
   } else {

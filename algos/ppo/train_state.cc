@@ -1,6 +1,7 @@
 #include "algos/ppo/train_state.h"
 
 #include "algos/common/seed_streams.h"
+#include "core/strings.h"
 
 namespace irlab {
 
@@ -31,6 +32,27 @@ PpoTrainState NewPpoState(const std::string& env, const PpoConfig& cfg, VecEnv& 
   vec.Reset(StreamSeed(seed, SeedStream::kEnvReset));
   if (cfg.norm_obs) state.policy.obs_rms.Update(vec.obs(), n);
   return state;
+}
+
+absl::Status CheckResumable(const PpoTrainState& state, const std::string& env,
+                            const EnvSpec& spec, const PpoConfig& cfg, int num_envs,
+                            const std::filesystem::path& path) {
+  const PolicyState& p = state.policy;
+  if (p.env_name != env) {
+    return absl::FailedPreconditionError(StrCat(path.string(), ": checkpoint is for task ",
+                                                p.env_name, ", the config asks for ", env));
+  }
+  if (p.net->obs_dim() != spec.obs_dim || p.net->act_dim() != spec.act_dim ||
+      p.actor_hidden != cfg.actor_hidden || p.critic_hidden != cfg.critic_hidden) {
+    return absl::FailedPreconditionError(StrCat(
+        path.string(), ": the config changes the network shape (obs/act dims or hidden widths)"));
+  }
+  if (state.envs.envs.size() != static_cast<size_t>(num_envs)) {
+    return absl::FailedPreconditionError(StrCat(path.string(), ": checkpoint has ",
+                                                state.envs.envs.size(),
+                                                " envs, the config asks for ", num_envs));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace irlab

@@ -31,4 +31,10 @@ struct PpoTrainState {
 // the envs reset and the observation normaliser primed with their first obs.
 PpoTrainState NewPpoState(const std::string& env, const PpoConfig& cfg, VecEnv& vec, uint64_t seed);
 
+// OK when `state` can continue under a config: the same task, observation and
+// action sizes, layer widths and number of envs. Errors name `path`.
+absl::Status CheckResumable(const PpoTrainState& state, const std::string& env,
+                            const EnvSpec& spec, const PpoConfig& cfg, int num_envs,
+                            const std::filesystem::path& path);
+
 }  // namespace irlab

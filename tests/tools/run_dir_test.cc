@@ -114,6 +114,20 @@ TEST_F(RunDirTest, TrainChecksMinibatchesAndRefusesToResumeAFinishedRun) {
   EXPECT_EQ(Contents(out / "run.json"), info);
 }
 
+// expert and train share their set-up: --resume takes the run's own
+// config.toml, so both refuse --config beside it.
+TEST_F(RunDirTest, BothRefuseConfigWithResume) {
+  for (const char* command : {"expert", "train"}) {
+    const RunResult run =
+        Irlab(StrCat(command, " --resume ", (dir_ / "run").string(), " --config x.toml"));
+    EXPECT_EQ(run.code, 2) << run.output;
+    EXPECT_NE(run.output.find(StrCat("irlab ", command,
+                                     ": --resume uses the run's config.toml; use --set to change it")),
+              std::string::npos)
+        << run.output;
+  }
+}
+
 // A command's own flags are checked as given and named as given: never
 // silently replaced by the default, never reported as a --set nobody typed.
 TEST_F(RunDirTest, FlagValuesAreCheckedAndNamedAsGiven) {

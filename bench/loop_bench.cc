@@ -113,7 +113,7 @@ int Main(int argc, char** argv) {
 
   auto ppo = [&](int minibatches, bool overlap) {
     return [&, minibatches, overlap](const fs::path& run_dir) {
-      ExpertConfig cfg;
+      PpoRunConfig cfg;
       cfg.env = task;
       cfg.total_steps = steps;
       cfg.checkpoint_every = steps;  // one checkpoint, at the end

@@ -192,9 +192,9 @@ absl::StatusOr<DemoMetadata> ResolveMetadata(hid_t root, const fs::path& in, Dem
 // ---------------------------------------------------------------------------
 // Sources: episodes one at a time.
 
-class EpisodeSource {
+class DemoReader {
  public:
-  virtual ~EpisodeSource() = default;
+  virtual ~DemoReader() = default;
   virtual int64_t num_episodes() const = 0;
   virtual absl::Status Read(int64_t i, Episode& episode) = 0;
   const DemoMetadata& metadata() const { return metadata_; }
@@ -205,9 +205,9 @@ class EpisodeSource {
   std::vector<std::string> notes_;
 };
 
-class IrlabSource : public EpisodeSource {
+class IrlabSource : public DemoReader {
  public:
-  static absl::StatusOr<std::unique_ptr<EpisodeSource>> Open(const fs::path& in,
+  static absl::StatusOr<std::unique_ptr<DemoReader>> Open(const fs::path& in,
                                                              const ConvertOptions& options) {
     auto source = std::make_unique<IrlabSource>();
     IRLAB_ASSIGN_OR_RETURN(source->file_, DemoFile::Open(in));  // validated
@@ -295,9 +295,9 @@ absl::Status CheckFiniteRows(const std::vector<T>& values, int64_t width, const 
   return absl::OkStatus();
 }
 
-class D4rlSource : public EpisodeSource {
+class D4rlSource : public DemoReader {
  public:
-  static absl::StatusOr<std::unique_ptr<EpisodeSource>> Open(const fs::path& in,
+  static absl::StatusOr<std::unique_ptr<DemoReader>> Open(const fs::path& in,
                                                              const ConvertOptions& options) {
     auto s = std::make_unique<D4rlSource>();
     s->path_ = in;
@@ -506,9 +506,9 @@ int64_t MinariEpisodeId(std::string_view name) {
   return ec == std::errc() && ptr == end ? id : -1;
 }
 
-class MinariSource : public EpisodeSource {
+class MinariSource : public DemoReader {
  public:
-  static absl::StatusOr<std::unique_ptr<EpisodeSource>> Open(const fs::path& in,
+  static absl::StatusOr<std::unique_ptr<DemoReader>> Open(const fs::path& in,
                                                              const ConvertOptions& options) {
     auto s = std::make_unique<MinariSource>();
     s->path_ = in;
@@ -861,7 +861,7 @@ absl::StatusOr<ConvertSummary> ConvertDemos(DemoLayout from, const fs::path& in,
   // (in == out is allowed with --overwrite: the output is written aside and
   // renamed over the input only once complete)
 
-  std::unique_ptr<EpisodeSource> source;
+  std::unique_ptr<DemoReader> source;
   switch (from) {
     case DemoLayout::kIrlab: {
       IRLAB_ASSIGN_OR_RETURN(source, IrlabSource::Open(in, options));

@@ -30,7 +30,7 @@ int ExpertCommand(const Args& args) {
   AddFlagOverride(flags, "seed", "seed", StrCat(seed), given);
 
   // a resume takes the run's own config, then any overrides (e.g. a longer total_steps)
-  ExpertConfig cfg;
+  PpoRunConfig cfg;
   const bool resuming = !resume.empty();
   const std::filesystem::path run_dir = resuming ? resume : out;
   const std::filesystem::path config_path =

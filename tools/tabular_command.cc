@@ -81,7 +81,7 @@ double Seconds(Clock::time_point since) {
 // Mean CPU time of one backward (soft VI) plus forward (visitation) pass;
 // CPU rather than wall time, so that other jobs on the machine do not count.
 double PlanningPassSeconds(const Mdp& mdp, const std::vector<double>& reward) {
-  Policy policy;
+  TabularPolicy policy;
   std::vector<double> values, state_visits, sa_visits;
   SoftValueIteration(mdp, reward, &policy, &values);  // warm-up: buffers allocated once
   const int repeats = 20;
@@ -104,8 +104,8 @@ absl::StatusOr<IrlResult> RunAlgorithm(const TabularConfig& cfg, const Mdp& mdp,
 }
 
 // The expert: optimal, or soft-optimal for expert_beta times the true reward.
-Policy ExpertPolicy(const TabularConfig& cfg, const GridTask& task) {
-  Policy expert;
+TabularPolicy ExpertPolicy(const TabularConfig& cfg, const GridTask& task) {
+  TabularPolicy expert;
   std::vector<double> values;
   if (cfg.expert == "optimal") {
     OptimalValueIteration(task.mdp, task.true_reward, &expert, &values);
@@ -206,7 +206,7 @@ int TabularCommand(const Args& args) {
     if (!made.ok()) return Fail("tabular", made.status());
     const GridTask& task = *made;
     const Mdp& mdp = task.mdp;
-    const Policy expert = ExpertPolicy(cfg, task);
+    const TabularPolicy expert = ExpertPolicy(cfg, task);
     Rng demo_rng(Rng::DeriveSeed(cfg.seed, 1));
     const std::vector<Trajectory> demos = SampleDemos(mdp, expert, cfg.demos, demo_rng);
     const double pass_seconds = PlanningPassSeconds(mdp, task.true_reward);

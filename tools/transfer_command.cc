@@ -38,7 +38,7 @@ int TransferCommand(const Args& args) {
   std::vector<FlagOverride> given;
   AddFlagOverride(flags, "env", "env", env, given);
   AddFlagOverride(flags, "seed", "seed", StrCat(seed), given);
-  ExpertConfig cfg;
+  PpoRunConfig cfg;
   if (absl::Status s = LoadConfig(cfg, config_file, sets, given); !s.ok()) return Fail("transfer", s);
   if (absl::Status s = PinTaskModel(cfg.env, cfg.env_options); !s.ok()) return Fail("transfer", s);
   if (reward_step < -1) {

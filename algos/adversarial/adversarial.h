@@ -27,7 +27,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const std::filesyste
 // reward is non-convex (PPO can stop in a local optimum the reward itself ranks
 // lower), and restarts separate that from a reward that prefers the wrong thing.
 inline constexpr int64_t kRestartSeedStride = 1000;
-absl::Status TransferReward(const std::filesystem::path& reward_run, const ExpertConfig& cfg,
+absl::Status TransferReward(const std::filesystem::path& reward_run, const PpoRunConfig& cfg,
                             const std::filesystem::path& run_dir, int restarts = 1);
 
 }  // namespace irlab

@@ -217,7 +217,7 @@ std::vector<float> ScoreTransitions(const LearnedReward& reward, std::span<const
     }
   }
   std::vector<float> r(n);
-  reward.disc->LearnedReward({.size = static_cast<int>(n),
+  reward.disc->UnshapedReward({.size = static_cast<int>(n),
                               .obs = o.data(),
                               .act = a.data(),
                               .next_obs = next.data(),

@@ -125,7 +125,7 @@ void Discriminator::GeneratorReward(const TransitionBatch& t, float* out, Thread
   }
 }
 
-void Discriminator::LearnedReward(const TransitionBatch& t, float* out) const {
+void Discriminator::UnshapedReward(const TransitionBatch& t, float* out) const {
   Gather(t, 0, t.size, pass_);
   ForwardF(t.done, t.size, pass_, true);
   std::copy(pass_.f.begin(), pass_.f.end(), out);

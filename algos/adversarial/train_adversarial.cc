@@ -93,7 +93,7 @@ absl::StatusOr<DiscriminatorStats> GclStep(const AdversarialConfig& cfg, Discrim
                                            const Rollout& rollout, const NormalizedBatch& latest,
                                            const PolicyState& policy, double expert_length) {
   NormalizedBatch expert;
-  IRLAB_RETURN_IF_ERROR(SampleExpertBatch(cfg.disc.batch_size, store, policy, false, expert));
+  IRLAB_RETURN_IF_ERROR(SampleExpertBatch(cfg.disc.batch_size, store, policy, /*need_log_pi=*/false, expert));
   // behaviour log-likelihood of each env's segment: [N]
   std::vector<float> log_q(rollout.N, 0.0f);
   for (int t = 0; t < rollout.T; ++t) {
@@ -186,7 +186,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   ActorCritic& net = *state.policy.net;
   const auto checkpoint_step = resume ? std::optional<int64_t>(state.global_step) : std::nullopt;
   IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger,
-                         MetricsLogger::Open(run_dir, false, checkpoint_step));
+                         MetricsLogger::Open(run_dir, /*console=*/false, checkpoint_step));
   IRLAB_RETURN_IF_ERROR(EnsureDirectory(run_dir / "checkpoints"));
   auto evaluate = [&]() {  // deterministic episodes on the true reward
     return EvaluatePolicy(state.policy, cfg.env, cfg.env_options, cfg.eval_episodes,
@@ -252,7 +252,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
 
     // ---- 3. relabel the rollout with the learned reward
     if (algo == Algo::kGcl) {
-      disc->LearnedReward(latest.View(), rollout.rewards.data());
+      disc->UnshapedReward(latest.View(), rollout.rewards.data());
     } else {
       disc->GeneratorReward(latest.View(), rollout.rewards.data(), collector.idle_threads());
     }

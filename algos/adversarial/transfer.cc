@@ -73,7 +73,7 @@ Json EvalJson(const std::string& env, const std::vector<Restart>& tried, size_t 
 
 }  // namespace
 
-absl::Status TransferReward(const fs::path& reward_run, const ExpertConfig& cfg, const fs::path& run_dir,
+absl::Status TransferReward(const fs::path& reward_run, const PpoRunConfig& cfg, const fs::path& run_dir,
                             int restarts) {
   if (restarts < 1) return absl::InvalidArgumentError(StrCat("restarts: expected at least 1, got ", restarts));
   if (restarts > 1 && cfg.eval_episodes < 1) {
@@ -93,8 +93,9 @@ absl::Status TransferReward(const fs::path& reward_run, const ExpertConfig& cfg,
     const std::vector<float> r = ScoreTransitions(reward, obs, act, next_obs, terminated, spec.act_low, spec.act_high);
     std::copy(r.begin(), r.end(), out.begin());
   };
-  auto relabel = [&](Rollout& ro) -> absl::Status {
-    learned(ro.raw_obs, ro.actions, ro.raw_next_obs, ro.terminated, ro.rewards);
+  auto relabel = [&](Rollout& rollout) -> absl::Status {
+    learned(rollout.raw_obs, rollout.actions, rollout.raw_next_obs, rollout.terminated,
+            rollout.rewards);
     return absl::OkStatus();
   };
   if (restarts == 1) return TrainExpert(cfg, run_dir, false, relabel);
@@ -106,16 +107,16 @@ absl::Status TransferReward(const fs::path& reward_run, const ExpertConfig& cfg,
     Restart r;
     r.seed = cfg.seed + kRestartSeedStride * k;
     r.dir = run_dir / "restarts" / StrCat("restart-", k);
-    ExpertConfig one = cfg;
+    PpoRunConfig one = cfg;
     one.seed = r.seed;
     std::printf("restart %d of %d (seed %lld) into %s\n", k + 1, restarts, static_cast<long long>(r.seed),
                 r.dir.c_str());
     IRLAB_RETURN_IF_ERROR(EnsureDirectory(r.dir));
     IRLAB_RETURN_IF_ERROR(WriteFileAtomically(r.dir / "config.toml", ConfigSchema::For(one).ToToml()));
-    IRLAB_RETURN_IF_ERROR(TrainExpert(one, r.dir, false, relabel));
+    IRLAB_RETURN_IF_ERROR(TrainExpert(one, r.dir, /*resume=*/false, relabel));
     IRLAB_ASSIGN_OR_RETURN(auto policy, Policy::Load(r.dir));
     // the episodes of TrainExpert's own evaluation (same seed), now scored by the learned reward too
-    IRLAB_ASSIGN_OR_RETURN(r.eval, EvaluatePolicy(*policy, cfg.env, cfg.env_options, cfg.eval_episodes, true,
+    IRLAB_ASSIGN_OR_RETURN(r.eval, EvaluatePolicy(*policy, cfg.env, cfg.env_options, cfg.eval_episodes, /*deterministic=*/true,
                                                   StreamSeed(one.seed, SeedStream::kExpertEval), cfg.threads, learned));
     std::printf("restart %d: learned return %.2f, true return %.1f\n", k + 1, r.eval.mean_scored_return,
                 r.eval.mean_return);

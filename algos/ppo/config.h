@@ -62,8 +62,9 @@ struct PpoConfig {
   }
 };
 
-// An `irlab expert` run: PPO on a task's true reward.
-struct ExpertConfig {
+// A PPO run: `irlab expert` on a task's true reward, and `irlab transfer` on a
+// learned one.
+struct PpoRunConfig {
   std::string env = "HalfCheetah";  // task
   int64_t total_steps = 1000000;    // env steps to train for
   int num_envs = 8;                 // parallel environments

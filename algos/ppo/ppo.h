@@ -26,7 +26,7 @@ using RewardRelabel = std::function<absl::Status(Rollout&)>;
 // eval.json into run_dir; the caller writes config.toml. With `relabel`, PPO
 // optimises the rewards it writes instead of the task's (the true return is
 // still what is logged and evaluated).
-absl::Status TrainExpert(const ExpertConfig& cfg, const std::filesystem::path& run_dir, bool resume,
+absl::Status TrainExpert(const PpoRunConfig& cfg, const std::filesystem::path& run_dir, bool resume,
                          const RewardRelabel& relabel = {});
 
 struct UpdateStats {

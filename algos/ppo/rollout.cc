@@ -42,7 +42,6 @@ absl::Status CollectRollout(VecEnv& vec, PolicyState& policy, Rng& rng, bool upd
                             std::vector<float>& current_obs, Rollout& ro) {
   ActorCritic& net = *policy.net;
   const int T = ro.T, N = ro.N, od = ro.obs_dim, ad = ro.act_dim;
-  const double half_log_2pi = 0.5 * std::log(2 * std::numbers::pi);
   const float* log_std = net.log_std();
   std::vector<float> final_obs(size_t(N) * od), final_values(N), mean(size_t(N) * ad);
   nn::MlpScratch actor_scratch, critic_scratch;
@@ -61,7 +60,7 @@ absl::Status CollectRollout(VecEnv& vec, PolicyState& policy, Rng& rng, bool upd
       for (int j = 0; j < ad; ++j) {
         const double eps = rng.Normal();
         act_t[i * ad + j] = mean[i * ad + j] + std::exp(log_std[j]) * static_cast<float>(eps);
-        log_prob += -0.5 * eps * eps - log_std[j] - half_log_2pi;
+        log_prob += GaussianLogDensity<double>(eps, log_std[j]);
       }
       ro.log_probs[size_t(t) * N + i] = static_cast<float>(log_prob);
     }

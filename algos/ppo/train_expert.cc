@@ -35,11 +35,11 @@ double Seconds(Clock::time_point since) {
 
 }  // namespace
 
-absl::StatusOr<UpdateStats> PpoUpdate(ActorCritic& net, FlatAdam& adam, const Rollout& ro,
+absl::StatusOr<UpdateStats> PpoUpdate(ActorCritic& net, FlatAdam& adam, const Rollout& rollout,
                                       const PpoConfig& cfg, double lr, Rng& rng,
                                       ThreadPool* threads) {
-  const int64_t batch = ro.size();
-  const int obs_dim = ro.obs_dim, act_dim = ro.act_dim;
+  const int64_t batch = rollout.size();
+  const int obs_dim = rollout.obs_dim, act_dim = rollout.act_dim;
   // the rollout in this epoch's order: minibatches are then contiguous slices
   std::vector<float> obs(batch * obs_dim), actions(batch * act_dim), log_probs(batch),
       advantages(batch), returns(batch), values(batch);
@@ -52,12 +52,12 @@ absl::StatusOr<UpdateStats> PpoUpdate(ActorCritic& net, FlatAdam& adam, const Ro
     for (int64_t k = batch - 1; k > 0; --k) std::swap(order[k], order[rng.UniformInt(k + 1)]);
     for (int64_t k = 0; k < batch; ++k) {
       const int64_t from = order[k];
-      std::copy_n(&ro.obs[from * obs_dim], obs_dim, &obs[k * obs_dim]);
-      std::copy_n(&ro.actions[from * act_dim], act_dim, &actions[k * act_dim]);
-      log_probs[k] = ro.log_probs[from];
-      advantages[k] = ro.advantages[from];
-      returns[k] = ro.returns[from];
-      values[k] = ro.values[from];
+      std::copy_n(&rollout.obs[from * obs_dim], obs_dim, &obs[k * obs_dim]);
+      std::copy_n(&rollout.actions[from * act_dim], act_dim, &actions[k * act_dim]);
+      log_probs[k] = rollout.log_probs[from];
+      advantages[k] = rollout.advantages[from];
+      returns[k] = rollout.returns[from];
+      values[k] = rollout.values[from];
     }
     double epoch_kl = 0;
     for (int mb = 0; mb < cfg.minibatches; ++mb) {
@@ -89,16 +89,16 @@ absl::StatusOr<UpdateStats> PpoUpdate(ActorCritic& net, FlatAdam& adam, const Ro
     if (cfg.target_kl > 0 && epoch_kl > cfg.target_kl) break;
   }
   double mean_ret = 0, var_ret = 0, var_res = 0;
-  for (int64_t k = 0; k < batch; ++k) mean_ret += ro.returns[k] / batch;
+  for (int64_t k = 0; k < batch; ++k) mean_ret += rollout.returns[k] / batch;
   for (int64_t k = 0; k < batch; ++k) {
-    var_ret += (ro.returns[k] - mean_ret) * (ro.returns[k] - mean_ret);
-    var_res += (ro.returns[k] - ro.values[k]) * (ro.returns[k] - ro.values[k]);
+    var_ret += (rollout.returns[k] - mean_ret) * (rollout.returns[k] - mean_ret);
+    var_res += (rollout.returns[k] - rollout.values[k]) * (rollout.returns[k] - rollout.values[k]);
   }
   stats.explained_variance = var_ret > 0 ? 1 - var_res / var_ret : NAN;
   return stats;
 }
 
-absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool resume,
+absl::Status TrainExpert(const PpoRunConfig& cfg, const fs::path& run_dir, bool resume,
                          const RewardRelabel& relabel) {
   const PpoConfig& ppo = cfg.ppo;
   SetComputeThreads(cfg.torch_threads);
@@ -126,11 +126,11 @@ absl::Status TrainExpert(const ExpertConfig& cfg, const fs::path& run_dir, bool 
     state = NewPpoState(cfg.env, ppo, *vec, cfg.seed);
   }
   ActorCritic& net = *state.policy.net;
-  ExpertConfig resolved = cfg;  // run/config in the checkpoint: the task's options (model digest)
+  PpoRunConfig resolved = cfg;  // run/config in the checkpoint: the task's options (model digest)
   state.config_toml = ConfigSchema::For(resolved).ToToml();
   const auto checkpoint_step = resume ? std::optional<int64_t>(state.global_step) : std::nullopt;
   IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger,
-                         MetricsLogger::Open(run_dir, false, checkpoint_step));
+                         MetricsLogger::Open(run_dir, /*console=*/false, checkpoint_step));
   IRLAB_RETURN_IF_ERROR(EnsureDirectory(run_dir / "checkpoints"));
   auto evaluate = [&]() {  // deterministic episodes on the true reward
     return EvaluatePolicy(state.policy, cfg.env, cfg.env_options, cfg.eval_episodes,

@@ -41,7 +41,6 @@ ActorTerms ActorLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
     adv_std = static_cast<float>(std::sqrt(sq / (M - 1)));
   }
 
-  const float half_log_2pi = static_cast<float>(0.5 * std::log(2 * std::numbers::pi));
   const float lo = static_cast<float>(1 - cfg.clip_coef),
               hi = static_cast<float>(1 + cfg.clip_coef);
   const float clip = static_cast<float>(cfg.clip_coef);
@@ -52,7 +51,7 @@ ActorTerms ActorLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
     for (int j = 0; j < A; ++j) {
       const float z = (mb.actions[i * A + j] - mean[i * A + j]) * inv_std[j];
       s.z[j] = z;
-      log_prob += -0.5f * z * z - log_std[j] - half_log_2pi;
+      log_prob += GaussianLogDensity(z, log_std[j]);
     }
     const float log_ratio = log_prob - mb.old_log_probs[i];
     const float ratio = std::exp(log_ratio);

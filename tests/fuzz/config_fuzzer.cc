@@ -29,6 +29,6 @@ void Check(std::string_view text) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   Check<AdversarialConfig>(text);
-  Check<ExpertConfig>(text);
+  Check<PpoRunConfig>(text);
   return 0;
 }

@@ -251,7 +251,7 @@ TEST(PolicySourceTest, LearnedRewardReachesReadoutAndOverlay) {
 TEST(PolicySourceTest, TrainedPolicyActsAndMustFitTheTask) {
   const fs::path run = testing::TestDir() / "run";
   fs::create_directories(run);  // TrainExpert writes into an existing folder
-  ExpertConfig cfg;
+  PpoRunConfig cfg;
   cfg.env = "InvertedPendulum";
   cfg.total_steps = 128;
   cfg.num_envs = 2;

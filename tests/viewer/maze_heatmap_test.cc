@@ -56,7 +56,7 @@ TEST(MazeHeatmapTest, GeometryAndTrueReward) {
 }
 
 TEST(MazeHeatmapTest, LearnedRewardPanel) {
-  LearnedReward learned{"x of s'", [](std::span<const float> obs, std::span<const float> act,
+  DisplayedReward learned{"x of s'", [](std::span<const float> obs, std::span<const float> act,
                                       std::span<const float> next) { return double(next[0]); }};
   auto grid = SampleMaze("PointMazeRight", learned, 20);
   ASSERT_TRUE(grid.ok()) << grid.status();

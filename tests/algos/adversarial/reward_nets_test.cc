@@ -116,7 +116,7 @@ TEST_P(DiscriminatorGradientTest, BinaryCrossEntropyMatchesAutograd) {
   std::vector<float> logits(80), learned(80);
   d.Logits(pol.View(), logits.data());
   EXPECT_LT(testing::RelativeError(logits.data(), lp), 1e-5);
-  d.LearnedReward(pol.View(), learned.data());
+  d.UnshapedReward(pol.View(), learned.data());
   EXPECT_LT(testing::RelativeError(
                 learned.data(), ReferenceF(d, p, pol.obs, pol.act, pol.next_obs, pol.done, true)),
             1e-5);
@@ -214,7 +214,7 @@ TEST(RewardNetsTest, AirlShapingTerminalNextStateAndEntropyWeightByHand) {
   float logits[2], reward[2], learned[2];
   d.Logits(t, logits);
   d.GeneratorReward(t, reward);
-  d.LearnedReward(t, learned);
+  d.UnshapedReward(t, learned);
   EXPECT_NEAR(logits[0], g(1, 2) + 0.9 * h(0.5f, 0.5f) - h(1, 2) + 0.1, 1e-5);  // f - 0.1 log pi
   EXPECT_NEAR(logits[1], g(0, -1) - h(0, -1) - 0.025, 1e-5);  // terminal s': h(s') = 0
   EXPECT_EQ(reward[0], logits[0]);         // AIRL's generator reward is the logit

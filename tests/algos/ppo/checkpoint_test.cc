@@ -22,8 +22,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-ExpertConfig TinyConfig() {
-  ExpertConfig cfg;
+PpoRunConfig TinyConfig() {
+  PpoRunConfig cfg;
   cfg.env = "InvertedPendulum";
   cfg.num_envs = 2;
   cfg.threads = 1;
@@ -52,9 +52,9 @@ torch::Tensor FinalParams(const fs::path& run) {
 
 TEST(CheckpointTest, InterruptedThenResumedEqualsUninterrupted) {
   const fs::path a = FreshDir("whole"), b = FreshDir("paused");
-  ExpertConfig cfg = TinyConfig();
+  PpoRunConfig cfg = TinyConfig();
   ASSERT_TRUE(TrainExpert(cfg, a, false).ok());
-  ExpertConfig paused = cfg;
+  PpoRunConfig paused = cfg;
   paused.pause_at_steps = 200;  // stops after the checkpoint at step 256
   ASSERT_TRUE(TrainExpert(paused, b, false).ok());
   auto mid = LoadPpoCheckpoint(b / "checkpoint.pt");
@@ -89,7 +89,7 @@ TEST(CheckpointTest, CheckpointAtStepPicksTheLastKeptOneAtOrBefore) {
 TEST(CheckpointTest, OverlappedRunsRepeatAndResumeExactly) {
   const fs::path a = FreshDir("overlap_a"), b = FreshDir("overlap_b"), c = FreshDir("overlap_paused"),
                  sync = FreshDir("overlap_sync");
-  ExpertConfig cfg = TinyConfig();
+  PpoRunConfig cfg = TinyConfig();
   cfg.total_steps = 768;
   cfg.checkpoint_every = 256;  // rollouts of 128: prefetches after steps 128, 384 and 640
   ASSERT_TRUE(TrainExpert(cfg, sync, false).ok());
@@ -98,7 +98,7 @@ TEST(CheckpointTest, OverlappedRunsRepeatAndResumeExactly) {
   ASSERT_TRUE(TrainExpert(cfg, b, false).ok());
   EXPECT_TRUE(torch::equal(FinalParams(a), FinalParams(b)));
   EXPECT_FALSE(torch::equal(FinalParams(a), FinalParams(sync)));
-  ExpertConfig paused = cfg;
+  PpoRunConfig paused = cfg;
   paused.pause_at_steps = 200;  // stops after the checkpoint at step 256
   ASSERT_TRUE(TrainExpert(paused, c, false).ok());
   ASSERT_TRUE(TrainExpert(cfg, c, true).ok());
@@ -111,7 +111,7 @@ TEST(CheckpointTest, OverlappedRunsRepeatAndResumeExactly) {
 TEST(CheckpointTest, TwoThreadsGiveTheSameRunAsOne) {
   for (bool overlap : {false, true}) {
     const fs::path one = FreshDir("threads_one"), two = FreshDir("threads_two");
-    ExpertConfig cfg = TinyConfig();
+    PpoRunConfig cfg = TinyConfig();
     cfg.overlap = overlap;
     ASSERT_TRUE(TrainExpert(cfg, one, false).ok());
     cfg.threads = 2;
@@ -155,7 +155,7 @@ TEST(CheckpointTest, AKeptCopyIsWholeOrAbsent) {
 
 TEST(CheckpointTest, SaveLoadGivesIdenticalActions) {
   const fs::path dir = FreshDir("actions");
-  ExpertConfig cfg = TinyConfig();
+  PpoRunConfig cfg = TinyConfig();
   cfg.total_steps = 128;
   ASSERT_TRUE(TrainExpert(cfg, dir, false).ok());
   auto state = LoadPpoCheckpoint(dir / "checkpoint.pt");
@@ -179,7 +179,7 @@ TEST(CheckpointTest, BadCheckpointsAndResumesAreClearErrors) {
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("nope.pt"), std::string::npos);
 
-  ExpertConfig cfg = TinyConfig();
+  PpoRunConfig cfg = TinyConfig();
   cfg.total_steps = 128;
   ASSERT_TRUE(TrainExpert(cfg, dir, false).ok());
   // truncated
@@ -192,13 +192,13 @@ TEST(CheckpointTest, BadCheckpointsAndResumesAreClearErrors) {
   ASSERT_TRUE(WriteFileAtomically(dir / "junk.pt", "not a checkpoint").ok());
   EXPECT_FALSE(LoadPpoCheckpoint(dir / "junk.pt").ok());
   // a resume that changes the network or the task
-  ExpertConfig wider = cfg;
+  PpoRunConfig wider = cfg;
   wider.total_steps = 256;
   wider.ppo.actor_hidden = {32, 32};
   absl::Status s = TrainExpert(wider, dir, true);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("network shape"), std::string::npos) << s;
-  ExpertConfig other = cfg;
+  PpoRunConfig other = cfg;
   other.env = "Pendulum";
   s = TrainExpert(other, dir, true);
   ASSERT_FALSE(s.ok());
@@ -233,7 +233,7 @@ void ExpectSameState(const PpoTrainState& a, const PpoTrainState& b) {
 // a resume from a damaged checkpoint is refused as damaged.
 TEST(CheckpointTest, FlippedBitsAreDetectedOnEveryLoad) {
   const fs::path dir = FreshDir("flipped");
-  ExpertConfig cfg = TinyConfig();
+  PpoRunConfig cfg = TinyConfig();
   cfg.total_steps = 128;
   ASSERT_TRUE(TrainExpert(cfg, dir, false).ok());
   auto original = LoadPpoCheckpoint(dir / "checkpoint.pt");
@@ -269,7 +269,7 @@ TEST(CheckpointTest, FlippedBitsAreDetectedOnEveryLoad) {
   std::string copy = bytes;
   copy[damaging_offset] = static_cast<char>(copy[damaging_offset] ^ (1 << (damaging_offset % 8)));
   ASSERT_TRUE(WriteFileAtomically(dir / "checkpoint.pt", copy).ok());
-  ExpertConfig longer = cfg;
+  PpoRunConfig longer = cfg;
   longer.total_steps = 256;
   const absl::Status s = TrainExpert(longer, dir, true);
   ASSERT_FALSE(s.ok());
@@ -317,7 +317,7 @@ void RefreshCrcs(std::string& zip) {
 // past the buffer.
 TEST(CheckpointTest, ATensorLargerThanItsDataIsRefusedByName) {
   const fs::path dir = FreshDir("oversized");
-  ExpertConfig cfg = TinyConfig();
+  PpoRunConfig cfg = TinyConfig();
   cfg.total_steps = 128;
   cfg.ppo.actor_hidden = cfg.ppo.critic_hidden = {4};
   ASSERT_TRUE(TrainExpert(cfg, dir, false).ok());
@@ -350,7 +350,7 @@ TEST(CheckpointTest, ATensorLargerThanItsDataIsRefusedByName) {
 // sanitizer build). Seeded.
 TEST(CheckpointTest, ConsistentlyDamagedArchivesLoadOrFailByName) {
   const fs::path dir = FreshDir("consistent");
-  ExpertConfig cfg = TinyConfig();
+  PpoRunConfig cfg = TinyConfig();
   cfg.total_steps = 128;
   cfg.ppo.actor_hidden = cfg.ppo.critic_hidden = {4};
   ASSERT_TRUE(TrainExpert(cfg, dir, false).ok());

@@ -150,8 +150,9 @@ absl::Status WriteRunInfo(const fs::path& run_dir, const std::vector<std::string
       const toml::table config = toml::parse(*text, (run_dir / "config.toml").string());
       const auto xml_file = config["env_options"]["xml_file"].value<std::string>();
       if (xml_file && !xml_file->empty()) {
-        info["model"] = Json{{"xml_file", *xml_file},
-                             {"model_digest", config["env_options"]["model_digest"].value_or(std::string())}};
+        info["model"] =
+            Json{{"xml_file", *xml_file},
+                 {"model_digest", config["env_options"]["model_digest"].value_or(std::string())}};
       }
     } catch (const toml::parse_error&) {
       // config.toml is the command's own output; a malformed one is reported where it is read

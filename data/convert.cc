@@ -18,11 +18,11 @@
 #include "core/json.h"
 #include "core/status.h"
 #include "core/strings.h"
+#include "data/convert_io.h"
 #include "data/demo_file.h"
 #include "data/demo_writer.h"
 #include "data/hdf5.h"
 #include "data/metadata_io.h"
-#include "data/convert_io.h"
 
 namespace irlab {
 namespace {
@@ -35,7 +35,7 @@ using convert::EpisodeSink;
 class IrlabSource : public DemoReader {
  public:
   static absl::StatusOr<std::unique_ptr<DemoReader>> Open(const fs::path& in,
-                                                             const ConvertOptions& options) {
+                                                          const ConvertOptions& options) {
     auto source = std::make_unique<IrlabSource>();
     IRLAB_ASSIGN_OR_RETURN(source->file_, DemoFile::Open(in));  // validated
     const DemoFile& f = *source->file_;

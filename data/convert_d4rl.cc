@@ -1,6 +1,4 @@
 // Reading D4RL's flat layout: episodes split where terminals or timeouts is set.
-#include "data/convert_io.h"
-
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -19,6 +17,7 @@
 #include "core/json.h"
 #include "core/status.h"
 #include "core/strings.h"
+#include "data/convert_io.h"
 #include "data/demo_file.h"
 #include "data/demo_writer.h"
 #include "data/hdf5.h"
@@ -37,7 +36,7 @@ constexpr char kD4rlFinalQvel[] = "metadata/episode_final_qvel";
 class D4rlSource : public DemoReader {
  public:
   static absl::StatusOr<std::unique_ptr<DemoReader>> Open(const fs::path& in,
-                                                             const ConvertOptions& options) {
+                                                          const ConvertOptions& options) {
     auto s = std::make_unique<D4rlSource>();
     s->path_ = in;
     IRLAB_ASSIGN_OR_RETURN(s->file_, h5::OpenFile(in));

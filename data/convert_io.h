@@ -38,9 +38,11 @@ struct Column {
 std::optional<std::string> Float64Note(std::initializer_list<const Column*> columns);
 
 // Opens a numeric dataset of rank 1 or 2.
-absl::StatusOr<Column> OpenColumn(hid_t loc, const std::string& name, const std::filesystem::path& file);
+absl::StatusOr<Column> OpenColumn(hid_t loc, const std::string& name,
+                                  const std::filesystem::path& file);
 
-absl::Status ExpectRows(const Column& c, int64_t rows, std::string_view reference, const std::filesystem::path& file);
+absl::Status ExpectRows(const Column& c, int64_t rows, std::string_view reference,
+                        const std::filesystem::path& file);
 absl::Status ExpectWidth(const Column& c, int64_t width, const std::filesystem::path& file);
 
 // Rows [begin, begin + count) as float or double.
@@ -62,10 +64,11 @@ absl::Status ReadFlags(const Column& c, int64_t begin, int64_t count, std::vecto
 
 // The metadata of a converted file: the task from --env or the file's own
 // attributes, checked against the data's sizes.
-absl::StatusOr<DemoMetadata> ResolveMetadata(hid_t root, const std::filesystem::path& in, DemoLayout from,
-                                             const ConvertOptions& options, int64_t obs_dim,
-                                             int64_t act_dim, int64_t nq, int64_t nv,
-                                             std::string_view obs_name, std::string_view act_name);
+absl::StatusOr<DemoMetadata> ResolveMetadata(hid_t root, const std::filesystem::path& in,
+                                             DemoLayout from, const ConvertOptions& options,
+                                             int64_t obs_dim, int64_t act_dim, int64_t nq,
+                                             int64_t nv, std::string_view obs_name,
+                                             std::string_view act_name);
 
 // The first non-finite value of `values` ([steps, width], read from dataset
 // `name` from row `first_row` on) as an error naming the file's row.
@@ -76,10 +79,10 @@ absl::Status CheckFiniteRows(const std::vector<T>& values, int64_t width, const 
   for (size_t k = 0; k < values.size(); ++k) {
     if (std::isfinite(values[k])) continue;
     const int64_t step = static_cast<int64_t>(k) / width;
-    return absl::InvalidArgumentError(StrCat(in.string(), ": dataset '", name, "' row ", first_row + step,
-                                             " column ", static_cast<int64_t>(k) % width,
-                                             " has a non-finite value (", values[k], "); episode ",
-                                             episode, " step ", step, " after splitting at the flags"));
+    return absl::InvalidArgumentError(
+        StrCat(in.string(), ": dataset '", name, "' row ", first_row + step, " column ",
+               static_cast<int64_t>(k) % width, " has a non-finite value (", values[k],
+               "); episode ", episode, " step ", step, " after splitting at the flags"));
   }
   return absl::OkStatus();
 }
@@ -106,8 +109,10 @@ class EpisodeSink {
 };
 
 // The D4RL reader (convert_d4rl.cc), the Minari reader and writer (convert_minari.cc).
-absl::StatusOr<std::unique_ptr<DemoReader>> OpenD4rl(const std::filesystem::path& in, const ConvertOptions& options);
-absl::StatusOr<std::unique_ptr<DemoReader>> OpenMinari(const std::filesystem::path& in, const ConvertOptions& options);
+absl::StatusOr<std::unique_ptr<DemoReader>> OpenD4rl(const std::filesystem::path& in,
+                                                     const ConvertOptions& options);
+absl::StatusOr<std::unique_ptr<DemoReader>> OpenMinari(const std::filesystem::path& in,
+                                                       const ConvertOptions& options);
 absl::StatusOr<std::unique_ptr<EpisodeSink>> CreateMinariSink(const std::filesystem::path& out,
                                                               const DemoMetadata& metadata,
                                                               const ConvertOptions& options);

@@ -1,7 +1,5 @@
 // Reading and writing Minari's layout: one HDF5 group per episode, alone or in
 // a dataset folder beside metadata.json.
-#include "data/convert_io.h"
-
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -20,6 +18,7 @@
 #include "core/json.h"
 #include "core/status.h"
 #include "core/strings.h"
+#include "data/convert_io.h"
 #include "data/demo_file.h"
 #include "data/demo_writer.h"
 #include "data/hdf5.h"
@@ -47,7 +46,7 @@ int64_t MinariEpisodeId(std::string_view name) {
 class MinariSource : public DemoReader {
  public:
   static absl::StatusOr<std::unique_ptr<DemoReader>> Open(const fs::path& in,
-                                                             const ConvertOptions& options) {
+                                                          const ConvertOptions& options) {
     auto s = std::make_unique<MinariSource>();
     s->path_ = in;
     std::error_code ec;

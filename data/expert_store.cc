@@ -433,8 +433,8 @@ absl::Status ExpertStore::RestoreDrawState(const DrawState& state) {
   IRLAB_CHECK(batches_ == 0, "RestoreDrawState on a store that has drawn already");
   if (state.batches < 0 || state.rows_refilled < 0 || !(state.debt >= 0 && state.debt < 1)) {
     return absl::InvalidArgumentError(StrCat("expert store: impossible draw state (batches ",
-                                             state.batches, ", rows refilled ",
-                                             state.rows_refilled, ", debt ", state.debt, ")"));
+                                             state.batches, ", rows refilled ", state.rows_refilled,
+                                             ", debt ", state.debt, ")"));
   }
   draw_rng_.set_state(state.rng);
   batches_ = state.batches;
@@ -450,8 +450,7 @@ absl::Status ExpertStore::Skip(int64_t batches, int batch_size) {
       next_obs(size_t(batch_size) * obs_dim());
   std::vector<uint8_t> terminal(batch_size);
   for (int64_t k = 0; k < batches; ++k) {
-    IRLAB_RETURN_IF_ERROR(Sample(batch_size, obs.data(),
-                                 config_.state_only ? nullptr : act.data(),
+    IRLAB_RETURN_IF_ERROR(Sample(batch_size, obs.data(), config_.state_only ? nullptr : act.data(),
                                  config_.next_observations ? next_obs.data() : nullptr,
                                  terminal.data()));
   }

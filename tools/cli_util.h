@@ -4,9 +4,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
-#include <system_error>
-
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -37,8 +36,9 @@ inline int ParseFlagsOrExit(FlagParser& flags, const Args& args) {
 
 // Adds `--name value` as the config override key=value when the flag was
 // given; a bad value is then reported as the flag the user typed.
-inline void AddFlagOverride(const FlagParser& flags, const std::string& name, const std::string& key,
-                            const std::string& value, std::vector<FlagOverride>& out) {
+inline void AddFlagOverride(const FlagParser& flags, const std::string& name,
+                            const std::string& key, const std::string& value,
+                            std::vector<FlagOverride>& out) {
   if (flags.Seen(name)) out.push_back({"--" + name + " " + value, key + "=" + value});
 }
 
@@ -67,12 +67,14 @@ class NewRunDir {
     std::error_code ec;
     if (std::filesystem::exists(dir_ / "checkpoint.pt", ec)) return;
     const auto metrics = dir_ / "metrics.jsonl";
-    if (std::filesystem::exists(metrics, ec) && std::filesystem::file_size(metrics, ec) > 0 && !ec) return;
+    if (std::filesystem::exists(metrics, ec) && std::filesystem::file_size(metrics, ec) > 0 && !ec)
+      return;
     if (created_) {
       std::filesystem::remove_all(dir_, ec);
       return;
     }
-    for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) std::filesystem::remove_all(entry, ec);
+    for (const auto& entry : std::filesystem::directory_iterator(dir_, ec))
+      std::filesystem::remove_all(entry, ec);
   }
 
  private:
@@ -90,7 +92,8 @@ class ResumedRunFiles {
  public:
   explicit ResumedRunFiles(std::filesystem::path dir) : dir_(std::move(dir)) {
     for (const char* name : {"config.toml", "run.json"}) {
-      if (auto contents = ReadFile(dir_ / name); contents.ok()) saved_.emplace_back(name, *contents);
+      if (auto contents = ReadFile(dir_ / name); contents.ok())
+        saved_.emplace_back(name, *contents);
     }
     std::error_code ec;
     checkpoint_time_ = std::filesystem::last_write_time(dir_ / "checkpoint.pt", ec);
@@ -116,7 +119,8 @@ class ResumedRunFiles {
 inline int CheckRunFlags(const char* command, const std::string& out, const std::string& resume,
                          const std::string& config_file) {
   if (out.empty() == resume.empty()) {
-    std::fprintf(stderr, "irlab %s: give exactly one of --out (new run) or --resume (existing run)\n",
+    std::fprintf(stderr,
+                 "irlab %s: give exactly one of --out (new run) or --resume (existing run)\n",
                  command);
     return 2;
   }
@@ -141,9 +145,10 @@ inline int RunTraining(const char* command, const Args& args, const std::filesys
   if (!resume) {
     std::error_code ec;
     if (std::filesystem::exists(run_dir, ec) && !std::filesystem::is_empty(run_dir, ec)) {
-      return Fail(command, absl::AlreadyExistsError(
-                               StrCat(run_dir.string(), ": exists and is not empty; use --resume "
-                                                        "to continue it or choose a new --out")));
+      return Fail(command,
+                  absl::AlreadyExistsError(StrCat(run_dir.string(),
+                                                  ": exists and is not empty; use --resume "
+                                                  "to continue it or choose a new --out")));
     }
   }
   absl::Status s = resume ? absl::OkStatus() : EnsureDirectory(run_dir);

@@ -39,7 +39,8 @@ int ExpertCommand(const Args& args) {
   if (!resuming) {
     // what would fail at the start of training fails before the run directory exists
     if (absl::Status s = CheckMinibatches(cfg.ppo, cfg.num_envs); !s.ok()) return Fail("expert", s);
-    if (auto made = MakeEnv(cfg.env, cfg.env_options); !made.ok()) return Fail("expert", made.status());
+    if (auto made = MakeEnv(cfg.env, cfg.env_options); !made.ok())
+      return Fail("expert", made.status());
   }
   // a model of the researcher's own is pinned by its digest (checked again on resume)
   if (absl::Status s = PinTaskModel(cfg.env, cfg.env_options); !s.ok()) return Fail("expert", s);

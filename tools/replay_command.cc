@@ -32,7 +32,8 @@ viewer::DisplayedReward LearnedRewardOf(const fs::path& run) {
   if (!loaded.ok()) return {};
   auto reward = std::make_shared<irlab::LearnedReward>(std::move(*loaded));
   viewer::DisplayedReward out;
-  out.label = reward->config.algorithm() == Algo::kAirl ? "AIRL g(s)" : reward->config.algo + " reward";
+  out.label =
+      reward->config.algorithm() == Algo::kAirl ? "AIRL g(s)" : reward->config.algo + " reward";
   out.reward = [reward](std::span<const float> obs, std::span<const float> action,
                         std::span<const float> next_obs) {
     std::vector<float> o(obs.begin(), obs.end()), n(next_obs.begin(), next_obs.end());
@@ -41,7 +42,8 @@ viewer::DisplayedReward LearnedRewardOf(const fs::path& run) {
     NormalizeObs(reward->policy, n, n);
     const float done = 0;
     float r = 0;
-    reward->disc->UnshapedReward({.size = 1, .obs = o.data(), .act = a.data(), .next_obs = n.data(), .done = &done}, &r);
+    reward->disc->UnshapedReward(
+        {.size = 1, .obs = o.data(), .act = a.data(), .next_obs = n.data(), .done = &done}, &r);
     return double(r);
   };
   return out;

@@ -187,7 +187,8 @@ int TabularCommand(const Args& args) {
   AddFlagOverride(flags, "env", "env", env, given);
   AddFlagOverride(flags, "demos", "demos", StrCat(demos), given);
   AddFlagOverride(flags, "seed", "seed", StrCat(seed), given);
-  if (absl::Status s = LoadConfig(cfg, config_file, sets, given); !s.ok()) return Fail("tabular", s);
+  if (absl::Status s = LoadConfig(cfg, config_file, sets, given); !s.ok())
+    return Fail("tabular", s);
   const fs::path run_dir(out);
   if (absl::Status s = EnsureDirectory(run_dir); !s.ok()) return Fail("tabular", s);
   if (absl::Status s = WriteRunInfo(run_dir, "tabular", args); !s.ok()) return Fail("tabular", s);

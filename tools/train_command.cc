@@ -18,16 +18,17 @@ absl::Status CheckDemosModel(const AdversarialConfig& cfg) {
   if (!file.ok()) return absl::OkStatus();  // training reports a bad file with its own message
   EnvOptions recorded;
   const std::string& text = (*file)->metadata().env_options;
-  if (!text.empty() && !ConfigSchema::For(recorded).ApplyText(text, cfg.demos_file).ok()) return absl::OkStatus();
+  if (!text.empty() && !ConfigSchema::For(recorded).ApplyText(text, cfg.demos_file).ok())
+    return absl::OkStatus();
   if (recorded.model_digest == cfg.env_options.model_digest) return absl::OkStatus();
   auto describe = [](const EnvOptions& o) {
     return o.model_digest.empty() ? std::string("the built-in model")
                                   : StrCat(o.xml_file, " (digest ", o.model_digest, ")");
   };
-  return absl::FailedPreconditionError(StrCat(cfg.demos_file, ": the demonstrations were recorded on ",
-                                              describe(recorded), ", the run trains on ",
-                                              describe(cfg.env_options),
-                                              "; set env_options.xml_file to the demonstrations' model"));
+  return absl::FailedPreconditionError(
+      StrCat(cfg.demos_file, ": the demonstrations were recorded on ", describe(recorded),
+             ", the run trains on ", describe(cfg.env_options),
+             "; set env_options.xml_file to the demonstrations' model"));
 }
 
 }  // namespace
@@ -36,16 +37,19 @@ int TrainCommand(const Args& args) {
   std::string algo, env, demos, config_file, out, resume;
   int64_t seed = -1;
   std::vector<std::string> sets;
-  FlagParser flags("train",
-                   "Learns from demonstrations: airl (state-only reward g(s)), airl-sa (g(s,a)),\n"
-                   "gail, gcl (GAN-GCL, sample-based MaxEnt IRL) or bc. The run directory gets\n"
-                   "config.toml, metrics.csv/jsonl, checkpoint.pt (policy, PPO state and reward net)\n"
-                   "and eval.json with the normalised score (R - R_random) / (R_expert - R_random).");
+  FlagParser flags(
+      "train",
+      "Learns from demonstrations: airl (state-only reward g(s)), airl-sa (g(s,a)),\n"
+      "gail, gcl (GAN-GCL, sample-based MaxEnt IRL) or bc. The run directory gets\n"
+      "config.toml, metrics.csv/jsonl, checkpoint.pt (policy, PPO state and reward net)\n"
+      "and eval.json with the normalised score (R - R_random) / (R_expert - R_random).");
   flags.Add("algo", &algo, "airl, airl-sa, gail, gcl or bc");
   flags.Add("env", &env, "task (must match the demonstrations)");
   flags.Add("demos", &demos,
-            "HDF5 demonstration file (irlab collect / irlab convert); on --resume, the run's own by default");
-  flags.Add("config", &config_file, "TOML file overriding the defaults (see experiments/adversarial/)");
+            "HDF5 demonstration file (irlab collect / irlab convert); on --resume, the run's own "
+            "by default");
+  flags.Add("config", &config_file,
+            "TOML file overriding the defaults (see experiments/adversarial/)");
   flags.Add("set", &sets, "key=value override, e.g. --set disc.updates_per_round=4");
   flags.Add("seed", &seed, "random seed");
   flags.Add("out", &out, "new run directory");
@@ -73,8 +77,8 @@ int TrainCommand(const Args& args) {
   if (absl::Status s = CheckDemosModel(cfg); !s.ok()) return Fail("train", s);
   if (!resuming) {
     // what would fail at the start of training fails before the run directory exists
-    absl::Status s = cfg.algorithm() == Algo::kBc ? absl::OkStatus()
-                                                  : CheckMinibatches(cfg.ppo, cfg.num_envs);
+    absl::Status s =
+        cfg.algorithm() == Algo::kBc ? absl::OkStatus() : CheckMinibatches(cfg.ppo, cfg.num_envs);
     if (auto made = MakeEnv(cfg.env, cfg.env_options); s.ok() && !made.ok()) s = made.status();
     if (!s.ok()) return Fail("train", s);
     // absolute, so that a resume from another directory finds the same file

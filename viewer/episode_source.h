@@ -57,7 +57,7 @@ struct PolicySourceOptions {
   int episodes = 1;            // episodes that can be shown
   bool deterministic = false;  // act with the policy's mean
   uint64_t seed = 0;           // episode k resets with Rng::DeriveSeed(seed, k)
-  DisplayedReward learned;       // optional
+  DisplayedReward learned;     // optional
 };
 
 // A policy acting live; without a policy, uniform random actions in the

@@ -62,7 +62,8 @@ absl::Status FitBc(const AdversarialConfig& cfg, ExpertStore& store, PolicyState
   for (int64_t step = 1; step <= cfg.bc.steps; ++step) {
     IRLAB_RETURN_IF_ERROR(store.Sample(batch_size, obs.data(), act.data(), nullptr, nullptr));
     if (policy.norm_obs) policy.obs_rms.Normalize(obs, obs, policy.obs_clip);
-    const double nll = BcLossAndGradient(net, obs.data(), act.data(), batch_size, scratch, grads.data());
+    const double nll =
+        BcLossAndGradient(net, obs.data(), act.data(), batch_size, scratch, grads.data());
     if (!std::isfinite(nll))
       return absl::InternalError(StrCat("non-finite BC loss at step ", step));
     nn::ClipNorm(grads.data(), net.num_params(), cfg.ppo.max_grad_norm);
@@ -75,10 +76,9 @@ absl::Status FitBc(const AdversarialConfig& cfg, ExpertStore& store, PolicyState
 absl::Status WarmStartWithBc(const AdversarialConfig& cfg, PolicyState& policy) {
   const auto start = std::chrono::steady_clock::now();
   ActorCritic& net = *policy.net;
-  IRLAB_ASSIGN_OR_RETURN(auto store,
-                         ExpertStore::Open(cfg.demos_file, cfg.demos,
-                                           StreamSeed(cfg.seed, SeedStream::kBcBatches),
-                                           net.obs_dim(), net.act_dim()));
+  IRLAB_ASSIGN_OR_RETURN(auto store, ExpertStore::Open(cfg.demos_file, cfg.demos,
+                                                       StreamSeed(cfg.seed, SeedStream::kBcBatches),
+                                                       net.obs_dim(), net.act_dim()));
   double nll = NAN;
   IRLAB_RETURN_IF_ERROR(FitBc(cfg, *store, policy, [&](int64_t, double x) {
     nll = x;
@@ -104,12 +104,13 @@ absl::Status TrainBc(const AdversarialConfig& cfg, ExpertStore& store, const Env
   state.policy.env_name = cfg.env;
   state.policy.actor_hidden = cfg.ppo.actor_hidden;
   state.policy.critic_hidden = cfg.ppo.critic_hidden;
-  state.policy.net = std::make_unique<ActorCritic>(obs_dim, act_dim, cfg.ppo.actor_hidden, cfg.ppo.critic_hidden,
-                                                cfg.ppo.log_std_init,
-                                                StreamSeed(cfg.seed, SeedStream::kNetworkInit));
+  state.policy.net = std::make_unique<ActorCritic>(obs_dim, act_dim, cfg.ppo.actor_hidden,
+                                                   cfg.ppo.critic_hidden, cfg.ppo.log_std_init,
+                                                   StreamSeed(cfg.seed, SeedStream::kNetworkInit));
   state.policy.norm_obs = cfg.ppo.norm_obs;
   state.policy.obs_clip = cfg.ppo.obs_clip;
-  state.adam = std::make_unique<FlatAdam>(state.policy.net->flat_params().numel(), cfg.ppo.adam_eps);
+  state.adam =
+      std::make_unique<FlatAdam>(state.policy.net->flat_params().numel(), cfg.ppo.adam_eps);
   state.config_toml = "";
 
   IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger, MetricsLogger::Open(run_dir, /*console=*/false));
@@ -123,15 +124,16 @@ absl::Status TrainBc(const AdversarialConfig& cfg, ExpertStore& store, const Env
   state.iteration = cfg.bc.steps;
   IRLAB_RETURN_IF_ERROR(SavePpoCheckpoint(run_dir / "checkpoint.pt", state));
   IRLAB_ASSIGN_OR_RETURN(
-      EvalResult eval, EvaluatePolicy(state.policy, cfg.env, cfg.env_options, cfg.eval_episodes, /*deterministic=*/true,
+      EvalResult eval, EvaluatePolicy(state.policy, cfg.env, cfg.env_options, cfg.eval_episodes,
+                                      /*deterministic=*/true,
                                       StreamSeed(cfg.seed, SeedStream::kEvaluation), cfg.threads));
   const double score = (eval.mean_return - random_return) / (expert_return - random_return);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   IRLAB_RETURN_IF_ERROR(logger.Log(
       cfg.bc.steps, {{"eval_return", eval.mean_return}, {"eval_normalized_score", score}}));
-  std::printf("bc %s: expert %.1f, random %.1f, bc %.1f -> normalised score %.3f (%.0f s)\n", cfg.env.c_str(),
-              expert_return, random_return, eval.mean_return, score, seconds);
+  std::printf("bc %s: expert %.1f, random %.1f, bc %.1f -> normalised score %.3f (%.0f s)\n",
+              cfg.env.c_str(), expert_return, random_return, eval.mean_return, score, seconds);
   return WriteJsonFile(run_dir / "eval.json", Json{{"algo", "bc"},
                                                    {"env", cfg.env},
                                                    {"episodes", cfg.eval_episodes},

@@ -35,7 +35,6 @@ absl::Status SampleExpertBatch(int size, ExpertStore& store, const PolicyState& 
 // history_fraction of them from the history (when there is one), the rest
 // from the recent rollouts.
 void SamplePolicyBatch(int size, double history_fraction, const PolicyReplay& replay,
-                       const PolicyState& policy, bool need_log_pi, Rng& rng,
-                       NormalizedBatch& out);
+                       const PolicyState& policy, bool need_log_pi, Rng& rng, NormalizedBatch& out);
 
 }  // namespace irlab

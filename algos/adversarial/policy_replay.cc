@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-
 namespace irlab {
 
 PolicySamples FromRollout(const Rollout& ro, const EnvSpec& spec) {

@@ -47,7 +47,7 @@ absl::StatusOr<bool> ReadRounds(torch::serialize::InputArchive& a, const fs::pat
       const std::string key = StrCat(prefix, "/", k, "/", name);
       torch::Tensor t;
       if (!a.try_read(key, t) || t.dim() != 1 || t.scalar_type() != torch::kFloat ||
-        !TensorFitsStorage(t)) {
+          !TensorFitsStorage(t)) {
         return absl::DataLossError(StrCat(path.string(), ": no valid '", key, "' entry"));
       }
       if (!s.done.empty() && t.numel() != static_cast<int64_t>(s.done.size()) * width) {
@@ -143,8 +143,7 @@ void WriteRoundState(torch::serialize::OutputArchive& a, const AdversarialConfig
 absl::Status ReadRoundState(torch::serialize::InputArchive& a, const fs::path& path,
                             const AdversarialConfig& cfg, const RoundState& round) {
   int64_t expert_batches = 0;
-  IRLAB_RETURN_IF_ERROR(
-      ReadDiscriminator(a, path, round.disc, &round.optimizer, &expert_batches));
+  IRLAB_RETURN_IF_ERROR(ReadDiscriminator(a, path, round.disc, &round.optimizer, &expert_batches));
   ExpertStore::DrawState store;
   IRLAB_ASSIGN_OR_RETURN(const bool has_store, ReadStoreState(a, path, store));
   if (has_store) {
@@ -155,10 +154,13 @@ absl::Status ReadRoundState(torch::serialize::InputArchive& a, const fs::path& p
     IRLAB_RETURN_IF_ERROR(round.expert_store.Skip(expert_batches, cfg.disc.batch_size));
   }
   const int obs_dim = round.disc.shape().obs_dim, act_dim = round.disc.shape().act_dim;
-  IRLAB_ASSIGN_OR_RETURN(const bool has_replay, ReadReplay(a, path, obs_dim, act_dim, round.replay));
+  IRLAB_ASSIGN_OR_RETURN(const bool has_replay,
+                         ReadReplay(a, path, obs_dim, act_dim, round.replay));
   if (!has_replay && (cfg.disc.replay_rounds > 1 || cfg.disc.history_rounds > 0)) {
-    std::printf("note: %s is an older checkpoint without (all of) the policy-sample replay; "
-                "the missing part restarts empty\n", path.c_str());
+    std::printf(
+        "note: %s is an older checkpoint without (all of) the policy-sample replay; "
+        "the missing part restarts empty\n",
+        path.c_str());
   }
   return absl::OkStatus();
 }

@@ -60,8 +60,7 @@ absl::StatusOr<DiscriminatorStats> DiscriminatorStep(const AdversarialConfig& cf
   NormalizedBatch expert, generated;
   absl::Status expert_status;
   SideBySide(
-      threads,
-      [&] { expert_status = SampleExpertBatch(batch_size, store, policy, airl, expert); },
+      threads, [&] { expert_status = SampleExpertBatch(batch_size, store, policy, airl, expert); },
       [&] {
         SamplePolicyBatch(batch_size, cfg.disc.history_fraction, replay, policy, airl, rng,
                           generated);
@@ -93,7 +92,8 @@ absl::StatusOr<DiscriminatorStats> GclStep(const AdversarialConfig& cfg, Discrim
                                            const Rollout& rollout, const NormalizedBatch& latest,
                                            const PolicyState& policy, double expert_length) {
   NormalizedBatch expert;
-  IRLAB_RETURN_IF_ERROR(SampleExpertBatch(cfg.disc.batch_size, store, policy, /*need_log_pi=*/false, expert));
+  IRLAB_RETURN_IF_ERROR(
+      SampleExpertBatch(cfg.disc.batch_size, store, policy, /*need_log_pi=*/false, expert));
   // behaviour log-likelihood of each env's segment: [N]
   std::vector<float> log_q(rollout.N, 0.0f);
   for (int t = 0; t < rollout.T; ++t) {
@@ -133,19 +133,20 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
 
   // ---- demonstrations, and the two returns the normalised score needs
   const fs::path demos = cfg.demos_file;
-  IRLAB_ASSIGN_OR_RETURN(auto store, ExpertStore::Open(demos, cfg.demos,
-                                                       StreamSeed(cfg.seed, SeedStream::kExpertBatches),
-                                                       spec.obs_dim, spec.act_dim));
+  IRLAB_ASSIGN_OR_RETURN(
+      auto store,
+      ExpertStore::Open(demos, cfg.demos, StreamSeed(cfg.seed, SeedStream::kExpertBatches),
+                        spec.obs_dim, spec.act_dim));
   if (store->metadata().task != cfg.env) {
     return absl::InvalidArgumentError(StrCat(demos.string(), ": demonstrations are of task '",
                                              store->metadata().task, "', training asks for '",
                                              cfg.env, "'"));
   }
   const double expert_return = store->mean_return();
-  IRLAB_ASSIGN_OR_RETURN(EvalResult random,
-                         EvaluateRandomPolicy(cfg.env, cfg.env_options, cfg.eval_episodes,
-                                              StreamSeed(cfg.seed, SeedStream::kRandomPolicy),
-                                              cfg.threads));
+  IRLAB_ASSIGN_OR_RETURN(
+      EvalResult random,
+      EvaluateRandomPolicy(cfg.env, cfg.env_options, cfg.eval_episodes,
+                           StreamSeed(cfg.seed, SeedStream::kRandomPolicy), cfg.threads));
   auto normalized = [&](double r) {
     return (r - random.mean_return) / (expert_return - random.mean_return);
   };
@@ -171,12 +172,12 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     IRLAB_ASSIGN_OR_RETURN(state, LoadPpoCheckpoint(checkpoint, [&](auto& archive) {
                              return ReadRoundState(archive, checkpoint, cfg, round);
                            }));
-    IRLAB_RETURN_IF_ERROR(
-        CheckResumable(state, cfg.env, spec, ppo, cfg.num_envs, checkpoint));
+    IRLAB_RETURN_IF_ERROR(CheckResumable(state, cfg.env, spec, ppo, cfg.num_envs, checkpoint));
     if (state.global_step >= cfg.total_steps) {  // nothing to continue: keep its eval.json
-      return absl::FailedPreconditionError(StrCat(
-          checkpoint.string(), ": the run finished at env step ", state.global_step,
-          " (total_steps ", cfg.total_steps, "); raise total_steps (--set total_steps=N) to train on"));
+      return absl::FailedPreconditionError(
+          StrCat(checkpoint.string(), ": the run finished at env step ", state.global_step,
+                 " (total_steps ", cfg.total_steps,
+                 "); raise total_steps (--set total_steps=N) to train on"));
     }
     IRLAB_RETURN_IF_ERROR(vec->SetState(state.envs));
     state.reward_scaler.set_gamma(ppo.gamma);
@@ -205,8 +206,9 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   }
   const bool update_obs_norm = !(cfg.bc.warm_start && cfg.bc.freeze_obs_norm);
   if (cfg.bc.freeze_obs_norm && !cfg.bc.warm_start) {
-    std::printf("note: bc.freeze_obs_norm applies only with bc.warm_start; the normaliser keeps "
-                "learning\n");
+    std::printf(
+        "note: bc.freeze_obs_norm applies only with bc.warm_start; the normaliser keeps "
+        "learning\n");
   }
 
   const double gcl_length =
@@ -266,8 +268,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
       ComputeGae(rollout.rewards, rollout.values, rollout.next_values, rollout.terminated,
                  rollout.truncated, T, N, ppo.gamma, ppo.gae_lambda, rollout.advantages,
                  rollout.returns);
-      auto updated =
-          PpoUpdate(net, *state.adam, rollout, ppo, lr, rng, collector.idle_threads());
+      auto updated = PpoUpdate(net, *state.adam, rollout, ppo, lr, rng, collector.idle_threads());
       if (!updated.ok()) return RunStopped(updated.status(), state.global_step, checkpoint);
       update = *updated;
     }
@@ -294,8 +295,8 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     if (!rollout.episode_returns.empty()) {
       double mean_return = 0;
       for (double r : rollout.episode_returns) mean_return += r / rollout.episode_returns.size();
-      scalars.insert(scalars.begin(),
-                     {{"episode_return", mean_return}, {"normalized_score", normalized(mean_return)}});
+      scalars.insert(scalars.begin(), {{"episode_return", mean_return},
+                                       {"normalized_score", normalized(mean_return)}});
     }
     if (last || (cfg.eval_every > 0 && state.iteration % cfg.eval_every == 0)) {
       IRLAB_ASSIGN_OR_RETURN(EvalResult eval, evaluate());

@@ -26,7 +26,7 @@ absl::Status SavePpoCheckpoint(const std::filesystem::path& path, const PpoTrain
                                const CheckpointWriter& extra = {});
 // Loads a whole training state (for --resume).
 absl::StatusOr<PpoTrainState> LoadPpoCheckpoint(const std::filesystem::path& path,
-                                                 const CheckpointReader& extra = {});
+                                                const CheckpointReader& extra = {});
 // Whether every element a loaded tensor's sizes and strides address lies in
 // its storage: an archive whose CRC-32s match can still pair a size with a
 // smaller data record (a consistent but wrong file), and reading it would run
@@ -34,7 +34,8 @@ absl::StatusOr<PpoTrainState> LoadPpoCheckpoint(const std::filesystem::path& pat
 bool TensorFitsStorage(const torch::Tensor& t);
 
 // Opens a checkpoint archive for reading other sections; errors name the file.
-absl::Status OpenCheckpoint(const std::filesystem::path& path, torch::serialize::InputArchive& archive);
+absl::Status OpenCheckpoint(const std::filesystem::path& path,
+                            torch::serialize::InputArchive& archive);
 // Loads only the policy/* entries (for acting).
 absl::StatusOr<PolicyState> LoadPolicy(const std::filesystem::path& path);
 
@@ -59,6 +60,7 @@ absl::Status KeepCheckpointCopy(const std::filesystem::path& checkpoint, int64_t
 
 // The run's kept checkpoint (checkpoints/step_N.pt, one per checkpoint_every)
 // with the largest N <= step; the error names the run and the steps it has.
-absl::StatusOr<std::filesystem::path> CheckpointAtStep(const std::filesystem::path& run_dir, int64_t step);
+absl::StatusOr<std::filesystem::path> CheckpointAtStep(const std::filesystem::path& run_dir,
+                                                       int64_t step);
 
 }  // namespace irlab

@@ -2,8 +2,8 @@
 
 namespace irlab {
 
-RolloutCollector::RolloutCollector(VecEnv& vec, PolicyState& policy, Rng& rng, int T,
-                                   bool overlap, bool update_obs_norm)
+RolloutCollector::RolloutCollector(VecEnv& vec, PolicyState& policy, Rng& rng, int T, bool overlap,
+                                   bool update_obs_norm)
     : vec_(vec),
       policy_(policy),
       rng_(rng),

@@ -118,8 +118,7 @@ absl::Status TrainExpert(const PpoRunConfig& cfg, const fs::path& run_dir, bool 
   PpoTrainState state;
   if (resume) {
     IRLAB_ASSIGN_OR_RETURN(state, LoadPpoCheckpoint(checkpoint));
-    IRLAB_RETURN_IF_ERROR(
-        CheckResumable(state, cfg.env, spec, ppo, cfg.num_envs, checkpoint));
+    IRLAB_RETURN_IF_ERROR(CheckResumable(state, cfg.env, spec, ppo, cfg.num_envs, checkpoint));
     IRLAB_RETURN_IF_ERROR(vec->SetState(state.envs));
     state.reward_scaler.set_gamma(ppo.gamma);
   } else {
@@ -233,15 +232,15 @@ absl::Status TrainExpert(const PpoRunConfig& cfg, const fs::path& run_dir, bool 
     std::printf("eval %s: return %.1f +- %.1f over %d episodes (length %.0f); %.1f s wall clock\n",
                 cfg.env.c_str(), final_eval.mean_return, final_eval.std_return, cfg.eval_episodes,
                 final_eval.mean_length, Seconds(run_start));
-    IRLAB_RETURN_IF_ERROR(WriteJsonFile(run_dir / "eval.json",
-                                        Json{{"env", cfg.env},
-                                             {"episodes", cfg.eval_episodes},
-                                             {"deterministic", true},
-                                             {"return_mean", final_eval.mean_return},
-                                             {"return_std", final_eval.std_return},
-                                             {"length_mean", final_eval.mean_length},
-                                             {"env_steps", state.global_step},
-                                             {"wall_seconds", Seconds(run_start)}}));
+    IRLAB_RETURN_IF_ERROR(
+        WriteJsonFile(run_dir / "eval.json", Json{{"env", cfg.env},
+                                                  {"episodes", cfg.eval_episodes},
+                                                  {"deterministic", true},
+                                                  {"return_mean", final_eval.mean_return},
+                                                  {"return_std", final_eval.std_return},
+                                                  {"length_mean", final_eval.mean_length},
+                                                  {"env_steps", state.global_step},
+                                                  {"wall_seconds", Seconds(run_start)}}));
   }
   return absl::OkStatus();
 }

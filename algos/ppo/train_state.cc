@@ -34,9 +34,8 @@ PpoTrainState NewPpoState(const std::string& env, const PpoConfig& cfg, VecEnv& 
   return state;
 }
 
-absl::Status CheckResumable(const PpoTrainState& state, const std::string& env,
-                            const EnvSpec& spec, const PpoConfig& cfg, int num_envs,
-                            const std::filesystem::path& path) {
+absl::Status CheckResumable(const PpoTrainState& state, const std::string& env, const EnvSpec& spec,
+                            const PpoConfig& cfg, int num_envs, const std::filesystem::path& path) {
   const PolicyState& p = state.policy;
   if (p.env_name != env) {
     return absl::FailedPreconditionError(StrCat(path.string(), ": checkpoint is for task ",

@@ -33,8 +33,7 @@ PpoTrainState NewPpoState(const std::string& env, const PpoConfig& cfg, VecEnv& 
 
 // OK when `state` can continue under a config: the same task, observation and
 // action sizes, layer widths and number of envs. Errors name `path`.
-absl::Status CheckResumable(const PpoTrainState& state, const std::string& env,
-                            const EnvSpec& spec, const PpoConfig& cfg, int num_envs,
-                            const std::filesystem::path& path);
+absl::Status CheckResumable(const PpoTrainState& state, const std::string& env, const EnvSpec& spec,
+                            const PpoConfig& cfg, int num_envs, const std::filesystem::path& path);
 
 }  // namespace irlab

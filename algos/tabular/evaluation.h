@@ -17,7 +17,7 @@ using IterationScalars = std::vector<std::pair<std::string, double>>;
 struct IrlResult {
   std::vector<double> reward;           // [S, A] the learned r(s,a)
   std::vector<double> weights;          // [K] ψ of a linear reward (empty for a network)
-  std::vector<TabularPolicy> policies;         // the learned policy, or the projection method's mixture
+  std::vector<TabularPolicy> policies;  // the learned policy, or the projection method's mixture
   std::vector<double> mixture;          // weight of each policy (sums to 1)
   int iterations = 0;                   // IRL iterations run
   int evaluations = 0;                  // planning passes (backward + forward) run

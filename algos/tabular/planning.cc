@@ -71,8 +71,8 @@ void OptimalValueIteration(const Mdp& mdp, const std::vector<double>& reward, Ta
   }
 }
 
-void EvaluateTabularPolicy(const Mdp& mdp, const std::vector<double>& reward, const TabularPolicy& policy,
-                    std::vector<double>* values) {
+void EvaluateTabularPolicy(const Mdp& mdp, const std::vector<double>& reward,
+                           const TabularPolicy& policy, std::vector<double>* values) {
   const int T = mdp.horizon, S = mdp.num_states, A = mdp.num_actions;
   IRLAB_CHECK(reward.size() == static_cast<size_t>(mdp.num_pairs()), "reward is [S, A]");
   IRLAB_CHECK(policy.horizon == T && policy.num_states == S && policy.num_actions == A,

@@ -29,8 +29,8 @@ absl::StatusOr<IrlResult> ProjectionIrl(const Mdp& mdp, const std::vector<Trajec
   // π_0: uniform random; μ̄ starts at its feature expectation
   IrlResult result;
   TabularPolicy random{mdp.horizon, mdp.num_states, mdp.num_actions,
-                std::vector<double>(static_cast<size_t>(mdp.horizon) * mdp.num_pairs(),
-                                    1.0 / mdp.num_actions)};
+                       std::vector<double>(static_cast<size_t>(mdp.horizon) * mdp.num_pairs(),
+                                           1.0 / mdp.num_actions)};
   std::vector<double> mu_bar = PolicyFeatureExpectation(mdp, random, start);
   result.policies.push_back(std::move(random));
   result.mixture = {1.0};

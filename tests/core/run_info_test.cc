@@ -41,13 +41,15 @@ TEST(RunInfoTest, WritesCommandLineHostAndRevision) {
 
 TEST(RunInfoTest, RecordsTheRunsOwnModel) {
   const fs::path dir = testing::TestDir();
-  ASSERT_TRUE(WriteFileAtomically(dir / "config.toml", "env = 'Hopper'\n[env_options]\nxml_file = '/m/hopper.xml'\n"
-                                                        "model_digest = '0123456789abcdef'\n")
+  ASSERT_TRUE(WriteFileAtomically(dir / "config.toml",
+                                  "env = 'Hopper'\n[env_options]\nxml_file = '/m/hopper.xml'\n"
+                                  "model_digest = '0123456789abcdef'\n")
                   .ok());
   ASSERT_TRUE(WriteRunInfo(dir, "expert", {}).ok());
   const auto info = ReadJsonFile(dir / "run.json");
   ASSERT_TRUE(info.ok());
-  EXPECT_EQ((*info)["model"], Json({{"xml_file", "/m/hopper.xml"}, {"model_digest", "0123456789abcdef"}}));
+  EXPECT_EQ((*info)["model"],
+            Json({{"xml_file", "/m/hopper.xml"}, {"model_digest", "0123456789abcdef"}}));
   fs::remove_all(dir);
 }
 

@@ -25,7 +25,8 @@ TEST(ThreadPoolTest, CoversEveryIndexOnceAcrossManyCalls) {
         } else {
           pool.ParallelFor(n, count);
         }
-        for (int i = 0; i < n; ++i) ASSERT_EQ(hits[i].load(), 1) << threads << " " << n << " " << rep;
+        for (int i = 0; i < n; ++i)
+          ASSERT_EQ(hits[i].load(), 1) << threads << " " << n << " " << rep;
       }
     }
   }

@@ -255,18 +255,26 @@ TEST_F(ConvertTest, ANonFiniteValueInAD4rlFileNamesItsRow) {
     term[3] = 1;
     timeout[9] = 1;
     h5::Id b = h5::BoolEnumType();
-    ASSERT_TRUE(h5::WriteArray(file.get(), "observations", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, 2, true,
-                               obs.data(), path).ok());
+    ASSERT_TRUE(h5::WriteArray(file.get(), "observations", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, 2,
+                               true, obs.data(), path)
+                    .ok());
     ASSERT_TRUE(h5::WriteArray(file.get(), "actions", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, 1, true,
-                               act.data(), path).ok());
+                               act.data(), path)
+                    .ok());
     ASSERT_TRUE(h5::WriteArray(file.get(), "rewards", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, 1, false,
-                               rew.data(), path).ok());
-    ASSERT_TRUE(h5::WriteArray(file.get(), "terminals", b.get(), b.get(), n, 1, false, term.data(), path).ok());
-    ASSERT_TRUE(h5::WriteArray(file.get(), "timeouts", b.get(), b.get(), n, 1, false, timeout.data(), path).ok());
+                               rew.data(), path)
+                    .ok());
+    ASSERT_TRUE(
+        h5::WriteArray(file.get(), "terminals", b.get(), b.get(), n, 1, false, term.data(), path)
+            .ok());
+    ASSERT_TRUE(
+        h5::WriteArray(file.get(), "timeouts", b.get(), b.get(), n, 1, false, timeout.data(), path)
+            .ok());
   }
   ConvertOptions options;
   options.task = TestMetadata(2, 1, 0, 0);
-  auto converted = ConvertDemos(DemoLayout::kD4rl, path, DemoLayout::kIrlab, dir_ / "nan_out.h5", options);
+  auto converted =
+      ConvertDemos(DemoLayout::kD4rl, path, DemoLayout::kIrlab, dir_ / "nan_out.h5", options);
   ASSERT_FALSE(converted.ok());
   const std::string message(converted.status().message());
   EXPECT_NE(message.find("dataset 'rewards' row 7 "), std::string::npos) << message;

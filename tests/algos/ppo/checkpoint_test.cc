@@ -38,7 +38,8 @@ PpoRunConfig TinyConfig() {
 
 fs::path FreshDir(const std::string& name) {
   // the pid keeps concurrent runs of the suite (other checkouts, the sanitizer build) apart
-  const fs::path dir = fs::temp_directory_path() / ("irlab_ppo_" + name + "_" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("irlab_ppo_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -70,7 +71,8 @@ TEST(CheckpointTest, InterruptedThenResumedEqualsUninterrupted) {
 TEST(CheckpointTest, CheckpointAtStepPicksTheLastKeptOneAtOrBefore) {
   const fs::path run = FreshDir("kept");
   fs::create_directories(run / "checkpoints");
-  for (const char* name : {"step_2048.pt", "step_10240.pt", "step_4096.pt", "notes.txt", "step_x.pt"}) {
+  for (const char* name :
+       {"step_2048.pt", "step_10240.pt", "step_4096.pt", "notes.txt", "step_x.pt"}) {
     std::ofstream(run / "checkpoints" / name) << "x";
   }
   EXPECT_EQ(CheckpointAtStep(run, 5000).value(), run / "checkpoints" / "step_4096.pt");
@@ -87,8 +89,8 @@ TEST(CheckpointTest, CheckpointAtStepPicksTheLastKeptOneAtOrBefore) {
 // checkpoint: runs repeat exactly, an interrupted run resumes exactly, and the
 // result differs from the synchronous loop's (the overlapped path really ran).
 TEST(CheckpointTest, OverlappedRunsRepeatAndResumeExactly) {
-  const fs::path a = FreshDir("overlap_a"), b = FreshDir("overlap_b"), c = FreshDir("overlap_paused"),
-                 sync = FreshDir("overlap_sync");
+  const fs::path a = FreshDir("overlap_a"), b = FreshDir("overlap_b"),
+                 c = FreshDir("overlap_paused"), sync = FreshDir("overlap_sync");
   PpoRunConfig cfg = TinyConfig();
   cfg.total_steps = 768;
   cfg.checkpoint_every = 256;  // rollouts of 128: prefetches after steps 128, 384 and 640
@@ -252,7 +254,8 @@ TEST(CheckpointTest, FlippedBitsAreDetectedOnEveryLoad) {
       ExpectSameState(*original, *loaded);
       ++harmless;
     } else {
-      EXPECT_NE(loaded.status().message().find(flipped.string()), std::string::npos) << loaded.status();
+      EXPECT_NE(loaded.status().message().find(flipped.string()), std::string::npos)
+          << loaded.status();
       EXPECT_EQ(LoadPolicy(flipped).status().message(), loaded.status().message());
       if (damaging_offset < 0 && loaded.status().message().find("CRC-32") != std::string::npos &&
           at > bytes.size() / 2) {
@@ -273,11 +276,15 @@ TEST(CheckpointTest, FlippedBitsAreDetectedOnEveryLoad) {
   longer.total_steps = 256;
   const absl::Status s = TrainExpert(longer, dir, true);
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find((dir / "checkpoint.pt").string() + ": damaged checkpoint"), std::string::npos) << s;
+  EXPECT_NE(s.message().find((dir / "checkpoint.pt").string() + ": damaged checkpoint"),
+            std::string::npos)
+      << s;
   EXPECT_EQ(s.message().find("last good"), std::string::npos) << s;
   // what a run that stops names as its last good checkpoint
-  EXPECT_NE(LastGoodCheckpoint(dir / "checkpoint.pt").find("no good checkpoint is left: "), std::string::npos);
-  EXPECT_NE(LastGoodCheckpoint(dir / "never.pt").find("no checkpoint was saved yet"), std::string::npos);
+  EXPECT_NE(LastGoodCheckpoint(dir / "checkpoint.pt").find("no good checkpoint is left: "),
+            std::string::npos);
+  EXPECT_NE(LastGoodCheckpoint(dir / "never.pt").find("no checkpoint was saved yet"),
+            std::string::npos);
   EXPECT_EQ(LastGoodCheckpoint(flipped.parent_path() / "checkpoints" / "step_128.pt"),
             "the last good checkpoint is " + (dir / "checkpoints" / "step_128.pt").string());
   fs::remove_all(dir);
@@ -288,11 +295,13 @@ TEST(CheckpointTest, FlippedBitsAreDetectedOnEveryLoad) {
 void RefreshCrcs(std::string& zip) {
   auto get = [&](size_t at, int bytes) -> uint64_t {
     uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | (at + i < zip.size() ? static_cast<uint8_t>(zip[at + i]) : 0);
+    for (int i = bytes - 1; i >= 0; --i)
+      v = (v << 8) | (at + i < zip.size() ? static_cast<uint8_t>(zip[at + i]) : 0);
     return v;
   };
   auto put32 = [&](size_t at, uint32_t v) {
-    for (int i = 0; i < 4 && at + i < zip.size(); ++i) zip[at + i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+    for (int i = 0; i < 4 && at + i < zip.size(); ++i)
+      zip[at + i] = static_cast<char>((v >> (8 * i)) & 0xFF);
   };
   size_t eocd = zip.size() >= 22 ? zip.size() - 22 : 0;
   while (eocd > 0 && get(eocd, 4) != 0x06054b50) --eocd;
@@ -360,7 +369,8 @@ TEST(CheckpointTest, ConsistentlyDamagedArchivesLoadOrFailByName) {
   for (int it = 0; it < 100; ++it) {
     std::string copy = bytes;
     const int flips = 1 + static_cast<int>(rng.UniformInt(4));
-    for (int i = 0; i < flips; ++i) copy[rng.UniformInt(copy.size())] ^= static_cast<char>(1 + rng.UniformInt(255));
+    for (int i = 0; i < flips; ++i)
+      copy[rng.UniformInt(copy.size())] ^= static_cast<char>(1 + rng.UniformInt(255));
     RefreshCrcs(copy);
     const fs::path path = dir / "mutant.pt";
     std::ofstream(path, std::ios::binary | std::ios::trunc) << copy;  // no fsync: many small files
@@ -374,7 +384,8 @@ TEST(CheckpointTest, ConsistentlyDamagedArchivesLoadOrFailByName) {
       }
     }
   }
-  std::printf("%d loads of consistently damaged archives succeeded, %d refused by name\n", loaded, refused);
+  std::printf("%d loads of consistently damaged archives succeeded, %d refused by name\n", loaded,
+              refused);
   EXPECT_GT(refused, 0);
   fs::remove_all(dir);
 }
@@ -391,8 +402,8 @@ TEST(CheckpointTest, EvaluationScoresEachStepWithASecondReward) {
   std::vector<float> last_next;
   int steps = 0, chained = 0, ended = 0;
   const TransitionScorer ones = [&](std::span<const float> obs, std::span<const float> act,
-                                    std::span<const float> next_obs, std::span<const uint8_t> terminated,
-                                    std::span<float> rewards) {
+                                    std::span<const float> next_obs,
+                                    std::span<const uint8_t> terminated, std::span<float> rewards) {
     ASSERT_EQ(obs.size(), next_obs.size());
     ASSERT_EQ(act.size() * 4, obs.size());  // InvertedPendulum: obs 4, act 1
     const int n = static_cast<int>(rewards.size());
@@ -404,7 +415,8 @@ TEST(CheckpointTest, EvaluationScoresEachStepWithASecondReward) {
         EXPECT_GT(std::abs(next_obs[4 * i + 1]), 0.2f);
       }
       // where the previous step did not end an episode, it reached this step's observation
-      if (!last_next.empty() && std::equal(obs.begin() + 4 * i, obs.begin() + 4 * i + 4, last_next.begin() + 4 * i)) {
+      if (!last_next.empty() &&
+          std::equal(obs.begin() + 4 * i, obs.begin() + 4 * i + 4, last_next.begin() + 4 * i)) {
         ++chained;
       }
     }

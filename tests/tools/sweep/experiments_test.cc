@@ -3,7 +3,6 @@
 // of experiments/sweeps/ and experiments/adversarial/, and every table against
 // an empty run root (so a typo fails here, not hours into a reproduction).
 #include <gtest/gtest.h>
-
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -40,7 +39,8 @@ void ExpectCellsRunnable(const std::vector<Cell>& cells, const fs::path& file) {
     dirs.insert(c.run_dir);
     for (size_t i = 0; i + 1 < c.argv.size(); ++i) {
       if (c.argv[i] != "--config") continue;
-      const fs::path config = fs::path(IRLAB_SOURCE_DIR) / c.argv[i + 1];  // absolute stays absolute
+      const fs::path config =
+          fs::path(IRLAB_SOURCE_DIR) / c.argv[i + 1];  // absolute stays absolute
       EXPECT_TRUE(fs::exists(config)) << config;
     }
   }
@@ -64,7 +64,8 @@ TEST(ExperimentsTest, ReproduceSweepsExpandUnderEveryBudget) {
     for (const auto& stage : *stages) {
       const fs::path file = dir.path() / (*stage.as_table())["sweep"].value_or(std::string("?"));
       if (budgets.empty()) budgets = Budgets(file);
-      EXPECT_EQ(Budgets(file), budgets) << file << ": budgets differ from the pipeline's first stage";
+      EXPECT_EQ(Budgets(file), budgets)
+          << file << ": budgets differ from the pipeline's first stage";
       EXPECT_TRUE(budgets.count("small") && budgets.count("full")) << file;
       for (const std::string& budget : budgets) {
         auto spec = LoadSweepFile(file, budget, vars);
@@ -113,8 +114,10 @@ TEST(ExperimentsTest, FromScratchImitationTableAndTrialsExpand) {
   auto table = BuildTable(dir / "table_spec.toml", {"root=/nonexistent"});
   ASSERT_TRUE(table.ok()) << table.status();
   EXPECT_NE(table->markdown.find("(no finished runs yet)"), std::string::npos);
-  const std::pair<const char*, unsigned> trials[] = {
-      {"halfcheetah_1.toml", 18}, {"halfcheetah_2.toml", 18}, {"tasks_3.toml", 42}, {"walker_4.toml", 18}};
+  const std::pair<const char*, unsigned> trials[] = {{"halfcheetah_1.toml", 18},
+                                                     {"halfcheetah_2.toml", 18},
+                                                     {"tasks_3.toml", 42},
+                                                     {"walker_4.toml", 18}};
   for (const auto& [name, count] : trials) {
     auto trial = LoadSweepFile(dir / "trials" / name);
     ASSERT_TRUE(trial.ok()) << trial.status();
@@ -152,7 +155,8 @@ TEST(ExperimentsTest, ImitationTableSweepExpands) {
   for (const auto& cell : *warm_cells) {
     EXPECT_NE(std::find(cell.argv.begin(), cell.argv.end(), "bc.warm_start=true"), cell.argv.end());
   }
-  // the follow-ups: hold the policy (Swimmer and Pendulum), then also freeze its normaliser (all six)
+  // the follow-ups: hold the policy (Swimmer and Pendulum), then also freeze its normaliser (all
+  // six)
   const std::pair<const char*, unsigned> follow_ups[] = {{"imitation_warm_hold.toml", 2},
                                                          {"imitation_warm_frozen.toml", 6}};
   for (const auto& [name, tasks] : follow_ups) {
@@ -164,7 +168,8 @@ TEST(ExperimentsTest, ImitationTableSweepExpands) {
     EXPECT_EQ(cells->size(), tasks * 3u * 3u) << name;
     ExpectCellsRunnable(*cells, file);
   }
-  auto warm_table = BuildTable(kExperiments / "adversarial/imitation_warm_table.toml", {"root=/nonexistent"});
+  auto warm_table =
+      BuildTable(kExperiments / "adversarial/imitation_warm_table.toml", {"root=/nonexistent"});
   EXPECT_TRUE(warm_table.ok()) << warm_table.status();
 }
 

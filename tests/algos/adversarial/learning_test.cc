@@ -13,6 +13,7 @@
 #include "algos/ppo/checkpoint.h"
 #include "core/files.h"
 #include "core/json.h"
+#include "tests/util/test_util.h"
 
 namespace irlab {
 namespace {
@@ -33,10 +34,7 @@ const fs::path& Dir() {
 
 // Runs `irlab <args>`, returns its exit code; output goes to <dir>/<log>.
 int Irlab(const std::string& args, const std::string& log) {
-  const std::string cmd =
-      std::string(IRLAB_BINARY) + " " + args + " > " + (Dir() / log).string() + " 2>&1";
-  const int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return testing::Irlab(args, Dir() / log);
 }
 
 std::string Log(const std::string& log) { return ReadFile(Dir() / log).value_or(""); }

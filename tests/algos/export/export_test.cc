@@ -5,7 +5,6 @@
 // The modules and irlab's numbers are left in IRLAB_EXPORT_FIXTURE for the
 // Python test (export_test.py), which checks them again from PyTorch.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <torch/script.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include "core/json.h"
 #include "data/demo_file.h"
 #include "envs/registry.h"
+#include "tests/util/test_util.h"
 
 namespace irlab {
 namespace {
@@ -29,10 +29,7 @@ const fs::path kFixture = IRLAB_EXPORT_FIXTURE;
 constexpr int64_t kRows = 200;  // demonstration rows checked
 
 int Irlab(const std::string& args, const std::string& log) {
-  const std::string cmd =
-      std::string(IRLAB_BINARY) + " " + args + " > " + (kFixture / log).string() + " 2>&1";
-  const int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return testing::Irlab(args, kFixture / log);
 }
 
 std::string Log(const std::string& log) { return ReadFile(kFixture / log).value_or(""); }

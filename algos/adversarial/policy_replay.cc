@@ -4,18 +4,18 @@
 
 namespace irlab {
 
-PolicySamples FromRollout(const Rollout& ro, const EnvSpec& spec) {
-  PolicySamples s;
-  s.obs = ro.raw_obs;
-  s.next_obs = ro.raw_next_obs;
-  s.act_sampled = ro.actions;
-  s.act = ro.actions;
-  for (size_t k = 0; k < s.act.size(); ++k) {
+PolicySamples FromRollout(const Rollout& rollout, const EnvSpec& spec) {
+  PolicySamples samples;
+  samples.obs = rollout.raw_obs;
+  samples.next_obs = rollout.raw_next_obs;
+  samples.act_sampled = rollout.actions;
+  samples.act = rollout.actions;
+  for (size_t k = 0; k < samples.act.size(); ++k) {
     const int j = static_cast<int>(k % spec.act_dim);
-    s.act[k] = std::clamp<float>(s.act[k], spec.act_low[j], spec.act_high[j]);
+    samples.act[k] = std::clamp<float>(samples.act[k], spec.act_low[j], spec.act_high[j]);
   }
-  s.done.assign(ro.terminated.begin(), ro.terminated.end());
-  return s;
+  samples.done.assign(rollout.terminated.begin(), rollout.terminated.end());
+  return samples;
 }
 
 }  // namespace irlab

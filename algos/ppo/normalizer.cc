@@ -70,12 +70,12 @@ void RewardScaler::Scale(std::span<float> rewards, std::span<const uint8_t> done
   }
 }
 
-void ScaleRewards(RewardScaler& scaler, double clip, Rollout& ro) {
-  std::vector<uint8_t> done(ro.N);
-  for (int t = 0; t < ro.T; ++t) {
-    for (int i = 0; i < ro.N; ++i)
-      done[i] = ro.terminated[t * ro.N + i] || ro.truncated[t * ro.N + i];
-    scaler.Scale(std::span<float>(&ro.rewards[size_t(t) * ro.N], ro.N), done, clip);
+void ScaleRewards(RewardScaler& scaler, double clip, Rollout& rollout) {
+  std::vector<uint8_t> done(rollout.N);
+  for (int t = 0; t < rollout.T; ++t) {
+    for (int i = 0; i < rollout.N; ++i)
+      done[i] = rollout.terminated[t * rollout.N + i] || rollout.truncated[t * rollout.N + i];
+    scaler.Scale(std::span<float>(&rollout.rewards[size_t(t) * rollout.N], rollout.N), done, clip);
   }
 }
 

@@ -56,8 +56,8 @@ class RewardScaler {
   RunningMeanStd stats_;
 };
 
-// Scales ro.rewards in place by the scaler's running std of each env's
+// Scales rollout.rewards in place by the scaler's running std of each env's
 // discounted return, step by step in time order, clipped to +-clip.
-void ScaleRewards(RewardScaler& scaler, double clip, Rollout& ro);
+void ScaleRewards(RewardScaler& scaler, double clip, Rollout& rollout);
 
 }  // namespace irlab

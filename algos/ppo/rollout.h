@@ -38,6 +38,6 @@ struct Rollout {
 // on and is advanced. With update_obs_norm, the policy's observation
 // normaliser folds in every new observation.
 absl::Status CollectRollout(VecEnv& vec, PolicyState& policy, Rng& rng, bool update_obs_norm,
-                            std::vector<float>& current_obs, Rollout& ro);
+                            std::vector<float>& current_obs, Rollout& rollout);
 
 }  // namespace irlab

@@ -286,18 +286,20 @@ TEST(AdversarialResumeTest, OverlappedRoundRepeatsAndResumesExactly) {
   EXPECT_FALSE(torch::equal(a->net->flat_params(), d->net->flat_params()));
 }
 
-// bc.warm_start begins the generator at the BC fit (logged as the step-0
-// evaluation); disc.warmup_rounds holds the policy while the discriminator
-// learns; disc.ignore_obs names itself when it points outside the observation.
-TEST(AdversarialWarmStartTest, BeginsAtTheBcFitAndHidesIgnoredEntries) {
-  const std::string common = " --algo airl --env Pendulum --demos " + ShippedDemos() +
-                             " --set total_steps=2048 --set eval_episodes=4" + kFastPpo;
-  ASSERT_EQ(
-      Irlab("train" + common +
-                " --set bc.warm_start=true --set bc.steps=2000 --set disc.ignore_obs=[2] --out " +
-                (Dir() / "warm").string(),
-            "warm.log"),
-      0)
+// The settings of a short airl run on Pendulum with the shipped demonstrations.
+std::string WarmStartRun() {
+  return " --algo airl --env Pendulum --demos " + ShippedDemos() +
+         " --set total_steps=2048 --set eval_episodes=4" + kFastPpo;
+}
+
+// bc.warm_start begins the generator at the BC fit, logged as the step-0 evaluation.
+TEST(AdversarialWarmStartTest, BeginsAtTheBcFit) {
+  ASSERT_EQ(Irlab("train" + WarmStartRun() +
+                      " --set bc.warm_start=true --set bc.steps=2000 --set disc.ignore_obs=[2]"
+                      " --out " +
+                      (Dir() / "warm").string(),
+                  "warm.log"),
+            0)
       << Log("warm.log");
   std::smatch m;
   const std::string log = Log("warm.log");
@@ -308,10 +310,13 @@ TEST(AdversarialWarmStartTest, BeginsAtTheBcFitAndHidesIgnoredEntries) {
       << log;  // BC alone reaches ~1 on Pendulum; PPO from scratch is near 0 here
   EXPECT_NE(ReadFile(Dir() / "warm" / "metrics.jsonl").value_or("").find("{\"step\":0,"),
             std::string::npos);
+}
 
-  // disc.warmup_rounds: in those rounds only the discriminator learns, the policy waits
+// disc.warmup_rounds: in those rounds only the discriminator learns, the policy waits,
+// while its normaliser folds in the rollouts.
+TEST(AdversarialWarmStartTest, WarmupRoundsHoldThePolicy) {
   const std::string wait =
-      common + " --set bc.warm_start=true --set bc.steps=200 --set disc.warmup_rounds=";
+      WarmStartRun() + " --set bc.warm_start=true --set bc.steps=200 --set disc.warmup_rounds=";
   ASSERT_EQ(
       Irlab("train" + wait + "2 --set total_steps=2048 --out " + (Dir() / "w1").string(), "w1.log"),
       0);
@@ -328,28 +333,40 @@ TEST(AdversarialWarmStartTest, BeginsAtTheBcFitAndHidesIgnoredEntries) {
   EXPECT_TRUE(
       torch::equal(w1->net->flat_params(), w2->net->flat_params()));  // two rounds of waiting
   EXPECT_FALSE(torch::equal(w1->net->flat_params(), w0->net->flat_params()));  // PPO from round 1
-  // the held policy's normaliser folds in its rollouts, unless bc.freeze_obs_norm keeps the
-  // demonstrations' statistics
   EXPECT_NE(w1->obs_rms.count(), w2->obs_rms.count());
+}
+
+// bc.freeze_obs_norm keeps the demonstrations' observation statistics: they no
+// longer change with the rounds, and hold fewer samples than a learning normaliser's.
+TEST(AdversarialWarmStartTest, FreezeObsNormKeepsTheDemonstrationsStatistics) {
+  const std::string held = WarmStartRun() +
+                           " --set bc.warm_start=true --set bc.steps=200"
+                           " --set disc.warmup_rounds=2";
   for (int rounds : {1, 2}) {
-    ASSERT_EQ(Irlab("train" + wait + "2 --set total_steps=" + std::to_string(2048 * rounds) +
+    ASSERT_EQ(Irlab("train" + held + " --set total_steps=" + std::to_string(2048 * rounds) +
                         " --set bc.freeze_obs_norm=true --out " +
                         (Dir() / ("f" + std::to_string(rounds))).string(),
                     "f.log"),
               0)
         << Log("f.log");
   }
+  ASSERT_EQ(Irlab("train" + held + " --out " + (Dir() / "learning").string(), "learning.log"), 0)
+      << Log("learning.log");
   auto f1 = LoadPolicy(Dir() / "f1" / "checkpoint.pt"),
-       f2 = LoadPolicy(Dir() / "f2" / "checkpoint.pt");
-  ASSERT_TRUE(f1.ok() && f2.ok());
+       f2 = LoadPolicy(Dir() / "f2" / "checkpoint.pt"),
+       learning = LoadPolicy(Dir() / "learning" / "checkpoint.pt");
+  ASSERT_TRUE(f1.ok() && f2.ok() && learning.ok());
   EXPECT_EQ(f1->obs_rms.count(), f2->obs_rms.count());
   EXPECT_EQ(f1->obs_rms.mean(), f2->obs_rms.mean());
-  EXPECT_LT(f1->obs_rms.count(), w1->obs_rms.count());
+  EXPECT_LT(f1->obs_rms.count(), learning->obs_rms.count());
+}
 
-  EXPECT_NE(
-      Irlab("train" + common + " --set disc.ignore_obs=[0,3] --out " + (Dir() / "mask").string(),
-            "mask.log"),
-      0);
+// disc.ignore_obs names itself when it points outside the observation.
+TEST(AdversarialWarmStartTest, IgnoredEntriesOutsideTheObservationAreRefused) {
+  EXPECT_NE(Irlab("train" + WarmStartRun() + " --set disc.ignore_obs=[0,3] --out " +
+                      (Dir() / "mask").string(),
+                  "mask.log"),
+            0);
   EXPECT_NE(Log("mask.log").find("disc.ignore_obs"), std::string::npos) << Log("mask.log");
 }
 

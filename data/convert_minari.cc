@@ -262,15 +262,17 @@ class MinariSink : public EpisodeSink {
     std::vector<float> obs(ep.observations);
     obs.insert(obs.end(), ep.next_observations.end() - m.obs_dim, ep.next_observations.end());
     IRLAB_RETURN_IF_ERROR(h5::WriteArray(gid, "observations", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT,
-                                         t + 1, m.obs_dim, true, obs.data(), p));
+                                         t + 1, m.obs_dim, /*two_dimensional=*/true, obs.data(),
+                                         p));
     IRLAB_RETURN_IF_ERROR(h5::WriteArray(gid, "actions", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, t,
-                                         m.act_dim, true, ep.actions.data(), p));
+                                         m.act_dim, /*two_dimensional=*/true, ep.actions.data(),
+                                         p));
     IRLAB_RETURN_IF_ERROR(h5::WriteArray(gid, "rewards", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, t, 1,
-                                         false, ep.rewards.data(), p));
-    IRLAB_RETURN_IF_ERROR(h5::WriteArray(gid, "terminations", bool_.get(), bool_.get(), t, 1, false,
-                                         ep.terminals.data(), p));
-    IRLAB_RETURN_IF_ERROR(h5::WriteArray(gid, "truncations", bool_.get(), bool_.get(), t, 1, false,
-                                         ep.timeouts.data(), p));
+                                         /*two_dimensional=*/false, ep.rewards.data(), p));
+    IRLAB_RETURN_IF_ERROR(h5::WriteArray(gid, "terminations", bool_.get(), bool_.get(), t, 1,
+                                         /*two_dimensional=*/false, ep.terminals.data(), p));
+    IRLAB_RETURN_IF_ERROR(h5::WriteArray(gid, "truncations", bool_.get(), bool_.get(), t, 1,
+                                         /*two_dimensional=*/false, ep.timeouts.data(), p));
     if (m.nq > 0) {
       // Minari keeps T + 1 infos (reset, then each step) when the final state is known
       std::vector<double> qpos(ep.qpos), qvel(ep.qvel);
@@ -278,9 +280,9 @@ class MinariSink : public EpisodeSink {
       qvel.insert(qvel.end(), ep.final_qvel.begin(), ep.final_qvel.end());
       const int64_t rows = ep.final_qpos.empty() ? t : t + 1;
       IRLAB_RETURN_IF_ERROR(h5::WriteArray(gid, "infos/qpos", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
-                                           rows, m.nq, true, qpos.data(), p));
+                                           rows, m.nq, /*two_dimensional=*/true, qpos.data(), p));
       IRLAB_RETURN_IF_ERROR(h5::WriteArray(gid, "infos/qvel", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
-                                           rows, m.nv, true, qvel.data(), p));
+                                           rows, m.nv, /*two_dimensional=*/true, qvel.data(), p));
     }
     ++episodes_;
     steps_ += t;
@@ -289,7 +291,8 @@ class MinariSink : public EpisodeSink {
 
   absl::Status Close() override {
     const fs::path& p = file_path_;
-    IRLAB_RETURN_IF_ERROR(WriteMetadataAttributes(file_.get(), metadata_, false, p));
+    IRLAB_RETURN_IF_ERROR(
+        WriteMetadataAttributes(file_.get(), metadata_, /*irlab_layout=*/false, p));
     IRLAB_RETURN_IF_ERROR(h5::WriteAttribute(file_.get(), "total_episodes", episodes_, p));
     IRLAB_RETURN_IF_ERROR(h5::WriteAttribute(file_.get(), "total_steps", steps_, p));
     if (H5Fclose(file_.Release()) < 0) {

@@ -105,7 +105,7 @@ int RolloutCommand(const Args& args) {
         !s.ok()) {
       return Fail("rollout", s);
     }
-    auto opened = MetricsLogger::Open(out, false);
+    auto opened = MetricsLogger::Open(out, /*console=*/false);
     if (!opened.ok()) return Fail("rollout", opened.status());
     logger.emplace(std::move(*opened));
   }

@@ -128,7 +128,7 @@ absl::Status WriteMetrics(const fs::path& run_dir, const IrlResult& result) {
       fs::remove(entry.path(), ec);
     }
   }
-  absl::StatusOr<MetricsLogger> logger = MetricsLogger::Open(run_dir, false);
+  absl::StatusOr<MetricsLogger> logger = MetricsLogger::Open(run_dir, /*console=*/false);
   if (!logger.ok()) return logger.status();
   for (size_t i = 0; i < result.trace.size(); ++i) {
     if (absl::Status s = logger->Log(i, result.trace[i]); !s.ok()) return s;

@@ -40,7 +40,8 @@ double BcLossAndGradient(const ActorCritic& net, const float* obs, const float* 
     nll -= log_prob;
   }
   std::fill(grads, grads + net.num_params(), 0.0f);
-  nn::Backward(net.actor(), net.params(), scratch, d_mean.data(), grads, false, nullptr);
+  nn::Backward(net.actor(), net.params(), scratch, d_mean.data(), grads, /*accumulate=*/false,
+               /*dx=*/nullptr);
   for (int j = 0; j < A; ++j) grads[net.log_std_offset() + j] = static_cast<float>(d_log_std[j]);
   return nll / batch;
 }

@@ -76,7 +76,8 @@ ActorTerms ActorLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
       d_log_std[j] += d_log_prob * (z * z - 1.0f);
     }
   }
-  nn::Backward(net.actor(), params, s.actor, s.d_mean.data(), grads, false, nullptr);
+  nn::Backward(net.actor(), params, s.actor, s.d_mean.data(), grads, /*accumulate=*/false,
+               /*dx=*/nullptr);
   for (int j = 0; j < A; ++j)
     grads[net.log_std_offset() + j] = static_cast<float>(d_log_std[j] - cfg.ent_coef);
   return out;
@@ -110,7 +111,8 @@ double CriticLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb, con
     }
     s.d_value[i] = static_cast<float>(cfg.vf_coef * 0.5 * d_v / M);
   }
-  nn::Backward(net.critic(), params, s.critic, s.d_value.data(), grads, false, nullptr);
+  nn::Backward(net.critic(), params, s.critic, s.d_value.data(), grads, /*accumulate=*/false,
+               /*dx=*/nullptr);
   return value_sum;
 }
 

@@ -106,13 +106,16 @@ void BM_VecEnv2Threads(benchmark::State& state, std::string task) {
   state.counters["2_concurrent_raw/s"] = Median(concurrent);
   state.counters["ratio"] = Median(ratios);
   state.counters["concurrent_ratio"] = Median(concurrent_ratios);
-  state.SetLabel("16 envs; ratio = median over rounds of VecEnv / (2 x bare mj_step loop, 1 thread)");
+  state.SetLabel(
+      "16 envs; ratio = median over rounds of VecEnv / (2 x bare mj_step loop, 1 thread)");
 }
 
 void RegisterAll() {
   for (const std::string& task : EnvNames()) {
     if (task == "Pendulum") continue;  // closed form, no physics baseline
-    benchmark::RegisterBenchmark(("SingleEnv/" + task).c_str(), BM_SingleEnv, task)->Iterations(1)->UseRealTime();
+    benchmark::RegisterBenchmark(("SingleEnv/" + task).c_str(), BM_SingleEnv, task)
+        ->Iterations(1)
+        ->UseRealTime();
     benchmark::RegisterBenchmark(("VecEnv2Threads/" + task).c_str(), BM_VecEnv2Threads, task)
         ->Iterations(1)
         ->UseRealTime();
@@ -127,7 +130,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
     for (const Run& run : runs) {
       const auto ratio = run.counters.find("ratio");
       if (ratio == run.counters.end()) continue;
-      std::printf("  -> %-28s %.3f of %s", run.benchmark_name().c_str(), static_cast<double>(ratio->second),
+      std::printf("  -> %-28s %.3f of %s", run.benchmark_name().c_str(),
+                  static_cast<double>(ratio->second),
                   run.counters.count("2x_raw_mj_steps/s") ? "2 x raw mj_step" : "raw mj_step");
       if (auto c = run.counters.find("concurrent_ratio"); c != run.counters.end()) {
         std::printf("; %.3f of 2 raw loops running at once", static_cast<double>(c->second));

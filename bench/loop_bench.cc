@@ -92,9 +92,12 @@ int Main(int argc, char** argv) {
   int rounds = 3;
   std::string task = "HalfCheetah";
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--steps")) steps = std::atoll(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--rounds")) rounds = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--task")) task = argv[i + 1];
+    if (!std::strcmp(argv[i], "--steps"))
+      steps = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--rounds"))
+      rounds = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--task"))
+      task = argv[i + 1];
     else {
       std::fprintf(stderr, "usage: loop_bench [--steps N] [--rounds R] [--task TASK]\n");
       return 2;
@@ -113,7 +116,7 @@ int Main(int argc, char** argv) {
 
   auto ppo = [&](int minibatches, bool overlap) {
     return [&, minibatches, overlap](const fs::path& run_dir) {
-      ExpertConfig cfg;
+      PpoRunConfig cfg;
       cfg.env = task;
       cfg.total_steps = steps;
       cfg.checkpoint_every = steps;  // one checkpoint, at the end
@@ -151,9 +154,10 @@ int Main(int argc, char** argv) {
       {"AIRL round, PPO 8 minibatches of 256, overlapped", airl(8, true)},
   };
 
-  std::printf("%s, %lld env steps per loop run, %d rounds; ratio = loop env steps/s / two bare mj_step\n"
-              "loops running at once (median over rounds, each against the baseline just before it)\n\n",
-              task.c_str(), static_cast<long long>(steps), rounds);
+  std::printf(
+      "%s, %lld env steps per loop run, %d rounds; ratio = loop env steps/s / two bare mj_step\n"
+      "loops running at once (median over rounds, each against the baseline just before it)\n\n",
+      task.c_str(), static_cast<long long>(steps), rounds);
   std::printf("%-50s %12s %14s %8s\n", "loop", "env steps/s", "2-core raw/s", "ratio");
   for (const Subject& subject : subjects) {
     std::vector<double> rates, raws, ratios;
@@ -166,13 +170,15 @@ int Main(int argc, char** argv) {
       absl::Status s = Quietly([&] { return subject.run(run_dir); });
       const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
       if (!s.ok()) {
-        std::fprintf(stderr, "loop_bench: %s: %s\n", subject.name.c_str(), std::string(s.message()).c_str());
+        std::fprintf(stderr, "loop_bench: %s: %s\n", subject.name.c_str(),
+                     std::string(s.message()).c_str());
         return 1;
       }
       rates.push_back(steps / seconds);
       ratios.push_back(rates.back() / raws.back());
     }
-    std::printf("%-50s %12.0f %14.0f %8.3f\n", subject.name.c_str(), Median(rates), Median(raws), Median(ratios));
+    std::printf("%-50s %12.0f %14.0f %8.3f\n", subject.name.c_str(), Median(rates), Median(raws),
+                Median(ratios));
     std::fflush(stdout);
   }
   fs::remove_all(dir);

@@ -1,7 +1,7 @@
 // The learners' minibatch steps at their arithmetic cost (algos/nn) next to
 // the same steps through LibTorch autograd, measured in the same run, single
-// thread (the fused PPO step also on two): PPO's actor-critic step (forward, loss, backward, gradient clip,
-// Adam) on HalfCheetah's sizes with the recipe's 64-64 networks, and AIRL's
+// thread (the fused PPO step also on two): PPO's actor-critic step (forward, loss, backward,
+// gradient clip, Adam) on HalfCheetah's sizes with the recipe's 64-64 networks, and AIRL's
 // discriminator step (expert and policy batches of 512).
 //
 //   build/bench/update_bench [--benchmark_filter=Ppo]

@@ -20,14 +20,21 @@ using FieldInfo = ConfigBinder::FieldInfo;
 
 const char* TypeName(const ConfigBinder::Target& t) {
   switch (t.index()) {
-    case 0: return "boolean";
+    case 0:
+      return "boolean";
     case 1:
-    case 2: return "integer";
-    case 3: return "number";
-    case 4: return "string";
-    case 5: return "array of integers";
-    case 6: return "number";
-    default: return "array of numbers";
+    case 2:
+      return "integer";
+    case 3:
+      return "number";
+    case 4:
+      return "string";
+    case 5:
+      return "array of integers";
+    case 6:
+      return "number";
+    default:
+      return "array of numbers";
   }
 }
 
@@ -59,16 +66,19 @@ std::string KeyOnLine(std::string_view text, int line) {
     const std::string stripped = Strip(std::string_view(row.data(), row.size()));
     if (n == line) {
       const size_t eq = stripped.find('=');
-      if (stripped.empty() || stripped[0] == '#' || stripped[0] == '[' || eq == std::string::npos) return "";
+      if (stripped.empty() || stripped[0] == '#' || stripped[0] == '[' || eq == std::string::npos)
+        return "";
       std::string key = Strip(stripped.substr(0, eq));
-      if (key.size() >= 2 && (key.front() == '"' || key.front() == '\'') && key.back() == key.front()) {
+      if (key.size() >= 2 && (key.front() == '"' || key.front() == '\'') &&
+          key.back() == key.front()) {
         key = key.substr(1, key.size() - 2);
       }
       return section.empty() ? key : StrCat(section, ".", key);
     }
     if (stripped.size() >= 2 && stripped[0] == '[' && stripped[1] != '[') {
       const size_t close = stripped.find(']');
-      section = Strip(stripped.substr(1, close == std::string::npos ? std::string::npos : close - 1));
+      section =
+          Strip(stripped.substr(1, close == std::string::npos ? std::string::npos : close - 1));
     }
     ++n;
   }
@@ -131,9 +141,9 @@ absl::Status ConfigSchema::ApplyText(std::string_view text, std::string_view sou
     const int line = static_cast<int>(err.source().begin.line);
     const std::string key = KeyOnLine(text, line);
     const bool one_line = source.rfind("--", 0) == 0;  // --set k=v, --algo x
-    return absl::InvalidArgumentError(
-        StrCat(source, one_line ? "" : StrCat(":", line, ":", static_cast<int>(err.source().begin.column)),
-               key.empty() ? "" : StrCat(": key '", key, "'"), ": malformed TOML: ", err.description()));
+    return absl::InvalidArgumentError(StrCat(
+        source, one_line ? "" : StrCat(":", line, ":", static_cast<int>(err.source().begin.column)),
+        key.empty() ? "" : StrCat(": key '", key, "'"), ": malformed TOML: ", err.description()));
   }
   return ApplyTable(table, source, "");
 }
@@ -155,7 +165,8 @@ absl::Status ConfigSchema::ApplyTable(const toml::table& table, std::string_view
     auto it = index_.find(key);
     if (it == index_.end()) {
       // a section given a value (ppo = 5): name one of its keys
-      if (auto sub = index_.lower_bound(key + "."); sub != index_.end() && sub->first.rfind(key + ".", 0) == 0) {
+      if (auto sub = index_.lower_bound(key + ".");
+          sub != index_.end() && sub->first.rfind(key + ".", 0) == 0) {
         return absl::InvalidArgumentError(StrCat(TomlWhere(source, node.source(), key), ": '", key,
                                                  "' is a section, not a value; set its keys, e.g. ",
                                                  sub->first, " (", "[", key, "] in a file)"));
@@ -184,11 +195,12 @@ absl::Status ConfigSchema::ApplyValue(const FieldInfo& field, const toml::node& 
     return absl::InvalidArgumentError(StrCat(where, ": expected ", TypeName(field.target)));
   };
   auto check_range = [&](double v) -> absl::Status {
-    if (!std::isfinite(v)) return absl::InvalidArgumentError(StrCat(where, ": value is not finite"));
+    if (!std::isfinite(v))
+      return absl::InvalidArgumentError(StrCat(where, ": value is not finite"));
     if ((field.min && v < *field.min) || (field.max && v > *field.max)) {
       return absl::OutOfRangeError(StrCat(where, ": value ", v, " is outside [",
-                                                field.min ? FormatDouble(*field.min) : "-inf", ", ",
-                                                field.max ? FormatDouble(*field.max) : "inf", "]"));
+                                          field.min ? FormatDouble(*field.min) : "-inf", ", ",
+                                          field.max ? FormatDouble(*field.max) : "inf", "]"));
     }
     return absl::OkStatus();
   };
@@ -236,8 +248,8 @@ absl::Status ConfigSchema::ApplyValue(const FieldInfo& field, const toml::node& 
     if (!v) return wrong_type();
     if (!field.choices.empty() &&
         std::find(field.choices.begin(), field.choices.end(), *v) == field.choices.end()) {
-      return absl::InvalidArgumentError(StrCat(where, ": '", *v, "' is not one of ",
-                                                     absl::StrJoin(field.choices, ", ")));
+      return absl::InvalidArgumentError(
+          StrCat(where, ": '", *v, "' is not one of ", absl::StrJoin(field.choices, ", ")));
     }
     **p = *v;
   } else if (auto* p = std::get_if<std::vector<int>*>(&field.target)) {
@@ -255,9 +267,11 @@ absl::Status ConfigSchema::ApplyValue(const FieldInfo& field, const toml::node& 
   return absl::OkStatus();
 }
 
-absl::Status ConfigSchema::ApplyOverride(std::string_view assignment, std::string_view given_source) {
+absl::Status ConfigSchema::ApplyOverride(std::string_view assignment,
+                                         std::string_view given_source) {
   const size_t eq = assignment.find('=');
-  const std::string source = given_source.empty() ? StrCat("--set ", assignment) : std::string(given_source);
+  const std::string source =
+      given_source.empty() ? StrCat("--set ", assignment) : std::string(given_source);
   if (eq == std::string_view::npos || eq == 0) {
     return absl::InvalidArgumentError(StrCat(source, ": expected key=value"));
   }
@@ -306,7 +320,7 @@ std::string ConfigSchema::Describe() const {
     StrAppend(&out, "  ", f.key, " = ", ValueToToml(f.target), "\n      ", f.help);
     if (f.min || f.max) {
       StrAppend(&out, " [", f.min ? FormatDouble(*f.min) : "-inf", ", ",
-                      f.max ? FormatDouble(*f.max) : "inf", "]");
+                f.max ? FormatDouble(*f.max) : "inf", "]");
     }
     if (!f.choices.empty()) StrAppend(&out, " {", absl::StrJoin(f.choices, ", "), "}");
     out += "\n";

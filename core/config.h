@@ -76,7 +76,8 @@ class ConfigBinder {
   FieldRef Field(std::string_view key, T& value, std::string_view help) {
     std::string full_key = prefix_;  // appended, not `prefix_ + ...`: GCC 12 warns falsely on that
     full_key.append(key);
-    fields_.push_back(FieldInfo{std::move(full_key), Target(&value), std::string(help), {}, {}, {}});
+    fields_.push_back(
+        FieldInfo{std::move(full_key), Target(&value), std::string(help), {}, {}, {}});
     return FieldRef(fields_.back());
   }
 

@@ -21,7 +21,8 @@ fs::path TempPathFor(const fs::path& final_path) {
 }
 
 int RemoveStaleTempFiles(const fs::path& final_path) {
-  const fs::path parent = final_path.parent_path().empty() ? fs::path(".") : final_path.parent_path();
+  const fs::path parent =
+      final_path.parent_path().empty() ? fs::path(".") : final_path.parent_path();
   const std::string prefix = StrCat(".", final_path.filename().string(), ".tmp.");
   std::error_code ec;
   int removed = 0;
@@ -77,7 +78,8 @@ absl::StatusOr<std::string> ReadFile(const fs::path& path) {
     return absl::InvalidArgumentError(StrCat(path.string(), ": is a directory, not a file"));
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(StrCat(path.string(), ": cannot open: ", std::strerror(errno)));
+  if (!in)
+    return absl::NotFoundError(StrCat(path.string(), ": cannot open: ", std::strerror(errno)));
   std::ostringstream ss;
   ss << in.rdbuf();
   if (in.bad()) return absl::DataLossError(StrCat(path.string(), ": read failed"));

@@ -78,7 +78,8 @@ absl::Status FlagParser::Parse(const std::vector<std::string>& args) {
     flag->seen = true;
     if (auto* b = std::get_if<bool*>(&flag->target)) {
       if (has_value && value != "true" && value != "false") {
-        return absl::InvalidArgumentError(StrCat("--", name, ": expected true or false, got '", value, "'"));
+        return absl::InvalidArgumentError(
+            StrCat("--", name, ": expected true or false, got '", value, "'"));
       }
       **b = !has_value || value == "true";
       continue;
@@ -90,7 +91,8 @@ absl::Status FlagParser::Parse(const std::vector<std::string>& args) {
       value = args[++i];
     }
     const auto bad = [&](std::string_view what) {
-      return absl::InvalidArgumentError(StrCat("--", name, ": expected ", what, ", got '", value, "'"));
+      return absl::InvalidArgumentError(
+          StrCat("--", name, ": expected ", what, ", got '", value, "'"));
     };
     if (auto* s = std::get_if<std::string*>(&flag->target)) {
       **s = value;
@@ -124,9 +126,9 @@ std::string FlagParser::Usage() const {
     if (auto* n = std::get_if<int64_t*>(&f.target)) def = StrCat(**n);
     if (auto* d = std::get_if<double*>(&f.target)) def = StrCat(**d);
     StrAppend(&out, "  ", shown, std::string(shown.size() < 24 ? 24 - shown.size() : 1, ' '),
-                    f.help, f.required ? " (required)" : "", def.empty() ? "" : " [" + def + "]",
-                    std::holds_alternative<std::vector<std::string>*>(f.target) ? " (repeatable)" : "",
-                    "\n");
+              f.help, f.required ? " (required)" : "", def.empty() ? "" : " [" + def + "]",
+              std::holds_alternative<std::vector<std::string>*>(f.target) ? " (repeatable)" : "",
+              "\n");
   }
   return out;
 }

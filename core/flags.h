@@ -36,7 +36,8 @@ class FlagParser {
   bool Seen(const std::string& name) const;
 
  private:
-  using Target = std::variant<std::string*, int*, int64_t*, double*, bool*, std::vector<std::string>*>;
+  using Target =
+      std::variant<std::string*, int*, int64_t*, double*, bool*, std::vector<std::string>*>;
   struct Flag {
     std::string name, help;
     Target target;

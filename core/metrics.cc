@@ -103,7 +103,8 @@ absl::Status WriteFlushed(std::FILE* file, const std::filesystem::path& path,
 
 }  // namespace
 
-absl::StatusOr<MetricsLogger> MetricsLogger::Open(const std::filesystem::path& run_dir, bool console,
+absl::StatusOr<MetricsLogger> MetricsLogger::Open(const std::filesystem::path& run_dir,
+                                                  bool console,
                                                   std::optional<int64_t> resume_step) {
   MetricsLogger logger;
   logger.console_ = console;

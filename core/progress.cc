@@ -59,7 +59,8 @@ std::string FormatDuration(double seconds) {
 
 std::string FormatProgress(const ProgressSnapshot& p, bool bar, bool finished) {
   const int64_t total = std::max<int64_t>(p.total, 1);
-  const double frac = std::clamp(static_cast<double>(p.done) / static_cast<double>(total), 0.0, 1.0);
+  const double frac =
+      std::clamp(static_cast<double>(p.done) / static_cast<double>(total), 0.0, 1.0);
   const double rate = p.elapsed_seconds > 0 ? static_cast<double>(p.done) / p.elapsed_seconds : 0.0;
   std::string line = p.label;
   if (bar) {
@@ -70,14 +71,16 @@ std::string FormatProgress(const ProgressSnapshot& p, bool bar, bool finished) {
     line += "]";
   }
   char buf[96];
-  std::snprintf(buf, sizeof(buf), " %lld/%lld %s %3.0f%%  %.0f %s/s", static_cast<long long>(p.done),
-                static_cast<long long>(total), p.unit.c_str(), 100 * frac, rate, p.unit.c_str());
+  std::snprintf(buf, sizeof(buf), " %lld/%lld %s %3.0f%%  %.0f %s/s",
+                static_cast<long long>(p.done), static_cast<long long>(total), p.unit.c_str(),
+                100 * frac, rate, p.unit.c_str());
   line += buf;
   if (finished) {
     StrAppend(&line, "  took ", FormatDuration(p.elapsed_seconds));
   } else {
-    StrAppend(&line, "  eta ",
-              rate > 0 ? FormatDuration(static_cast<double>(total - p.done) / rate) : std::string("?"));
+    StrAppend(
+        &line, "  eta ",
+        rate > 0 ? FormatDuration(static_cast<double>(total - p.done) / rate) : std::string("?"));
   }
   for (const auto& [k, v] : p.fields) StrAppend(&line, "  ", k, " ", Short(v));
   return line;

@@ -20,8 +20,8 @@ namespace irlab {
 
 // One progress report, as FormatProgress renders it.
 struct ProgressSnapshot {
-  std::string label;     // "expert Hopper"
-  std::string unit;      // "steps"
+  std::string label;  // "expert Hopper"
+  std::string unit;   // "steps"
   int64_t done = 0;
   int64_t total = 1;
   double elapsed_seconds = 0;
@@ -48,9 +48,9 @@ class ProgressBar {
  public:
   enum class Mode { kAuto, kTerminal, kLines, kOff };
   struct Options {
-    Mode mode = Mode::kAuto;      // kAuto: kTerminal when stderr is a terminal, else kLines
-    double line_seconds = 10;     // kLines: seconds between lines
-    std::FILE* out = nullptr;     // nullptr: stderr
+    Mode mode = Mode::kAuto;   // kAuto: kTerminal when stderr is a terminal, else kLines
+    double line_seconds = 10;  // kLines: seconds between lines
+    std::FILE* out = nullptr;  // nullptr: stderr
   };
 
   ProgressBar(std::string label, int64_t total, std::string unit = "steps");

@@ -7,11 +7,11 @@
 #include "absl/status/statusor.h"
 
 // Returns from the enclosing function when `expr` is not OK.
-#define IRLAB_RETURN_IF_ERROR(expr)                \
-  do {                                             \
-    if (absl::Status _st = (expr); !_st.ok()) {    \
-      return _st;                                  \
-    }                                              \
+#define IRLAB_RETURN_IF_ERROR(expr)             \
+  do {                                          \
+    if (absl::Status _st = (expr); !_st.ok()) { \
+      return _st;                               \
+    }                                           \
   } while (0)
 
 #define IRLAB_CONCAT_INNER(a, b) a##b
@@ -26,8 +26,8 @@
   lhs = std::move(tmp).value()
 
 // Aborts with a message when a broken invariant is found (not for user input).
-#define IRLAB_CHECK(cond, msg)                                                    \
-  do {                                                                            \
+#define IRLAB_CHECK(cond, msg)                                                   \
+  do {                                                                           \
     if (!(cond)) ::irlab::internal::CheckFailed(__FILE__, __LINE__, #cond, msg); \
   } while (0)
 

@@ -9,7 +9,8 @@
 //             Summary summary = 5; }
 //   Summary { repeated Value value = 1; }
 //   Value   { string tag = 1; float simple_value = 2; }
-// `tensorboard --logdir runs/` shows the scalars.
+// `tensorboard --logdir runs/` shows the scalars; tests/util/tensorboard_reader.h
+// reads them back.
 #pragma once
 
 #include <cstdint>
@@ -31,25 +32,11 @@ uint32_t MaskCrc32c(uint32_t crc);
 
 // One TFRecord (length, CRCs, data) around `data`.
 std::string FrameTfRecord(std::string_view data);
-// Splits a whole TFRecord file into its records, checking both CRCs of each;
-// the error names the file and the byte offset of the bad record.
-absl::StatusOr<std::vector<std::string>> ReadTfRecords(const std::filesystem::path& path);
 
 // Serialised tensorflow.Event messages.
 std::string EncodeFileVersionEvent(double wall_time);
 std::string EncodeScalarsEvent(double wall_time, int64_t step,
                                const std::vector<std::pair<std::string, double>>& scalars);
-
-// A scalar decoded back from an Event (for tests and tools).
-struct TensorBoardScalar {
-  double wall_time = 0;
-  int64_t step = 0;
-  std::string tag;
-  float value = 0;
-};
-// Decodes the scalar summaries of one serialised Event (none for the
-// file-version event); an error for malformed protobuf.
-absl::StatusOr<std::vector<TensorBoardScalar>> DecodeScalarsEvent(std::string_view event);
 
 // Appends scalar events to a new events.out.tfevents.<time>.<host>.<pid>
 // file in a run directory. Each Log call is one flushed record; a failed

@@ -50,7 +50,7 @@ class ThreadPool {
   std::atomic<int64_t> next_index_{0};  // the next unclaimed index (dynamic jobs)
   std::atomic<uint64_t> generation_{0};
   std::atomic<int> pending_{0};
-  int sleeping_workers_ = 0;  // guarded by mu_
+  int sleeping_workers_ = 0;      // guarded by mu_
   bool caller_sleeping_ = false;  // guarded by mu_
   bool stopping_ = false;         // guarded by mu_
 };

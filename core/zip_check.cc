@@ -1,13 +1,12 @@
 #include "core/zip_check.h"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <array>
 #include <cstring>
 
-#include <zlib.h>
-
 #include "absl/strings/str_format.h"
-
 #include "core/files.h"
 #include "core/status.h"
 #include "core/strings.h"
@@ -72,7 +71,8 @@ absl::Status VerifyZipBytes(std::string_view data, const std::string& name) {
     --eocd;
   }
   uint32_t entries16 = 0, cd_size32 = 0, cd_offset32 = 0;
-  if (!b.U16(eocd + 10, &entries16) || !b.U32(eocd + 12, &cd_size32) || !b.U32(eocd + 16, &cd_offset32)) {
+  if (!b.U16(eocd + 10, &entries16) || !b.U32(eocd + 12, &cd_size32) ||
+      !b.U32(eocd + 16, &cd_offset32)) {
     return damaged("end of central directory cut short");
   }
   uint64_t entries = entries16, cd_size = cd_size32, cd_offset = cd_offset32;
@@ -92,8 +92,8 @@ absl::Status VerifyZipBytes(std::string_view data, const std::string& name) {
 
   uint64_t at = cd_offset;
   for (uint64_t i = 0; i < entries; ++i) {
-    uint32_t method = 0, crc = 0, csize32 = 0, usize32 = 0, name_len = 0, extra_len = 0, comment_len = 0,
-             local32 = 0;
+    uint32_t method = 0, crc = 0, csize32 = 0, usize32 = 0, name_len = 0, extra_len = 0,
+             comment_len = 0, local32 = 0;
     if (!b.U32(at, &sig) || sig != kCentralHeader || !b.U16(at + 10, &method) ||
         !b.U32(at + 16, &crc) || !b.U32(at + 20, &csize32) || !b.U32(at + 24, &usize32) ||
         !b.U16(at + 28, &name_len) || !b.U16(at + 30, &extra_len) ||
@@ -116,7 +116,8 @@ absl::Status VerifyZipBytes(std::string_view data, const std::string& name) {
       x += 4 + len;
     }
     if (method != 0 && method != 8) {
-      return damaged(StrCat("entry '", entry, "' uses compression method ", method, ", not stored or deflated"));
+      return damaged(StrCat("entry '", entry, "' uses compression method ", method,
+                            ", not stored or deflated"));
     }
     uint32_t local_name_len = 0, local_extra_len = 0;
     if ((method == 0 && csize != usize) || !b.U32(local, &sig) || sig != kLocalHeader ||
@@ -152,7 +153,8 @@ absl::Status VerifyZipBytes(std::string_view data, const std::string& name) {
       }
       inflateEnd(&z);
       if (rc != Z_STREAM_END || produced != usize) {
-        return damaged(StrCat("entry '", entry, "' does not inflate to its recorded ", usize, " bytes"));
+        return damaged(
+            StrCat("entry '", entry, "' does not inflate to its recorded ", usize, " bytes"));
       }
     }
     if (actual != crc) {

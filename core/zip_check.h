@@ -19,7 +19,8 @@ uint32_t Crc32(std::string_view bytes, uint32_t crc = 0);
 
 // Checks that `bytes` is a whole ZIP archive (end of central directory found,
 // ZIP64 included) whose entries, stored or deflated, lie inside the archive
-// and match their CRC-32 (deflated ones also their recorded size). Errors are DataLoss and start with `name`.
+// and match their CRC-32 (deflated ones also their recorded size). Errors are DataLoss and start
+// with `name`.
 absl::Status VerifyZipBytes(std::string_view bytes, const std::string& name);
 
 // Reads `path` and verifies it as above; errors name the file.

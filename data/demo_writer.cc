@@ -226,28 +226,29 @@ absl::StatusOr<std::unique_ptr<DemoWriter>> DemoWriter::Create(const fs::path& p
   h.file = std::move(*created);
   const hid_t f = h.file.get();
   h.flag_type = irlab ? h5::Id(H5Tcopy(H5T_STD_U8LE)) : h5::BoolEnumType();
-  IRLAB_ASSIGN_OR_RETURN(h.observations, h5::CreateRowDataset(f, k::kObservations, H5T_IEEE_F32LE,
-                                                              m.obs_dim, true, temp));
-  IRLAB_ASSIGN_OR_RETURN(
-      h.actions, h5::CreateRowDataset(f, k::kActions, H5T_IEEE_F32LE, m.act_dim, true, temp));
-  IRLAB_ASSIGN_OR_RETURN(h.rewards,
-                         h5::CreateRowDataset(f, k::kRewards, H5T_IEEE_F32LE, 1, false, temp));
-  IRLAB_ASSIGN_OR_RETURN(
-      h.next_observations,
-      h5::CreateRowDataset(f, k::kNextObservations, H5T_IEEE_F32LE, m.obs_dim, true, temp));
-  IRLAB_ASSIGN_OR_RETURN(h.terminals,
-                         h5::CreateRowDataset(f, k::kTerminals, h.flag_type.get(), 1, false, temp));
-  IRLAB_ASSIGN_OR_RETURN(h.timeouts,
-                         h5::CreateRowDataset(f, k::kTimeouts, h.flag_type.get(), 1, false, temp));
+  IRLAB_ASSIGN_OR_RETURN(h.observations,
+                         h5::CreateRowDataset(f, k::kObservations, H5T_IEEE_F32LE, m.obs_dim,
+                                              /*two_dimensional=*/true, temp));
+  IRLAB_ASSIGN_OR_RETURN(h.actions, h5::CreateRowDataset(f, k::kActions, H5T_IEEE_F32LE, m.act_dim,
+                                                         /*two_dimensional=*/true, temp));
+  IRLAB_ASSIGN_OR_RETURN(h.rewards, h5::CreateRowDataset(f, k::kRewards, H5T_IEEE_F32LE, 1,
+                                                         /*two_dimensional=*/false, temp));
+  IRLAB_ASSIGN_OR_RETURN(h.next_observations,
+                         h5::CreateRowDataset(f, k::kNextObservations, H5T_IEEE_F32LE, m.obs_dim,
+                                              /*two_dimensional=*/true, temp));
+  IRLAB_ASSIGN_OR_RETURN(h.terminals, h5::CreateRowDataset(f, k::kTerminals, h.flag_type.get(), 1,
+                                                           /*two_dimensional=*/false, temp));
+  IRLAB_ASSIGN_OR_RETURN(h.timeouts, h5::CreateRowDataset(f, k::kTimeouts, h.flag_type.get(), 1,
+                                                          /*two_dimensional=*/false, temp));
   if (irlab) {
-    IRLAB_ASSIGN_OR_RETURN(h.episode_ids,
-                           h5::CreateRowDataset(f, k::kEpisodeIds, H5T_STD_I64LE, 1, false, temp));
+    IRLAB_ASSIGN_OR_RETURN(h.episode_ids, h5::CreateRowDataset(f, k::kEpisodeIds, H5T_STD_I64LE, 1,
+                                                               /*two_dimensional=*/false, temp));
   }
   if (m.nq > 0) {
-    IRLAB_ASSIGN_OR_RETURN(h.qpos,
-                           h5::CreateRowDataset(f, k::kQpos, H5T_IEEE_F64LE, m.nq, true, temp));
-    IRLAB_ASSIGN_OR_RETURN(h.qvel,
-                           h5::CreateRowDataset(f, k::kQvel, H5T_IEEE_F64LE, m.nv, true, temp));
+    IRLAB_ASSIGN_OR_RETURN(h.qpos, h5::CreateRowDataset(f, k::kQpos, H5T_IEEE_F64LE, m.nq,
+                                                        /*two_dimensional=*/true, temp));
+    IRLAB_ASSIGN_OR_RETURN(h.qvel, h5::CreateRowDataset(f, k::kQvel, H5T_IEEE_F64LE, m.nv,
+                                                        /*two_dimensional=*/true, temp));
   }
   return writer;
 }
@@ -326,36 +327,37 @@ absl::Status DemoWriter::Finish() {
   const bool has_final = has_final_state_ && metadata_.nq > 0;
   if (options_.layout == DemoLayout::kIrlab) {
     IRLAB_RETURN_IF_ERROR(h5::WriteArray(f, k::kEpisodeStart, H5T_STD_I64LE, H5T_NATIVE_INT64, e, 1,
-                                         false, table_.start.data(), p));
+                                         /*two_dimensional=*/false, table_.start.data(), p));
     IRLAB_RETURN_IF_ERROR(h5::WriteArray(f, k::kEpisodeLength, H5T_STD_I64LE, H5T_NATIVE_INT64, e,
-                                         1, false, table_.length.data(), p));
+                                         1, /*two_dimensional=*/false, table_.length.data(), p));
     IRLAB_RETURN_IF_ERROR(h5::WriteArray(f, k::kEpisodeReturn, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, e,
-                                         1, false, table_.ret.data(), p));
+                                         1, /*two_dimensional=*/false, table_.ret.data(), p));
     IRLAB_RETURN_IF_ERROR(h5::WriteArray(f, k::kEpisodeSeed, H5T_STD_U64LE, H5T_NATIVE_UINT64, e, 1,
-                                         false, table_.seed.data(), p));
+                                         /*two_dimensional=*/false, table_.seed.data(), p));
     IRLAB_RETURN_IF_ERROR(h5::WriteArray(f, k::kEpisodeFinalObservation, H5T_IEEE_F32LE,
-                                         H5T_NATIVE_FLOAT, e, metadata_.obs_dim, true,
-                                         final_obs_.data(), p));
+                                         H5T_NATIVE_FLOAT, e, metadata_.obs_dim,
+                                         /*two_dimensional=*/true, final_obs_.data(), p));
     if (has_final) {
       IRLAB_RETURN_IF_ERROR(h5::WriteArray(f, k::kEpisodeFinalQpos, H5T_IEEE_F64LE,
-                                           H5T_NATIVE_DOUBLE, e, metadata_.nq, true,
-                                           final_qpos_.data(), p));
+                                           H5T_NATIVE_DOUBLE, e, metadata_.nq,
+                                           /*two_dimensional=*/true, final_qpos_.data(), p));
       IRLAB_RETURN_IF_ERROR(h5::WriteArray(f, k::kEpisodeFinalQvel, H5T_IEEE_F64LE,
-                                           H5T_NATIVE_DOUBLE, e, metadata_.nv, true,
-                                           final_qvel_.data(), p));
+                                           H5T_NATIVE_DOUBLE, e, metadata_.nv,
+                                           /*two_dimensional=*/true, final_qvel_.data(), p));
     }
   } else {
     // D4RL has no episode table (terminals | timeouts mark the ends); keep
     // what cannot be recomputed beside it
     IRLAB_RETURN_IF_ERROR(h5::WriteArray(f, d4rl_keys::kEpisodeSeeds, H5T_STD_U64LE,
-                                         H5T_NATIVE_UINT64, e, 1, false, table_.seed.data(), p));
+                                         H5T_NATIVE_UINT64, e, 1, /*two_dimensional=*/false,
+                                         table_.seed.data(), p));
     if (has_final) {
       IRLAB_RETURN_IF_ERROR(h5::WriteArray(f, d4rl_keys::kEpisodeFinalQpos, H5T_IEEE_F64LE,
-                                           H5T_NATIVE_DOUBLE, e, metadata_.nq, true,
-                                           final_qpos_.data(), p));
+                                           H5T_NATIVE_DOUBLE, e, metadata_.nq,
+                                           /*two_dimensional=*/true, final_qpos_.data(), p));
       IRLAB_RETURN_IF_ERROR(h5::WriteArray(f, d4rl_keys::kEpisodeFinalQvel, H5T_IEEE_F64LE,
-                                           H5T_NATIVE_DOUBLE, e, metadata_.nv, true,
-                                           final_qvel_.data(), p));
+                                           H5T_NATIVE_DOUBLE, e, metadata_.nv,
+                                           /*two_dimensional=*/true, final_qvel_.data(), p));
     }
   }
   const bool irlab = options_.layout == DemoLayout::kIrlab;

@@ -58,6 +58,7 @@ struct ExpertStore::Stream {
   Rows pool;                      // [capacity, ...] the shuffle pool
   int64_t write = 0;              // next pool row to replace (the oldest)
   double debt = 0.0;              // rows owed to the pool by the draws so far
+  int64_t refilled = 0;           // rows replaced since the pool was first filled
   std::unique_ptr<Rows> current;  // block being moved into the pool
   int64_t current_pos = 0;
 
@@ -405,6 +406,7 @@ absl::Status ExpertStore::Sample(int batch_size, float* obs, float* act, float* 
   IRLAB_CHECK(act == nullptr || !config_.state_only, "actions asked of a state_only store");
   IRLAB_CHECK(next_obs == nullptr || config_.next_observations,
               "next observations asked of a store without them");
+  ++batches_;
   if (!streaming_) {
     Gather(memory_, batch_size, obs, act, next_obs, terminal);
     return absl::OkStatus();
@@ -414,7 +416,45 @@ absl::Status ExpertStore::Sample(int batch_size, float* obs, float* act, float* 
   stream_->debt += batch_size / config_.reuse;
   const auto owed = static_cast<int64_t>(stream_->debt);
   stream_->debt -= static_cast<double>(owed);
+  stream_->refilled += owed;
   return stream_->Refill(owed, obs_dim(), act_dim());
+}
+
+ExpertStore::DrawState ExpertStore::draw_state() const {
+  DrawState state{.rng = draw_rng_.state(), .batches = batches_};
+  if (streaming_) {
+    state.rows_refilled = stream_->refilled;
+    state.debt = stream_->debt;
+  }
+  return state;
+}
+
+absl::Status ExpertStore::RestoreDrawState(const DrawState& state) {
+  IRLAB_CHECK(batches_ == 0, "RestoreDrawState on a store that has drawn already");
+  if (state.batches < 0 || state.rows_refilled < 0 || !(state.debt >= 0 && state.debt < 1)) {
+    return absl::InvalidArgumentError(StrCat("expert store: impossible draw state (batches ",
+                                             state.batches, ", rows refilled ", state.rows_refilled,
+                                             ", debt ", state.debt, ")"));
+  }
+  draw_rng_.set_state(state.rng);
+  batches_ = state.batches;
+  if (!streaming_) return absl::OkStatus();
+  // the pool as the draws left it: the same rows replaced in the same order
+  stream_->debt = state.debt;
+  stream_->refilled = state.rows_refilled;
+  return stream_->Refill(state.rows_refilled, obs_dim(), act_dim());
+}
+
+absl::Status ExpertStore::Skip(int64_t batches, int batch_size) {
+  std::vector<float> obs(size_t(batch_size) * obs_dim()), act(size_t(batch_size) * act_dim()),
+      next_obs(size_t(batch_size) * obs_dim());
+  std::vector<uint8_t> terminal(batch_size);
+  for (int64_t k = 0; k < batches; ++k) {
+    IRLAB_RETURN_IF_ERROR(Sample(batch_size, obs.data(), config_.state_only ? nullptr : act.data(),
+                                 config_.next_observations ? next_obs.data() : nullptr,
+                                 terminal.data()));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace irlab

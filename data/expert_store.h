@@ -79,6 +79,22 @@ class ExpertStore {
   // Errors only for I/O failures of the stream (the file changed or broke).
   absl::Status Sample(int batch_size, float* obs, float* act, float* next_obs, uint8_t* terminal);
 
+  // Where the draws have got to: with it, a store opened the same way (same
+  // file, config and seed) continues exactly (checkpoints keep it).
+  struct DrawState {
+    Rng::State rng;             // which transitions the next batch takes
+    int64_t batches = 0;        // Sample calls so far
+    int64_t rows_refilled = 0;  // stream: pool rows replaced since Open
+    double debt = 0.0;          // stream: the part of a row owed to the pool
+  };
+  DrawState draw_state() const;
+  // Continues from `state` (a freshly opened store only); stream mode reads
+  // forward to its position. An error for a state no store could have reached.
+  absl::Status RestoreDrawState(const DrawState& state);
+  // Draws and drops `batches` batches of batch_size: how resume caught up
+  // before checkpoints kept the DrawState.
+  absl::Status Skip(int64_t batches, int batch_size);
+
   const DemoMetadata& metadata() const { return metadata_; }
   int obs_dim() const { return metadata_.obs_dim; }
   int act_dim() const { return metadata_.act_dim; }
@@ -115,6 +131,7 @@ class ExpertStore {
   Rows memory_;                     // memory mode: every selected transition
   std::unique_ptr<Stream> stream_;  // stream mode
   Rng draw_rng_;                    // which transitions a batch takes
+  int64_t batches_ = 0;             // Sample calls so far
 };
 
 }  // namespace irlab

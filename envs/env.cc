@@ -9,7 +9,7 @@ namespace irlab {
 absl::Status ValidateAction(const EnvSpec& spec, std::span<const float> action) {
   if (static_cast<int>(action.size()) != spec.act_dim) {
     return absl::InvalidArgumentError(StrCat(spec.name, ": action has ", action.size(),
-                                                   " entries, the task takes ", spec.act_dim));
+                                             " entries, the task takes ", spec.act_dim));
   }
   for (size_t i = 0; i < action.size(); ++i) {
     if (!std::isfinite(action[i])) {

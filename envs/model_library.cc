@@ -9,9 +9,9 @@
 #include <map>
 #include <mutex>
 
-#include "core/strings.h"
 #include "core/files.h"
 #include "core/status.h"
+#include "core/strings.h"
 
 namespace irlab {
 
@@ -33,9 +33,8 @@ absl::StatusOr<std::shared_ptr<const mjModel>> CompileModel(std::string_view xml
   // no solver warm-start: the next state then depends on (qpos, qvel, ctrl)
   // alone, so stored states replay exactly (measured: no slower here)
   model->opt.disableflags |= mjDSBL_WARMSTART;
-  return std::shared_ptr<const mjModel>(model, [](const mjModel* m) {
-    mj_deleteModel(const_cast<mjModel*>(m));
-  });
+  return std::shared_ptr<const mjModel>(
+      model, [](const mjModel* m) { mj_deleteModel(const_cast<mjModel*>(m)); });
 }
 
 std::string ModelDigest(std::string_view text) {
@@ -57,7 +56,8 @@ absl::StatusOr<std::shared_ptr<const mjModel>> LoadModelFile(const std::filesyst
   mjModel* model = mj_loadXML(path.c_str(), nullptr, error, sizeof(error));
   if (!model) return absl::InvalidArgumentError(StrCat(path.string(), ": MJCF error: ", error));
   model->opt.disableflags |= mjDSBL_WARMSTART;  // as CompileModel
-  std::shared_ptr<const mjModel> shared(model, [](const mjModel* m) { mj_deleteModel(const_cast<mjModel*>(m)); });
+  std::shared_ptr<const mjModel> shared(
+      model, [](const mjModel* m) { mj_deleteModel(const_cast<mjModel*>(m)); });
   cache.emplace(key, shared);
   return shared;
 }

@@ -78,16 +78,18 @@ EnvState MujocoEnv::GetState() const {
 
 absl::Status MujocoEnv::SetState(const EnvState& state, std::span<float> obs) {
   const mjModel* m = model_.get();
-  if (static_cast<int>(state.qpos.size()) != m->nq || static_cast<int>(state.qvel.size()) != m->nv) {
+  if (static_cast<int>(state.qpos.size()) != m->nq ||
+      static_cast<int>(state.qvel.size()) != m->nv) {
     return absl::InvalidArgumentError(StrCat(spec_.name, ": state has qpos ", state.qpos.size(),
-                                                   " / qvel ", state.qvel.size(), ", the model has ",
-                                                   m->nq, " / ", m->nv));
+                                             " / qvel ", state.qvel.size(), ", the model has ",
+                                             m->nq, " / ", m->nv));
   }
   if (!state.ctrl.empty() && static_cast<int>(state.ctrl.size()) != m->nu) {
-    return absl::InvalidArgumentError(StrCat(spec_.name, ": state has ", state.ctrl.size(),
-                                             " controls, the model has ", m->nu));
+    return absl::InvalidArgumentError(
+        StrCat(spec_.name, ": state has ", state.ctrl.size(), " controls, the model has ", m->nu));
   }
-  if (!task_util::AllFinite(state.qpos.data(), m->nq) || !task_util::AllFinite(state.qvel.data(), m->nv)) {
+  if (!task_util::AllFinite(state.qpos.data(), m->nq) ||
+      !task_util::AllFinite(state.qvel.data(), m->nv)) {
     return absl::InvalidArgumentError(StrCat(spec_.name, ": state is not finite"));
   }
   mj_resetData(m, data_);

@@ -20,10 +20,10 @@ namespace irlab {
 struct StepContext {
   const mjModel* m;
   const mjData* d;
-  std::span<const double> action;      // [act_dim], after clipping
-  std::array<double, 2> xy_before;     // tracked position before the step
-  std::array<double, 2> xy_after;      // ... and after
-  double dt;                           // env step duration
+  std::span<const double> action;   // [act_dim], after clipping
+  std::array<double, 2> xy_before;  // tracked position before the step
+  std::array<double, 2> xy_after;   // ... and after
+  double dt;                        // env step duration
   const EnvOptions& options;
 };
 
@@ -40,7 +40,9 @@ struct MujocoTask {
   // exact replay relies on). Needed when obs or reward use derived quantities.
   bool refresh_derived = false;
   // Computes cfrc_ext after stepping (contact forces in obs or reward).
-  std::function<bool(const EnvOptions&)> needs_contact_forces = [](const EnvOptions&) { return false; };
+  std::function<bool(const EnvOptions&)> needs_contact_forces = [](const EnvOptions&) {
+    return false;
+  };
 
   // The tracked (x, y) position: torso, root joint or centre of mass.
   std::function<std::array<double, 2>(const mjModel*, const mjData*)> position;

@@ -19,12 +19,12 @@ struct EnvOptions {
                                    // Humanoid: the contact cost
 
   // The researcher's own model and reward weights, with Gymnasium MuJoCo v5's names.
-  std::string xml_file;            // MJCF file loaded instead of the task's built-in model
-                                   // ("": built-in); its qpos, qvel and actuator sizes must be
-                                   // the built-in model's (the task's observation and action layout)
-  std::string model_digest;        // FNV-1a digest of xml_file's text, recorded by the commands
-                                   // that start runs or write demonstrations and checked whenever
-                                   // the task is rebuilt ("": not checked)
+  std::string xml_file;      // MJCF file loaded instead of the task's built-in model
+                             // ("": built-in); its qpos, qvel and actuator sizes must be
+                             // the built-in model's (the task's observation and action layout)
+  std::string model_digest;  // FNV-1a digest of xml_file's text, recorded by the commands
+                             // that start runs or write demonstrations and checked whenever
+                             // the task is rebuilt ("": not checked)
   std::optional<double> forward_reward_weight;  // unset: the task's own (all locomotion tasks)
   std::optional<double> ctrl_cost_weight;       // unset: the task's own (all locomotion tasks)
   std::optional<double> contact_cost_weight;    // Ant, Humanoid (with contact_forces)
@@ -36,10 +36,12 @@ struct EnvOptions {
 
   void Bind(ConfigBinder& b) {
     b.Field("horizon", horizon, "steps per episode; 0 keeps the task's own").Range(0, 1e7);
-    b.Field("reset_noise_scale", reset_noise_scale, "multiplies the task's reset noise").Range(0, 100);
+    b.Field("reset_noise_scale", reset_noise_scale, "multiplies the task's reset noise")
+        .Range(0, 100);
     b.Field("contact_forces", contact_forces, "Ant: contact forces in obs and contact cost");
     b.Field("xml_file", xml_file, "MJCF file instead of the task's built-in model");
-    b.Field("model_digest", model_digest, "digest of xml_file's text (recorded; checked on rebuild)");
+    b.Field("model_digest", model_digest,
+            "digest of xml_file's text (recorded; checked on rebuild)");
     b.Field("forward_reward_weight", forward_reward_weight, "weight of the forward velocity reward")
         .Range(-1e6, 1e6);
     b.Field("ctrl_cost_weight", ctrl_cost_weight, "weight of the control cost").Range(0, 1e6);
@@ -48,9 +50,11 @@ struct EnvOptions {
     b.Field("terminate_when_unhealthy", terminate_when_unhealthy, "end the episode when unhealthy");
     b.Field("healthy_z_range", healthy_z_range, "[min, max] healthy torso height ([]: the task's)")
         .Range(-1e6, 1e6);
-    b.Field("healthy_angle_range", healthy_angle_range, "[min, max] healthy torso angle ([]: the task's)")
+    b.Field("healthy_angle_range", healthy_angle_range,
+            "[min, max] healthy torso angle ([]: the task's)")
         .Range(-1e3, 1e3);
-    b.Field("exclude_current_positions_from_observation", exclude_current_positions_from_observation,
+    b.Field("exclude_current_positions_from_observation",
+            exclude_current_positions_from_observation,
             "leave the x (and y) position out of the observation");
   }
 };

@@ -15,7 +15,8 @@ constexpr double kMaxSpeed = 8.0, kMaxTorque = 2.0;
 // Wraps an angle to [-pi, pi).
 double WrapAngle(double x) {
   return std::fmod(std::fmod(x + std::numbers::pi, 2 * std::numbers::pi) + 2 * std::numbers::pi,
-                   2 * std::numbers::pi) - std::numbers::pi;
+                   2 * std::numbers::pi) -
+         std::numbers::pi;
 }
 
 }  // namespace
@@ -52,7 +53,8 @@ absl::StatusOr<StepResult> PendulumEnv::Step(std::span<const float> action, std:
   r.reward = -(angle * angle + 0.1 * theta_dot_ * theta_dot_ + 0.001 * u * u);
 
   const double x_before = std::sin(theta_);
-  theta_dot_ += (3 * kGravity / (2 * kLength) * std::sin(theta_) + 3 * u / (kMass * kLength * kLength)) * kDt;
+  theta_dot_ +=
+      (3 * kGravity / (2 * kLength) * std::sin(theta_) + 3 * u / (kMass * kLength * kLength)) * kDt;
   theta_dot_ = std::clamp(theta_dot_, -kMaxSpeed, kMaxSpeed);
   theta_ += theta_dot_ * kDt;
   ++elapsed_steps_;

@@ -2,16 +2,17 @@
 
 #include <algorithm>
 
-#include "core/strings.h"
 #include "core/rng.h"
 #include "core/status.h"
+#include "core/strings.h"
 #include "envs/registry.h"
 
 namespace irlab {
 
 absl::StatusOr<std::unique_ptr<VecEnv>> VecEnv::Make(std::string_view task, int num_envs,
                                                      const EnvOptions& options, int num_threads) {
-  if (num_envs < 1) return absl::InvalidArgumentError(StrCat("num_envs must be >= 1, got ", num_envs));
+  if (num_envs < 1)
+    return absl::InvalidArgumentError(StrCat("num_envs must be >= 1, got ", num_envs));
   std::vector<std::unique_ptr<Env>> envs;
   for (int i = 0; i < num_envs; ++i) {
     IRLAB_ASSIGN_OR_RETURN(auto env, MakeEnv(task, options));
@@ -60,7 +61,7 @@ void VecEnv::Reset(uint64_t seed) {
 absl::Status VecEnv::Step(std::span<const float> actions) {
   if (actions.size() != envs_.size() * act_dim_) {
     return absl::InvalidArgumentError(StrCat(spec().name, ": expected ", envs_.size(), " x ",
-                                                   act_dim_, " actions, got ", actions.size()));
+                                             act_dim_, " actions, got ", actions.size()));
   }
   // Envs are claimed one at a time: their step costs differ (contacts, resets),
   // and fixed halves would leave one thread waiting on the other.
@@ -114,14 +115,14 @@ VecEnvState VecEnv::GetState() const {
 
 absl::Status VecEnv::SetState(const VecEnvState& state) {
   const size_t n = envs_.size();
-  if (state.envs.size() != n || state.episode_count.size() != n || state.running_return.size() != n ||
-      state.running_length.size() != n) {
-    return absl::InvalidArgumentError(StrCat(spec().name, ": saved state is for ", state.envs.size(),
-                                             " envs, this VecEnv has ", n));
+  if (state.envs.size() != n || state.episode_count.size() != n ||
+      state.running_return.size() != n || state.running_length.size() != n) {
+    return absl::InvalidArgumentError(StrCat(spec().name, ": saved state is for ",
+                                             state.envs.size(), " envs, this VecEnv has ", n));
   }
   for (size_t i = 0; i < n; ++i) {
-    IRLAB_RETURN_IF_ERROR(envs_[i]->SetState(
-        state.envs[i], std::span<float>(obs_).subspan(i * obs_dim_, obs_dim_)));
+    IRLAB_RETURN_IF_ERROR(
+        envs_[i]->SetState(state.envs[i], std::span<float>(obs_).subspan(i * obs_dim_, obs_dim_)));
     episode_seed_[i] = Rng::DeriveSeed(Rng::DeriveSeed(state.seed, i), state.episode_count[i] - 1);
   }
   seed_ = state.seed;

@@ -49,10 +49,10 @@ class VecEnv {
   // set_keep_final_states(true), since it allocates).
   const EnvState& final_state(int i) const { return final_states_[i]; }
   void set_keep_final_states(bool keep) { keep_final_states_ = keep; }
-  std::span<const float> rewards() const { return rewards_; }      // [N]
+  std::span<const float> rewards() const { return rewards_; }          // [N]
   std::span<const uint8_t> terminated() const { return terminated_; }  // [N]
   std::span<const uint8_t> truncated() const { return truncated_; }    // [N]
-  const std::vector<StepInfo>& infos() const { return infos_; }    // [N]
+  const std::vector<StepInfo>& infos() const { return infos_; }        // [N]
   // Return and length of the episode that ended on the last step, where done.
   std::span<const double> episode_returns() const { return episode_return_; }
   std::span<const int> episode_lengths() const { return episode_length_; }

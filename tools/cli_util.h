@@ -3,9 +3,9 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <system_error>
-
+#include <functional>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -13,6 +13,8 @@
 #include "core/config.h"
 #include "core/files.h"
 #include "core/flags.h"
+#include "core/run_info.h"
+#include "core/strings.h"
 #include "tools/commands.h"
 
 namespace irlab {
@@ -34,8 +36,9 @@ inline int ParseFlagsOrExit(FlagParser& flags, const Args& args) {
 
 // Adds `--name value` as the config override key=value when the flag was
 // given; a bad value is then reported as the flag the user typed.
-inline void AddFlagOverride(const FlagParser& flags, const std::string& name, const std::string& key,
-                            const std::string& value, std::vector<FlagOverride>& out) {
+inline void AddFlagOverride(const FlagParser& flags, const std::string& name,
+                            const std::string& key, const std::string& value,
+                            std::vector<FlagOverride>& out) {
   if (flags.Seen(name)) out.push_back({"--" + name + " " + value, key + "=" + value});
 }
 
@@ -64,12 +67,14 @@ class NewRunDir {
     std::error_code ec;
     if (std::filesystem::exists(dir_ / "checkpoint.pt", ec)) return;
     const auto metrics = dir_ / "metrics.jsonl";
-    if (std::filesystem::exists(metrics, ec) && std::filesystem::file_size(metrics, ec) > 0 && !ec) return;
+    if (std::filesystem::exists(metrics, ec) && std::filesystem::file_size(metrics, ec) > 0 && !ec)
+      return;
     if (created_) {
       std::filesystem::remove_all(dir_, ec);
       return;
     }
-    for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) std::filesystem::remove_all(entry, ec);
+    for (const auto& entry : std::filesystem::directory_iterator(dir_, ec))
+      std::filesystem::remove_all(entry, ec);
   }
 
  private:
@@ -87,7 +92,8 @@ class ResumedRunFiles {
  public:
   explicit ResumedRunFiles(std::filesystem::path dir) : dir_(std::move(dir)) {
     for (const char* name : {"config.toml", "run.json"}) {
-      if (auto contents = ReadFile(dir_ / name); contents.ok()) saved_.emplace_back(name, *contents);
+      if (auto contents = ReadFile(dir_ / name); contents.ok())
+        saved_.emplace_back(name, *contents);
     }
     std::error_code ec;
     checkpoint_time_ = std::filesystem::last_write_time(dir_ / "checkpoint.pt", ec);
@@ -105,5 +111,59 @@ class ResumedRunFiles {
   std::vector<std::pair<std::string, std::string>> saved_;
   std::filesystem::file_time_type checkpoint_time_{};
 };
+
+// The run directory of a training command (expert, train): --out for a new
+// run or --resume for an existing one, exactly one of them. A resume takes the
+// run's own config.toml (then --set on top), so --config with --resume is
+// refused. Returns an exit code to stop with (2), or -1 to go on.
+inline int CheckRunFlags(const char* command, const std::string& out, const std::string& resume,
+                         const std::string& config_file) {
+  if (out.empty() == resume.empty()) {
+    std::fprintf(stderr,
+                 "irlab %s: give exactly one of --out (new run) or --resume (existing run)\n",
+                 command);
+    return 2;
+  }
+  if (!resume.empty() && !config_file.empty()) {
+    std::fprintf(stderr, "irlab %s: --resume uses the run's config.toml; use --set to change it\n",
+                 command);
+    return 2;
+  }
+  return -1;
+}
+
+// Starts (or, with `resume`, continues) a training run in run_dir: a new run
+// needs a new or empty directory; config_toml and run.json are written, then
+// `train` runs. When anything fails, a new run's directory is taken back
+// (NewRunDir) and a resumed run's config.toml and run.json are put back
+// (ResumedRunFiles). Returns the command's exit code.
+inline int RunTraining(const char* command, const Args& args, const std::filesystem::path& run_dir,
+                       bool resume, const std::string& config_toml,
+                       const std::function<absl::Status()>& train) {
+  const NewRunDir fresh(run_dir);
+  const ResumedRunFiles before(run_dir);
+  if (!resume) {
+    std::error_code ec;
+    if (std::filesystem::exists(run_dir, ec) && !std::filesystem::is_empty(run_dir, ec)) {
+      return Fail(command,
+                  absl::AlreadyExistsError(StrCat(run_dir.string(),
+                                                  ": exists and is not empty; use --resume "
+                                                  "to continue it or choose a new --out")));
+    }
+  }
+  absl::Status s = resume ? absl::OkStatus() : EnsureDirectory(run_dir);
+  if (s.ok()) s = WriteFileAtomically(run_dir / "config.toml", config_toml);
+  if (s.ok()) s = WriteRunInfo(run_dir, command, args);
+  if (s.ok()) s = train();
+  if (!s.ok()) {
+    if (resume) {
+      before.RestoreIfNoNewCheckpoint();
+    } else {
+      fresh.Abandon();
+    }
+    return Fail(command, s);
+  }
+  return 0;
+}
 
 }  // namespace irlab

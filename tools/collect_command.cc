@@ -33,8 +33,9 @@ absl::Status Collect(const std::string& run, std::string env, int episodes, cons
   IRLAB_ASSIGN_OR_RETURN(auto vec, VecEnv::Make(env, num_envs, opts, threads));
   const EnvSpec& spec = vec->spec();
   if (spec.obs_dim != policy->obs_dim() || spec.act_dim != policy->act_dim()) {
-    return absl::InvalidArgumentError(StrCat(run, ": policy for ", policy->env_name(), " (obs ", policy->obs_dim(),
-                                             ", act ", policy->act_dim(), ") does not fit ", env));
+    return absl::InvalidArgumentError(StrCat(run, ": policy for ", policy->env_name(), " (obs ",
+                                             policy->obs_dim(), ", act ", policy->act_dim(),
+                                             ") does not fit ", env));
   }
   DemoMetadata meta = TaskDemoMetadata(spec);
   meta.task = env;
@@ -45,7 +46,8 @@ absl::Status Collect(const std::string& run, std::string env, int episodes, cons
     for (unsigned char c : *text) h = (h ^ c) * 1099511628211ULL;
     meta.config_hash = Hex(h);
   }
-  meta.source = StrCat("irlab collect (", deterministic ? "deterministic" : "stochastic", ", seed ", seed, ")");
+  meta.source = StrCat("irlab collect (", deterministic ? "deterministic" : "stochastic", ", seed ",
+                       seed, ")");
   DemoWriterOptions wopts;
   wopts.overwrite = overwrite;
   IRLAB_ASSIGN_OR_RETURN(auto writer, DemoWriter::Create(out, meta, wopts));
@@ -55,7 +57,8 @@ absl::Status Collect(const std::string& run, std::string env, int episodes, cons
   Rng rng(Rng::DeriveSeed(seed, 11));
   std::vector<Episode> current(num_envs);
   std::vector<EnvState> before(num_envs);
-  std::vector<float> actions(size_t(num_envs) * spec.act_dim), obs(vec->obs().begin(), vec->obs().end());
+  std::vector<float> actions(size_t(num_envs) * spec.act_dim),
+      obs(vec->obs().begin(), vec->obs().end());
   ProgressBar progress("collect " + env, episodes, "episodes");
   int written = 0;
   while (written < episodes) {
@@ -68,12 +71,15 @@ absl::Status Collect(const std::string& run, std::string env, int episodes, cons
     for (int i = 0; i < num_envs && written < episodes; ++i) {
       const bool done = vec->terminated()[i] || vec->truncated()[i];
       const int od = spec.obs_dim, ad = spec.act_dim;
-      std::span<const float> next = done ? vec->final_obs().subspan(i * od, od) : vec->obs().subspan(i * od, od);
+      std::span<const float> next =
+          done ? vec->final_obs().subspan(i * od, od) : vec->obs().subspan(i * od, od);
       // the env applied the clipped action: store that
       std::vector<float> applied(actions.begin() + i * ad, actions.begin() + (i + 1) * ad);
-      for (int j = 0; j < ad; ++j) applied[j] = std::clamp<float>(applied[j], spec.act_low[j], spec.act_high[j]);
-      current[i].AddStep(std::span<const float>(obs).subspan(i * od, od), applied, vec->rewards()[i], next,
-                         vec->terminated()[i], vec->truncated()[i], before[i].qpos, before[i].qvel);
+      for (int j = 0; j < ad; ++j)
+        applied[j] = std::clamp<float>(applied[j], spec.act_low[j], spec.act_high[j]);
+      current[i].AddStep(std::span<const float>(obs).subspan(i * od, od), applied,
+                         vec->rewards()[i], next, vec->terminated()[i], vec->truncated()[i],
+                         before[i].qpos, before[i].qvel);
       if (!done) continue;
       current[i].final_qpos = vec->final_state(i).qpos;
       current[i].final_qvel = vec->final_state(i).qvel;
@@ -86,8 +92,8 @@ absl::Status Collect(const std::string& run, std::string env, int episodes, cons
   progress.Finish();
   IRLAB_RETURN_IF_ERROR(writer->Close());
   std::printf("wrote %s: %lld episodes, %lld transitions of %s\n", out.c_str(),
-              static_cast<long long>(writer->num_episodes()), static_cast<long long>(writer->num_transitions()),
-              env.c_str());
+              static_cast<long long>(writer->num_episodes()),
+              static_cast<long long>(writer->num_transitions()), env.c_str());
   return absl::OkStatus();
 }
 
@@ -99,10 +105,11 @@ int CollectCommand(const Args& args) {
   int64_t seed = 0;
   bool deterministic = false, overwrite = false;
   std::vector<std::string> sets;
-  FlagParser flags("collect",
-                   "Rolls out a policy checkpoint and writes its episodes to an HDF5 demonstration\n"
-                   "file (layout in the README). The file is written under a temporary name and\n"
-                   "renamed when complete; an existing file is refused unless --overwrite.");
+  FlagParser flags(
+      "collect",
+      "Rolls out a policy checkpoint and writes its episodes to an HDF5 demonstration\n"
+      "file (layout in the README). The file is written under a temporary name and\n"
+      "renamed when complete; an existing file is refused unless --overwrite.");
   flags.Add("run", &run, "expert run directory (its checkpoint.pt) or a checkpoint file");
   flags.Add("env", &env, "task (default: the policy's own)");
   flags.Add("episodes", &episodes, "episodes to write");
@@ -123,10 +130,13 @@ int CollectCommand(const Args& args) {
   // on the policy's own task, the task as its run had it (model, weights), then --set
   EnvOptions options;
   if (env.empty()) {
-    if (absl::Status s = ApplyRunEnvOptions(RunDirOf(run), options); !s.ok()) return Fail("collect", s);
+    if (absl::Status s = ApplyRunEnvOptions(RunDirOf(run), options); !s.ok())
+      return Fail("collect", s);
   }
   if (absl::Status s = LoadConfig(options, "", sets); !s.ok()) return Fail("collect", s);
-  if (absl::Status s = Collect(run, env, episodes, out, deterministic, seed, overwrite, threads, options); !s.ok()) {
+  if (absl::Status s =
+          Collect(run, env, episodes, out, deterministic, seed, overwrite, threads, options);
+      !s.ok()) {
     return Fail("collect", s);
   }
   return 0;

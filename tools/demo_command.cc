@@ -49,10 +49,12 @@ absl::StatusOr<std::vector<double>> ReadSummary(const std::filesystem::path& run
   const std::filesystem::path file = run_dir / "eval.json";
   IRLAB_ASSIGN_OR_RETURN(std::string text, ReadFile(file));
   std::vector<std::pair<std::string, double>> scalars;
-  if (!sweep::ParseJsonScalars(text, scalars)) return absl::DataLossError(StrCat(file.string(), ": not a JSON object"));
+  if (!sweep::ParseJsonScalars(text, scalars))
+    return absl::DataLossError(StrCat(file.string(), ": not a JSON object"));
   std::vector<double> values;
   for (const std::string& key : keys) {
-    auto it = std::find_if(scalars.begin(), scalars.end(), [&](const auto& kv) { return kv.first == key; });
+    auto it = std::find_if(scalars.begin(), scalars.end(),
+                           [&](const auto& kv) { return kv.first == key; });
     if (it == scalars.end()) return absl::DataLossError(StrCat(file.string(), ": no ", key));
     values.push_back(it->second);
   }
@@ -65,12 +67,13 @@ int DemoCommand(const Args& args) {
   std::string demos = DefaultDemos().string(), out, config_file;
   int64_t seed = -1;
   std::vector<std::string> sets;
-  FlagParser flags("demo",
-                   "The end-to-end demonstration: state-only AIRL (reward g(s) + gamma h(s') - h(s))\n"
-                   "learns Pendulum's reward from 50 expert episodes shipped in assets/demos/\n"
-                   "(provenance in assets/demos/README.md) while a PPO policy trains on it. Prints\n"
-                   "the expert, random and AIRL returns and the normalised score, and writes\n"
-                   "learning_curve.png into the run directory. About a minute on 2 cores.");
+  FlagParser flags(
+      "demo",
+      "The end-to-end demonstration: state-only AIRL (reward g(s) + gamma h(s') - h(s))\n"
+      "learns Pendulum's reward from 50 expert episodes shipped in assets/demos/\n"
+      "(provenance in assets/demos/README.md) while a PPO policy trains on it. Prints\n"
+      "the expert, random and AIRL returns and the normalised score, and writes\n"
+      "learning_curve.png into the run directory. About a minute on 2 cores.");
   flags.Add("demos", &demos, "HDF5 demonstrations (default: the shipped Pendulum set)");
   flags.Add("config", &config_file, "TOML file applied over the embedded config");
   flags.Add("set", &sets, "key=value override, e.g. --set total_steps=100000");
@@ -82,7 +85,8 @@ int DemoCommand(const Args& args) {
 
   AdversarialConfig cfg;
   ConfigSchema schema = ConfigSchema::For(cfg);
-  if (absl::Status s = schema.ApplyText(EmbeddedDemoConfig(), kConfigSource); !s.ok()) return Fail("demo", s);
+  if (absl::Status s = schema.ApplyText(EmbeddedDemoConfig(), kConfigSource); !s.ok())
+    return Fail("demo", s);
   if (!config_file.empty()) {
     if (absl::Status s = schema.ApplyFile(config_file); !s.ok()) return Fail("demo", s);
   }
@@ -93,10 +97,12 @@ int DemoCommand(const Args& args) {
   // recorded in config.toml, so `irlab train --resume` continues a demo run
   cfg.demos_file = std::filesystem::absolute(demos).lexically_normal().string();
   if (!std::filesystem::exists(demos, ec)) {
-    return Fail("demo", absl::NotFoundError(StrCat(demos, ": no such demonstration file (set --demos)")));
+    return Fail("demo",
+                absl::NotFoundError(StrCat(demos, ": no such demonstration file (set --demos)")));
   }
   if (std::filesystem::exists(run_dir, ec) && !std::filesystem::is_empty(run_dir, ec)) {
-    return Fail("demo", absl::AlreadyExistsError(StrCat(run_dir.string(), ": exists and is not empty")));
+    return Fail("demo",
+                absl::AlreadyExistsError(StrCat(run_dir.string(), ": exists and is not empty")));
   }
   if (absl::Status s = EnsureDirectory(run_dir); !s.ok()) return Fail("demo", s);
   if (absl::Status s = WriteFileAtomically(run_dir / "config.toml", schema.ToToml()); !s.ok()) {
@@ -104,12 +110,14 @@ int DemoCommand(const Args& args) {
   }
   if (absl::Status s = WriteRunInfo(run_dir, "demo", args); !s.ok()) return Fail("demo", s);
 
-  std::printf("irlab demo: %s learns the %s reward from %s\n  run directory: %s\n", cfg.algo.c_str(),
-              cfg.env.c_str(), demos.c_str(), run_dir.c_str());
+  std::printf("irlab demo: %s learns the %s reward from %s\n  run directory: %s\n",
+              cfg.algo.c_str(), cfg.env.c_str(), demos.c_str(), run_dir.c_str());
   std::fflush(stdout);
   const auto start = std::chrono::steady_clock::now();
-  if (absl::Status s = TrainAdversarial(cfg, run_dir, /*resume=*/false); !s.ok()) return Fail("demo", s);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (absl::Status s = TrainAdversarial(cfg, run_dir, /*resume=*/false); !s.ok())
+    return Fail("demo", s);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   sweep::PlotOptions plot;
   plot.out = run_dir / "learning_curve.png";
@@ -118,8 +126,8 @@ int DemoCommand(const Args& args) {
   auto written = sweep::PlotRuns({run_dir}, plot);
   if (!written.ok()) return Fail("demo", written.status());
 
-  auto summary = ReadSummary(
-      run_dir, {"expert_return", "expert_episodes", "random_return", "return_mean", "normalized_score"});
+  auto summary = ReadSummary(run_dir, {"expert_return", "expert_episodes", "random_return",
+                                       "return_mean", "normalized_score"});
   if (!summary.ok()) return Fail("demo", summary.status());
   const std::vector<double>& values = *summary;
   std::printf(
@@ -130,8 +138,8 @@ int DemoCommand(const Args& args) {
       "  normalised score         %8.3f   (R - R_random) / (R_expert - R_random)\n"
       "  wall clock               %8.0f s\n"
       "  learning curve           %s\n",
-      cfg.env.c_str(), values[0], values[1], values[2], cfg.eval_episodes, values[3], cfg.eval_episodes,
-      values[4], seconds, plot.out.c_str());
+      cfg.env.c_str(), values[0], values[1], values[2], cfg.eval_episodes, values[3],
+      cfg.eval_episodes, values[4], seconds, plot.out.c_str());
   return 0;
 }
 

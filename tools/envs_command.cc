@@ -7,8 +7,9 @@
 namespace irlab {
 
 int EnvsCommand(const Args& args) {
-  FlagParser flags("envs", "Lists every registered task with its observation and action sizes,\n"
-                           "action range, env-step duration and horizon.");
+  FlagParser flags("envs",
+                   "Lists every registered task with its observation and action sizes,\n"
+                   "action range, env-step duration and horizon.");
   if (int code = ParseFlagsOrExit(flags, args); code >= 0) return code;
   std::printf("%-18s %7s %7s %14s %8s %8s\n", "task", "obs", "act", "act range", "dt", "horizon");
   for (const auto& name : EnvNames()) {

@@ -14,8 +14,9 @@ int EvalCommand(const Args& args) {
   int64_t seed = 12345;
   bool deterministic = false;
   std::vector<std::string> sets;
-  FlagParser flags("eval", "Runs a policy checkpoint for whole episodes and prints the mean +- std\n"
-                           "of the true return and the episode length.");
+  FlagParser flags("eval",
+                   "Runs a policy checkpoint for whole episodes and prints the mean +- std\n"
+                   "of the true return and the episode length.");
   flags.Add("run", &run, "run directory (its checkpoint.pt) or a checkpoint file");
   flags.Add("episodes", &episodes, "episodes to run");
   flags.Add("deterministic", &deterministic, "act with the policy's mean instead of sampling");
@@ -32,7 +33,8 @@ int EvalCommand(const Args& args) {
   // on the policy's own task, the task as its run had it (model, weights), then --set
   EnvOptions options;
   if (env.empty()) {
-    if (absl::Status s = ApplyRunEnvOptions(RunDirOf(run), options); !s.ok()) return Fail("eval", s);
+    if (absl::Status s = ApplyRunEnvOptions(RunDirOf(run), options); !s.ok())
+      return Fail("eval", s);
   }
   if (absl::Status s = LoadConfig(options, "", sets); !s.ok()) return Fail("eval", s);
   auto policy = Policy::Load(run);

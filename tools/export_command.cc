@@ -21,7 +21,8 @@ int ExportCommand(const Args& args) {
       "Parameters are named by layer; metadata (task, dims, action bounds, irlab version,\n"
       "config hash) is in the module's `metadata` dict and its extra file metadata.json.");
   flags.Add("run", &run, "run directory of irlab expert, train or transfer");
-  flags.Add("step", &step, "export the kept checkpoint at or before this env step (default: the newest)");
+  flags.Add("step", &step,
+            "export the kept checkpoint at or before this env step (default: the newest)");
   flags.Add("what", &what, "policy, reward or potential");
   flags.Add("out", &out, "the .pt file to write");
   flags.Require("run");
@@ -31,8 +32,8 @@ int ExportCommand(const Args& args) {
   auto summary = ExportRun(run, step >= 0 ? std::optional<int64_t>(step) : std::nullopt, what, out);
   if (!summary.ok()) return Fail("export", summary.status());
   std::printf("exported the %s of %s (%s, obs %d, act %d, env step %lld) to %s\n", what.c_str(),
-              summary->checkpoint.c_str(), summary->task.c_str(), summary->obs_dim, summary->act_dim,
-              static_cast<long long>(summary->step), out.c_str());
+              summary->checkpoint.c_str(), summary->task.c_str(), summary->obs_dim,
+              summary->act_dim, static_cast<long long>(summary->step), out.c_str());
   return 0;
 }
 

@@ -122,7 +122,8 @@ absl::StatusOr<std::vector<ObsOverride>> ParseObsOverrides(const std::vector<std
         return bad("the index is not a whole number or range");
       }
       if (o.first < 0 || o.last < o.first) return bad("the range is empty or negative");
-      if (!absl::SimpleAtod(sides[1], &value) || !std::isfinite(value)) return bad("the value is not a finite number");
+      if (!absl::SimpleAtod(sides[1], &value) || !std::isfinite(value))
+        return bad("the value is not a finite number");
       o.value = static_cast<float>(value);
       out.push_back(o);
     }
@@ -140,8 +141,8 @@ absl::Status PrintLearnedReturns(const DemoFile& file, const std::string& reward
   const DemoMetadata& m = file.metadata();
   std::string overwritten;
   for (const ObsOverride& o : overrides) {
-    StrAppend(&overwritten, overwritten.empty() ? "" : ", ", o.first, o.first == o.last ? "" : StrCat("-", o.last),
-              " = ", o.value);
+    StrAppend(&overwritten, overwritten.empty() ? "" : ", ", o.first,
+              o.first == o.last ? "" : StrCat("-", o.last), " = ", o.value);
   }
   // every step's entries first..last of a row-major [steps x obs_dim] buffer
   auto overwrite = [&](std::vector<float>& rows) {
@@ -151,8 +152,8 @@ absl::Status PrintLearnedReturns(const DemoFile& file, const std::string& reward
       }
     }
   };
-  IRLAB_RETURN_IF_ERROR(CheckRewardFits(reward, reward_run, StrCat(file.path().string(), " (", m.task, ")"),
-                                        m.obs_dim, m.act_dim));
+  IRLAB_RETURN_IF_ERROR(CheckRewardFits(
+      reward, reward_run, StrCat(file.path().string(), " (", m.task, ")"), m.obs_dim, m.act_dim));
   IRLAB_ASSIGN_OR_RETURN(auto env, MakeEnv(m.task, EnvOptions{}));
   const EnvSpec& spec = env->spec();
   const EpisodeTable& t = file.episodes();
@@ -164,12 +165,15 @@ absl::Status PrintLearnedReturns(const DemoFile& file, const std::string& reward
     std::vector<float> obs(n * m.obs_dim), next(n * m.obs_dim), act(n * m.act_dim);
     std::vector<uint8_t> terminated(n);
     IRLAB_RETURN_IF_ERROR(file.Read(DemoField::kObservations, begin, n, std::span<float>(obs)));
-    IRLAB_RETURN_IF_ERROR(file.Read(DemoField::kNextObservations, begin, n, std::span<float>(next)));
+    IRLAB_RETURN_IF_ERROR(
+        file.Read(DemoField::kNextObservations, begin, n, std::span<float>(next)));
     IRLAB_RETURN_IF_ERROR(file.Read(DemoField::kActions, begin, n, std::span<float>(act)));
-    IRLAB_RETURN_IF_ERROR(file.Read(DemoField::kTerminals, begin, n, std::span<uint8_t>(terminated)));
+    IRLAB_RETURN_IF_ERROR(
+        file.Read(DemoField::kTerminals, begin, n, std::span<uint8_t>(terminated)));
     overwrite(obs);
     overwrite(next);
-    for (float r : ScoreTransitions(reward, obs, act, next, terminated, spec.act_low, spec.act_high)) {
+    for (float r :
+         ScoreTransitions(reward, obs, act, next, terminated, spec.act_low, spec.act_high)) {
       learned[i] += r;
     }
     steps += n;
@@ -177,10 +181,12 @@ absl::Status PrintLearnedReturns(const DemoFile& file, const std::string& reward
   double mean = 0, var = 0;
   for (double r : learned) mean += r / e;
   for (double r : learned) var += (r - mean) * (r - mean) / e;
-  std::printf("  learned return %.2f +- %.2f per episode, %.4f per step (%s reward of %s, learned on %s)\n", mean,
-              std::sqrt(var), mean * e / steps, reward.config.algo.c_str(), reward_run.c_str(),
-              reward.policy.env_name.c_str());
-  if (!overwritten.empty()) std::printf("  observations   entries %s in every step\n", overwritten.c_str());
+  std::printf(
+      "  learned return %.2f +- %.2f per episode, %.4f per step (%s reward of %s, learned on %s)\n",
+      mean, std::sqrt(var), mean * e / steps, reward.config.algo.c_str(), reward_run.c_str(),
+      reward.policy.env_name.c_str());
+  if (!overwritten.empty())
+    std::printf("  observations   entries %s in every step\n", overwritten.c_str());
   if (const double rho = tabular::PearsonCorrelation(learned, truth); !std::isnan(rho)) {
     std::printf("  correlation    %.3f between learned and true episode returns\n", rho);
   }
@@ -217,7 +223,8 @@ int InspectCommand(const Args& args) {
     return 2;  // a bad flag, as the parser's own errors
   }
   if (!overrides->empty() && reward_run.empty()) {
-    std::fprintf(stderr, "irlab inspect: --set-obs needs --reward (it changes what the reward scores)\n");
+    std::fprintf(stderr,
+                 "irlab inspect: --set-obs needs --reward (it changes what the reward scores)\n");
     return 2;
   }
   // the structure now, the values below with a progress bar
@@ -226,9 +233,9 @@ int InspectCommand(const Args& args) {
   const DemoFile& file = **opened;
   for (const ObsOverride& o : *overrides) {  // before the validation pass, which takes a while
     if (o.last >= file.metadata().obs_dim) {
-      return Fail("inspect", absl::InvalidArgumentError(StrCat("--set-obs: entry ", o.last, " is outside ",
-                                                               file.path().string(), "'s observations (obs_dim ",
-                                                               file.metadata().obs_dim, ")")));
+      return Fail("inspect", absl::InvalidArgumentError(StrCat(
+                                 "--set-obs: entry ", o.last, " is outside ", file.path().string(),
+                                 "'s observations (obs_dim ", file.metadata().obs_dim, ")")));
     }
   }
 
@@ -252,7 +259,8 @@ int InspectCommand(const Args& args) {
   if (absl::Status s = CheckAgainstTask(file); !s.ok()) return Fail("inspect", s);
   std::printf("valid: every value checked, sizes match task %s\n", file.metadata().task.c_str());
   if (!reward_run.empty()) {
-    if (absl::Status s = PrintLearnedReturns(file, reward_run, *overrides); !s.ok()) return Fail("inspect", s);
+    if (absl::Status s = PrintLearnedReturns(file, reward_run, *overrides); !s.ok())
+      return Fail("inspect", s);
   }
   return 0;
 }

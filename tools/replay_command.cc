@@ -7,7 +7,7 @@
 
 #include "algos/adversarial/learned_reward.h"
 #include "algos/ppo/policy.h"
-#include "algos/ppo/rollout.h"
+#include "algos/ppo/policy_state.h"
 #include "core/config.h"
 #include "core/strings.h"
 #include "envs/options.h"
@@ -27,12 +27,13 @@ namespace fs = std::filesystem;
 // until then no run has one and only the true reward is shown.
 // The learned reward of an `irlab train` run (AIRL's g, GAIL's or GAN-GCL's
 // reward), or nothing for runs without one (experts, BC).
-viewer::LearnedReward LearnedRewardOf(const fs::path& run) {
+viewer::DisplayedReward LearnedRewardOf(const fs::path& run) {
   auto loaded = LoadLearnedReward(run);
   if (!loaded.ok()) return {};
   auto reward = std::make_shared<irlab::LearnedReward>(std::move(*loaded));
-  viewer::LearnedReward out;
-  out.label = reward->config.algorithm() == Algo::kAirl ? "AIRL g(s)" : reward->config.algo + " reward";
+  viewer::DisplayedReward out;
+  out.label =
+      reward->config.algorithm() == Algo::kAirl ? "AIRL g(s)" : reward->config.algo + " reward";
   out.reward = [reward](std::span<const float> obs, std::span<const float> action,
                         std::span<const float> next_obs) {
     std::vector<float> o(obs.begin(), obs.end()), n(next_obs.begin(), next_obs.end());
@@ -41,7 +42,8 @@ viewer::LearnedReward LearnedRewardOf(const fs::path& run) {
     NormalizeObs(reward->policy, n, n);
     const float done = 0;
     float r = 0;
-    reward->disc->LearnedReward({.size = 1, .obs = o.data(), .act = a.data(), .next_obs = n.data(), .done = &done}, &r);
+    reward->disc->UnshapedReward(
+        {.size = 1, .obs = o.data(), .act = a.data(), .next_obs = n.data(), .done = &done}, &r);
     return double(r);
   };
   return out;
@@ -81,7 +83,7 @@ std::string CheckCombination(const ReplayFlags& f) {
 
 int DrawHeatmap(const ReplayFlags& f) {
   std::string task = f.env;
-  viewer::LearnedReward learned;
+  viewer::DisplayedReward learned;
   if (!f.run.empty()) {
     auto policy = Policy::Load(f.run);
     if (!policy.ok()) return Fail("replay", policy.status());

@@ -131,7 +131,8 @@ int ReproduceCommand(const Args& args) {
   }
   const std::string name = names[0];
   // the name becomes a directory and a results file name
-  if (budget.empty() || budget.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos) {
+  if (budget.empty() ||
+      budget.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos) {
     std::fprintf(stderr, "irlab reproduce: --budget %s: expected a name like small or full\n",
                  QuotedString(budget).c_str());
     return 2;

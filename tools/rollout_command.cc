@@ -30,7 +30,8 @@ struct RolloutConfig {
 
   void Bind(ConfigBinder& b) {
     b.Field("env", env, "task name");
-    b.Field("policy", policy, "random or sine (open-loop sinusoidal gait)").OneOf({"random", "sine"});
+    b.Field("policy", policy, "random or sine (open-loop sinusoidal gait)")
+        .OneOf({"random", "sine"});
     b.Field("episodes", episodes, "episodes to run").Range(1, 1e6);
     b.Field("num_envs", num_envs, "environments stepped together").Range(1, 1024);
     b.Field("threads", threads, "VecEnv worker threads").Range(1, 256);
@@ -86,7 +87,8 @@ int RolloutCommand(const Args& args) {
   AddFlagOverride(flags, "policy", "policy", policy, given);
   AddFlagOverride(flags, "episodes", "episodes", StrCat(episodes), given);
   AddFlagOverride(flags, "seed", "seed", StrCat(seed), given);
-  if (absl::Status s = LoadConfig(cfg, config_file, sets, given); !s.ok()) return Fail("rollout", s);
+  if (absl::Status s = LoadConfig(cfg, config_file, sets, given); !s.ok())
+    return Fail("rollout", s);
   if (absl::Status s = PinTaskModel(cfg.env, cfg.env_options); !s.ok()) return Fail("rollout", s);
 
   auto vec = VecEnv::Make(cfg.env, cfg.num_envs, cfg.env_options, cfg.threads);
@@ -99,10 +101,11 @@ int RolloutCommand(const Args& args) {
     if (absl::Status s = EnsureDirectory(out); !s.ok()) return Fail("rollout", s);
     if (absl::Status s = WriteRunInfo(out, "rollout", args); !s.ok()) return Fail("rollout", s);
     const std::string toml = ConfigSchema::For(cfg).ToToml();
-    if (absl::Status s = WriteFileAtomically(std::filesystem::path(out) / "config.toml", toml); !s.ok()) {
+    if (absl::Status s = WriteFileAtomically(std::filesystem::path(out) / "config.toml", toml);
+        !s.ok()) {
       return Fail("rollout", s);
     }
-    auto opened = MetricsLogger::Open(out, false);
+    auto opened = MetricsLogger::Open(out, /*console=*/false);
     if (!opened.ok()) return Fail("rollout", opened.status());
     logger.emplace(std::move(*opened));
   }
@@ -137,13 +140,14 @@ int RolloutCommand(const Args& args) {
     }
   }
   progress.Finish();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   double mean = 0, var = 0;
   for (double r : returns) mean += r / returns.size();
   for (double r : returns) var += (r - mean) * (r - mean) / returns.size();
   std::printf("mean return %.2f +- %.2f over %zu episodes\n", mean, std::sqrt(var), returns.size());
-  std::printf("%lld env steps in %.2f s: %.0f env steps/s\n", static_cast<long long>(steps), seconds,
-              steps / seconds);
+  std::printf("%lld env steps in %.2f s: %.0f env steps/s\n", static_cast<long long>(steps),
+              seconds, steps / seconds);
   return 0;
 }
 

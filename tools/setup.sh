@@ -21,6 +21,7 @@ packages=(
   nlohmann-json3-dev                  # every JSON file irlab reads or writes
   python3-torch python3-h5py          # tests only: exported modules and demos from Python
   clang-14 libfuzzer-14-dev llvm-14   # the sanitizer build and fuzz targets (symbolized reports)
+  clang-format-14                     # tools/test.sh's format check (not a dependency of clang-14)
 )
 
 missing=()

@@ -81,7 +81,7 @@ double Seconds(Clock::time_point since) {
 // Mean CPU time of one backward (soft VI) plus forward (visitation) pass;
 // CPU rather than wall time, so that other jobs on the machine do not count.
 double PlanningPassSeconds(const Mdp& mdp, const std::vector<double>& reward) {
-  Policy policy;
+  TabularPolicy policy;
   std::vector<double> values, state_visits, sa_visits;
   SoftValueIteration(mdp, reward, &policy, &values);  // warm-up: buffers allocated once
   const int repeats = 20;
@@ -104,8 +104,8 @@ absl::StatusOr<IrlResult> RunAlgorithm(const TabularConfig& cfg, const Mdp& mdp,
 }
 
 // The expert: optimal, or soft-optimal for expert_beta times the true reward.
-Policy ExpertPolicy(const TabularConfig& cfg, const GridTask& task) {
-  Policy expert;
+TabularPolicy ExpertPolicy(const TabularConfig& cfg, const GridTask& task) {
+  TabularPolicy expert;
   std::vector<double> values;
   if (cfg.expert == "optimal") {
     OptimalValueIteration(task.mdp, task.true_reward, &expert, &values);
@@ -128,7 +128,7 @@ absl::Status WriteMetrics(const fs::path& run_dir, const IrlResult& result) {
       fs::remove(entry.path(), ec);
     }
   }
-  absl::StatusOr<MetricsLogger> logger = MetricsLogger::Open(run_dir, false);
+  absl::StatusOr<MetricsLogger> logger = MetricsLogger::Open(run_dir, /*console=*/false);
   if (!logger.ok()) return logger.status();
   for (size_t i = 0; i < result.trace.size(); ++i) {
     if (absl::Status s = logger->Log(i, result.trace[i]); !s.ok()) return s;
@@ -187,7 +187,8 @@ int TabularCommand(const Args& args) {
   AddFlagOverride(flags, "env", "env", env, given);
   AddFlagOverride(flags, "demos", "demos", StrCat(demos), given);
   AddFlagOverride(flags, "seed", "seed", StrCat(seed), given);
-  if (absl::Status s = LoadConfig(cfg, config_file, sets, given); !s.ok()) return Fail("tabular", s);
+  if (absl::Status s = LoadConfig(cfg, config_file, sets, given); !s.ok())
+    return Fail("tabular", s);
   const fs::path run_dir(out);
   if (absl::Status s = EnsureDirectory(run_dir); !s.ok()) return Fail("tabular", s);
   if (absl::Status s = WriteRunInfo(run_dir, "tabular", args); !s.ok()) return Fail("tabular", s);
@@ -206,7 +207,7 @@ int TabularCommand(const Args& args) {
     if (!made.ok()) return Fail("tabular", made.status());
     const GridTask& task = *made;
     const Mdp& mdp = task.mdp;
-    const Policy expert = ExpertPolicy(cfg, task);
+    const TabularPolicy expert = ExpertPolicy(cfg, task);
     Rng demo_rng(Rng::DeriveSeed(cfg.seed, 1));
     const std::vector<Trajectory> demos = SampleDemos(mdp, expert, cfg.demos, demo_rng);
     const double pass_seconds = PlanningPassSeconds(mdp, task.true_reward);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, builds, runs every test;
+# The whole test suite: installs what is missing, builds, checks the C++
+# files' format (clang-format-14), runs every test;
 # then the sanitizer build (gcc, ASan + UBSan, build-san/) runs every test but
 # the slow learning ones and the Slurm one, and the libFuzzer targets (clang-14,
 # build-fuzz/) each run for a few seconds over the seeds irlab makes.
@@ -9,6 +10,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
+
+# every tracked C++ file as the checked-in .clang-format lays it out
+if ! command -v clang-format-14 >/dev/null; then
+  echo "test.sh: clang-format-14 not found, format check skipped (tools/setup.sh --deps installs it)" >&2
+elif ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  echo "test.sh: not a git checkout, format check skipped" >&2
+else
+  git ls-files -z '*.cc' '*.h' | xargs -0 clang-format-14 --dry-run -Werror
+fi
 ctest --test-dir "${IRLAB_BUILD_DIR:-build}" --output-on-failure --timeout 900 -j "$(nproc)" "$@"
 
 if [[ "${IRLAB_SANITIZE:-1}" != 0 ]]; then

@@ -85,7 +85,7 @@ absl::Status PolicySource::Step() {
 // --- DemoSource ---
 
 absl::StatusOr<std::unique_ptr<DemoSource>> DemoSource::Open(const std::filesystem::path& path,
-                                                             LearnedReward learned) {
+                                                             DisplayedReward learned) {
   auto source = std::unique_ptr<DemoSource>(new DemoSource());
   source->learned_ = std::move(learned);
   IRLAB_ASSIGN_OR_RETURN(source->file_, DemoFile::Open(path));

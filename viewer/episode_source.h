@@ -16,7 +16,7 @@
 #include "data/demo_file.h"
 #include "envs/env.h"
 #include "envs/options.h"
-#include "viewer/learned_reward.h"
+#include "viewer/displayed_reward.h"
 
 namespace irlab::viewer {
 
@@ -57,7 +57,7 @@ struct PolicySourceOptions {
   int episodes = 1;            // episodes that can be shown
   bool deterministic = false;  // act with the policy's mean
   uint64_t seed = 0;           // episode k resets with Rng::DeriveSeed(seed, k)
-  LearnedReward learned;       // optional
+  DisplayedReward learned;     // optional
 };
 
 // A policy acting live; without a policy, uniform random actions in the
@@ -99,7 +99,7 @@ class DemoSource : public EpisodeSource {
   // with. Errors: the file's (open, structure), no stored states (infos/qpos),
   // a task that does not match the file's sizes.
   static absl::StatusOr<std::unique_ptr<DemoSource>> Open(const std::filesystem::path& path,
-                                                          LearnedReward learned = {});
+                                                          DisplayedReward learned = {});
 
   const Env& env() const override { return *env_; }
   int num_episodes() const override { return static_cast<int>(file_->num_episodes()); }
@@ -120,7 +120,7 @@ class DemoSource : public EpisodeSource {
 
   std::unique_ptr<DemoFile> file_;
   std::unique_ptr<Env> env_;
-  LearnedReward learned_;
+  DisplayedReward learned_;
   // the current episode, read whole
   int64_t length_ = 0;
   std::vector<float> obs_, actions_, rewards_,

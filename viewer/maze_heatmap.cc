@@ -63,7 +63,7 @@ std::string Script(const std::string& terminal, const fs::path& out, const std::
 
 }  // namespace
 
-absl::StatusOr<MazeGrid> SampleMaze(const std::string& task, const LearnedReward& learned,
+absl::StatusOr<MazeGrid> SampleMaze(const std::string& task, const DisplayedReward& learned,
                                     int cells) {
   if (cells < 2 || cells > 1000) {
     return absl::InvalidArgumentError(

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "viewer/learned_reward.h"
+#include "viewer/displayed_reward.h"
 
 namespace irlab::viewer {
 
@@ -32,7 +32,7 @@ struct MazeGrid {
 // the cell centre at rest, obs is observed there, one step with a zero
 // action gives the true reward and next obs, and the learned reward is
 // r(obs, 0, next_obs). Errors: a task that is not a point maze.
-absl::StatusOr<MazeGrid> SampleMaze(const std::string& task, const LearnedReward& learned,
+absl::StatusOr<MazeGrid> SampleMaze(const std::string& task, const DisplayedReward& learned,
                                     int cells);
 
 // Writes the heatmap PNG (one panel, or two with a learned reward).

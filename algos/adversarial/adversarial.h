@@ -13,7 +13,8 @@ namespace irlab {
 // (or continues it when `resume`). Writes metrics, checkpoint.pt (policy, PPO
 // state and the reward net), checkpoints/step_*.pt and eval.json with the
 // normalised score (R - R_random) / (R_expert - R_random).
-absl::Status TrainAdversarial(const AdversarialConfig& cfg, const std::filesystem::path& run_dir, bool resume);
+absl::Status TrainAdversarial(const AdversarialConfig& cfg, const std::filesystem::path& run_dir,
+                              bool resume);
 
 // Retrains PPO from scratch in task cfg.env on the frozen learned reward of
 // `reward_run` (AIRL's g; GAIL's score; GAN-GCL's r) and reports the true return.
@@ -27,7 +28,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const std::filesyste
 // reward is non-convex (PPO can stop in a local optimum the reward itself ranks
 // lower), and restarts separate that from a reward that prefers the wrong thing.
 inline constexpr int64_t kRestartSeedStride = 1000;
-absl::Status TransferReward(const std::filesystem::path& reward_run, const ExpertConfig& cfg,
+absl::Status TransferReward(const std::filesystem::path& reward_run, const PpoRunConfig& cfg,
                             const std::filesystem::path& run_dir, int restarts = 1);
 
 }  // namespace irlab

@@ -21,6 +21,12 @@ namespace irlab {
 absl::Status FitBc(const AdversarialConfig& cfg, ExpertStore& store, PolicyState& policy,
                    const std::function<absl::Status(int64_t, double)>& on_step);
 
+// bc.warm_start: fits the generator's fresh policy by FitBc to the
+// demonstrations of cfg.demos_file, drawn from a stream of their own (the
+// discriminator's draws, and resume, stay untouched), then raises its log std
+// to at least bc.warm_start_log_std.
+absl::Status WarmStartWithBc(const AdversarialConfig& cfg, PolicyState& policy);
+
 // The mean negative log-likelihood of actions [B, act] at normalised
 // observations [B, obs] under `net`'s Gaussian, and its gradient [P] in grads
 // (the critic's part zero).

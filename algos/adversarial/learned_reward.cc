@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-#include "algos/ppo/rollout.h"
+#include "algos/ppo/policy_state.h"
 #include "core/status.h"
 #include "core/strings.h"
 
@@ -124,7 +124,8 @@ absl::Status ReadDiscriminator(torch::serialize::InputArchive& a, const fs::path
       }
       const auto [offset, rows, cols] = slices[i];
       if (!TensorFitsStorage(t) || t.scalar_type() != torch::kFloat) {
-        return absl::DataLossError(StrCat(path.string(), ": reward net entry 'disc/param_", i, "' is damaged"));
+        return absl::DataLossError(
+            StrCat(path.string(), ": reward net entry 'disc/param_", i, "' is damaged"));
       }
       const bool fits = cols > 0 ? t.dim() == 2 && t.size(0) == rows && t.size(1) == cols
                                  : t.dim() == 1 && t.size(0) == rows;
@@ -217,12 +218,12 @@ std::vector<float> ScoreTransitions(const LearnedReward& reward, std::span<const
     }
   }
   std::vector<float> r(n);
-  reward.disc->LearnedReward({.size = static_cast<int>(n),
-                              .obs = o.data(),
-                              .act = a.data(),
-                              .next_obs = next.data(),
-                              .done = done.data()},
-                             r.data());
+  reward.disc->UnshapedReward({.size = static_cast<int>(n),
+                               .obs = o.data(),
+                               .act = a.data(),
+                               .next_obs = next.data(),
+                               .done = done.data()},
+                              r.data());
   return r;
 }
 

@@ -1,15 +1,13 @@
 // The policy samples the discriminator learns against: every rollout's raw
 // transitions, the recent ones and, optionally, a reservoir of older ones, kept
-// in the checkpoint so that a resumed run draws what an uninterrupted one would.
+// in the checkpoint (round_checkpoint.h) so that a resumed run draws what an
+// uninterrupted one would.
 #pragma once
 
 #include <deque>
-#include <filesystem>
 #include <vector>
 
-#include "absl/status/statusor.h"
 #include "algos/adversarial/config.h"
-#include "algos/common/torch_pch.h"
 #include "algos/ppo/rollout.h"
 #include "core/reservoir.h"
 #include "core/rng.h"
@@ -49,13 +47,5 @@ struct PolicyReplay {
     while (static_cast<int>(recent.size()) > recent_rounds) recent.pop_front();
   }
 };
-
-// replay/* and history/* entries of a checkpoint.
-void WriteReplay(torch::serialize::OutputArchive& a, const PolicyReplay& replay);
-// Reads them back; false when the checkpoint is older and lacks (a part of)
-// them (that part then restarts empty).
-absl::StatusOr<bool> ReadReplay(torch::serialize::InputArchive& a,
-                                const std::filesystem::path& path, int od, int ad,
-                                PolicyReplay& replay);
 
 }  // namespace irlab

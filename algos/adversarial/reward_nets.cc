@@ -84,7 +84,7 @@ void Discriminator::ForwardF(const float* done, int n, Pass& p, bool unshaped,
 void Discriminator::BackwardF(const float* done, int n, Pass& p, const float* d_f, float* grads,
                               ThreadPool* pool) const {
   if (!shaped()) {
-    nn::Backward(g_, params_.data(), p.g, d_f, grads, false, nullptr);
+    nn::Backward(g_, params_.data(), p.g, d_f, grads, /*accumulate=*/false, /*dx=*/nullptr);
     return;
   }
   scratch_a_.resize(size_t(2) * n);
@@ -94,13 +94,19 @@ void Discriminator::BackwardF(const float* done, int n, Pass& p, const float* d_
     scratch_a_[n + r] = gamma * (1 - done[r]) * d_f[r];
   }
   SideBySide(
-      pool, [&] { nn::Backward(g_, params_.data(), p.g, d_f, grads, false, nullptr); },
-      [&] { nn::Backward(h_, params_.data(), p.h, scratch_a_.data(), grads, false, nullptr); });
+      pool,
+      [&] {
+        nn::Backward(g_, params_.data(), p.g, d_f, grads, /*accumulate=*/false, /*dx=*/nullptr);
+      },
+      [&] {
+        nn::Backward(h_, params_.data(), p.h, scratch_a_.data(), grads, /*accumulate=*/false,
+                     /*dx=*/nullptr);
+      });
 }
 
 void Discriminator::Logits(const TransitionBatch& t, float* out, ThreadPool* pool) const {
   Gather(t, 0, t.size, pass_);
-  ForwardF(t.done, t.size, pass_, false, pool);
+  ForwardF(t.done, t.size, pass_, /*unshaped=*/false, pool);
   const float w = static_cast<float>(shape_.entropy_weight);
   for (int r = 0; r < t.size; ++r) {
     IRLAB_CHECK(!shaped() || t.log_pi != nullptr, "AIRL logits need log pi(a|s)");
@@ -125,9 +131,9 @@ void Discriminator::GeneratorReward(const TransitionBatch& t, float* out, Thread
   }
 }
 
-void Discriminator::LearnedReward(const TransitionBatch& t, float* out) const {
+void Discriminator::UnshapedReward(const TransitionBatch& t, float* out) const {
   Gather(t, 0, t.size, pass_);
-  ForwardF(t.done, t.size, pass_, true);
+  ForwardF(t.done, t.size, pass_, /*unshaped=*/true);
   std::copy(pass_.f.begin(), pass_.f.end(), out);
 }
 
@@ -146,7 +152,7 @@ double Discriminator::BceLossAndGradient(const TransitionBatch& expert,
     std::copy_n(expert.done, ne, done.begin());
     std::copy_n(policy.done, np, done.begin() + ne);
   }
-  ForwardF(done.data(), n, pass_, false, pool);
+  ForwardF(done.data(), n, pass_, /*unshaped=*/false, pool);
   d_f.resize(n);
   const double w = shape_.entropy_weight;
   double loss_e = 0, loss_p = 0;
@@ -245,7 +251,7 @@ double Discriminator::GclLossAndGradient(const TransitionBatch& expert,
   const int ne = expert.size, n = ne + policy.size;
   Gather(expert, 0, n, pass_);
   Gather(policy, ne, n, pass_);
-  ForwardF(nullptr, n, pass_, true);  // r = g
+  ForwardF(nullptr, n, pass_, /*unshaped=*/true);  // r = g
   const float* r = pass_.f.data();
   // per-env segment returns R_j, log-space importance weights w = softmax(R - log q)
   std::vector<double> s(N, 0.0);

@@ -75,7 +75,7 @@ class Discriminator {
   // GAIL: the logit, -log(1 - D) or log D.
   void GeneratorReward(const TransitionBatch& t, float* out, ThreadPool* pool = nullptr) const;
   // The reward exported for transfer: g alone (AIRL's unshaped base; GAIL's score).
-  void LearnedReward(const TransitionBatch& t, float* out) const;
+  void UnshapedReward(const TransitionBatch& t, float* out) const;
 
   // Binary cross-entropy with logits, expert = 1, policy = 0, the mean over
   // each half averaged: 0.5 (E_expert softplus(-x) + E_policy softplus(x)).

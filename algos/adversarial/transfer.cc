@@ -43,14 +43,15 @@ absl::Status CopyChosen(const fs::path& from, const fs::path& run_dir) {
     fs::copy_file(from / f, tmp, fs::copy_options::overwrite_existing, ec);
     if (!ec) fs::rename(tmp, run_dir / f, ec);
     if (ec) {
-      return absl::InternalError(
-          StrCat((from / f).string(), ": could not copy to ", run_dir.string(), ": ", ec.message()));
+      return absl::InternalError(StrCat((from / f).string(), ": could not copy to ",
+                                        run_dir.string(), ": ", ec.message()));
     }
   }
   return absl::OkStatus();
 }
 
-Json EvalJson(const std::string& env, const std::vector<Restart>& tried, size_t chosen, double seconds) {
+Json EvalJson(const std::string& env, const std::vector<Restart>& tried, size_t chosen,
+              double seconds) {
   const EvalResult& e = tried[chosen].eval;
   Json list = Json::array();
   for (size_t k = 0; k < tried.size(); ++k) {
@@ -73,12 +74,14 @@ Json EvalJson(const std::string& env, const std::vector<Restart>& tried, size_t 
 
 }  // namespace
 
-absl::Status TransferReward(const fs::path& reward_run, const ExpertConfig& cfg, const fs::path& run_dir,
-                            int restarts) {
-  if (restarts < 1) return absl::InvalidArgumentError(StrCat("restarts: expected at least 1, got ", restarts));
+absl::Status TransferReward(const fs::path& reward_run, const PpoRunConfig& cfg,
+                            const fs::path& run_dir, int restarts) {
+  if (restarts < 1)
+    return absl::InvalidArgumentError(StrCat("restarts: expected at least 1, got ", restarts));
   if (restarts > 1 && cfg.eval_episodes < 1) {
     return absl::InvalidArgumentError(
-        "eval_episodes: restarts are chosen by the learned return of the evaluation episodes; need at least 1");
+        "eval_episodes: restarts are chosen by the learned return of the evaluation episodes; need "
+        "at least 1");
   }
   IRLAB_ASSIGN_OR_RETURN(LearnedReward reward, LoadLearnedReward(reward_run));
   IRLAB_ASSIGN_OR_RETURN(auto probe, MakeEnv(cfg.env, cfg.env_options));
@@ -88,13 +91,15 @@ absl::Status TransferReward(const fs::path& reward_run, const ExpertConfig& cfg,
               reward.policy.env_name.c_str(), cfg.env.c_str());
   // the learned reward of raw transitions, for PPO's rollouts and the restarts' evaluations alike
   const TransitionScorer learned = [&](std::span<const float> obs, std::span<const float> act,
-                                       std::span<const float> next_obs, std::span<const uint8_t> terminated,
-                                       std::span<float> out) {
-    const std::vector<float> r = ScoreTransitions(reward, obs, act, next_obs, terminated, spec.act_low, spec.act_high);
+                                       std::span<const float> next_obs,
+                                       std::span<const uint8_t> terminated, std::span<float> out) {
+    const std::vector<float> r =
+        ScoreTransitions(reward, obs, act, next_obs, terminated, spec.act_low, spec.act_high);
     std::copy(r.begin(), r.end(), out.begin());
   };
-  auto relabel = [&](Rollout& ro) -> absl::Status {
-    learned(ro.raw_obs, ro.actions, ro.raw_next_obs, ro.terminated, ro.rewards);
+  auto relabel = [&](Rollout& rollout) -> absl::Status {
+    learned(rollout.raw_obs, rollout.actions, rollout.raw_next_obs, rollout.terminated,
+            rollout.rewards);
     return absl::OkStatus();
   };
   if (restarts == 1) return TrainExpert(cfg, run_dir, false, relabel);
@@ -106,26 +111,33 @@ absl::Status TransferReward(const fs::path& reward_run, const ExpertConfig& cfg,
     Restart r;
     r.seed = cfg.seed + kRestartSeedStride * k;
     r.dir = run_dir / "restarts" / StrCat("restart-", k);
-    ExpertConfig one = cfg;
+    PpoRunConfig one = cfg;
     one.seed = r.seed;
-    std::printf("restart %d of %d (seed %lld) into %s\n", k + 1, restarts, static_cast<long long>(r.seed),
-                r.dir.c_str());
+    std::printf("restart %d of %d (seed %lld) into %s\n", k + 1, restarts,
+                static_cast<long long>(r.seed), r.dir.c_str());
     IRLAB_RETURN_IF_ERROR(EnsureDirectory(r.dir));
-    IRLAB_RETURN_IF_ERROR(WriteFileAtomically(r.dir / "config.toml", ConfigSchema::For(one).ToToml()));
-    IRLAB_RETURN_IF_ERROR(TrainExpert(one, r.dir, false, relabel));
+    IRLAB_RETURN_IF_ERROR(
+        WriteFileAtomically(r.dir / "config.toml", ConfigSchema::For(one).ToToml()));
+    IRLAB_RETURN_IF_ERROR(TrainExpert(one, r.dir, /*resume=*/false, relabel));
     IRLAB_ASSIGN_OR_RETURN(auto policy, Policy::Load(r.dir));
-    // the episodes of TrainExpert's own evaluation (same seed), now scored by the learned reward too
-    IRLAB_ASSIGN_OR_RETURN(r.eval, EvaluatePolicy(*policy, cfg.env, cfg.env_options, cfg.eval_episodes, true,
-                                                  StreamSeed(one.seed, SeedStream::kExpertEval), cfg.threads, learned));
-    std::printf("restart %d: learned return %.2f, true return %.1f\n", k + 1, r.eval.mean_scored_return,
-                r.eval.mean_return);
+    // the episodes of TrainExpert's own evaluation (same seed), now scored by the learned reward
+    // too
+    IRLAB_ASSIGN_OR_RETURN(
+        r.eval,
+        EvaluatePolicy(*policy, cfg.env, cfg.env_options, cfg.eval_episodes, /*deterministic=*/true,
+                       StreamSeed(one.seed, SeedStream::kExpertEval), cfg.threads, learned));
+    std::printf("restart %d: learned return %.2f, true return %.1f\n", k + 1,
+                r.eval.mean_scored_return, r.eval.mean_return);
     tried.push_back(std::move(r));
-    if (tried.back().eval.mean_scored_return > tried[chosen].eval.mean_scored_return) chosen = tried.size() - 1;
+    if (tried.back().eval.mean_scored_return > tried[chosen].eval.mean_scored_return)
+      chosen = tried.size() - 1;
   }
-  std::printf("kept restart %zu of %d (the highest learned return %.2f): true return %.1f\n", chosen + 1, restarts,
-              tried[chosen].eval.mean_scored_return, tried[chosen].eval.mean_return);
+  std::printf("kept restart %zu of %d (the highest learned return %.2f): true return %.1f\n",
+              chosen + 1, restarts, tried[chosen].eval.mean_scored_return,
+              tried[chosen].eval.mean_return);
   IRLAB_RETURN_IF_ERROR(CopyChosen(tried[chosen].dir, run_dir));
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return WriteJsonFile(run_dir / "eval.json", EvalJson(cfg.env, tried, chosen, seconds));
 }
 

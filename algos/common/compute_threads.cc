@@ -11,7 +11,8 @@ void SetComputeThreads(int threads) {
   // Looked up at run time: LibTorch reaches the BLAS through libblas.so.3, which
   // Debian's alternatives point at OpenBLAS or at the reference BLAS (no threads).
   using SetThreads = void (*)(int);
-  if (auto* set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(threads);
+  if (auto* set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+    set(threads);
 }
 
 }  // namespace irlab

@@ -64,17 +64,22 @@ Json MetadataJson(const Provenance& p) {
 // metadata: every value of the JSON as text (numbers and arrays in JSON).
 void RegisterMetadata(torch::jit::Module& m, const Json& metadata) {
   c10::Dict<std::string, std::string> dict;
-  for (const auto& [k, v] : metadata.items()) dict.insert(k, v.is_string() ? v.get<std::string>() : JsonText(v));
-  m.register_attribute("metadata", c10::DictType::create(c10::StringType::get(), c10::StringType::get()), dict);
+  for (const auto& [k, v] : metadata.items())
+    dict.insert(k, v.is_string() ? v.get<std::string>() : JsonText(v));
+  m.register_attribute("metadata",
+                       c10::DictType::create(c10::StringType::get(), c10::StringType::get()), dict);
 }
 
 torch::Tensor F64(const std::vector<double>& v) { return torch::tensor(v, torch::kFloat64); }
-torch::Tensor F32(const std::vector<double>& v) { return torch::tensor(v, torch::kFloat64).to(torch::kFloat32); }
+torch::Tensor F32(const std::vector<double>& v) {
+  return torch::tensor(v, torch::kFloat64).to(torch::kFloat32);
+}
 
 // An MLP module over weights [out, in] and biases [out]: layers fc0, fc1, ...,
 // `activation` ("tanh" or "relu") between them, none after the last.
 torch::jit::Module MlpModule(const std::string& name, const std::vector<torch::Tensor>& weights,
-                             const std::vector<torch::Tensor>& biases, const std::string& activation,
+                             const std::vector<torch::Tensor>& biases,
+                             const std::string& activation,
                              const std::shared_ptr<torch::jit::CompilationUnit>& cu) {
   torch::jit::Module mlp(c10::QualifiedName(StrCat("__torch__.irlab.", name)), cu);
   std::string body = "def forward(self, x: Tensor) -> Tensor:\n";
@@ -82,11 +87,13 @@ torch::jit::Module MlpModule(const std::string& name, const std::vector<torch::T
     torch::jit::Module layer(c10::QualifiedName(StrCat("__torch__.irlab.", name, "_fc", i)), cu);
     layer.register_parameter("weight", weights[i].detach().clone().contiguous(), false);
     layer.register_parameter("bias", biases[i].detach().clone().contiguous(), false);
-    layer.define("def forward(self, x: Tensor) -> Tensor:\n  return torch.addmm(self.bias, x, self.weight.t())\n");
+    layer.define(
+        "def forward(self, x: Tensor) -> Tensor:\n  return torch.addmm(self.bias, x, "
+        "self.weight.t())\n");
     mlp.register_module(StrCat("fc", i), layer);
     const bool last = i + 1 == weights.size();
-    StrAppend(&body, "  x = ", last ? "" : StrCat("torch.", activation, "("), "self.fc", i, ".forward(x)", last ? "" : ")",
-              "\n");
+    StrAppend(&body, "  x = ", last ? "" : StrCat("torch.", activation, "("), "self.fc", i,
+              ".forward(x)", last ? "" : ")", "\n");
   }
   body += "  return x\n";
   mlp.define(body);
@@ -94,8 +101,8 @@ torch::jit::Module MlpModule(const std::string& name, const std::vector<torch::T
 }
 
 // The weights [out, in] and biases [out] of one of the discriminator's MLPs (copies).
-void DiscriminatorLayers(const Discriminator& d, const nn::MlpLayout& mlp, std::vector<torch::Tensor>& weights,
-                         std::vector<torch::Tensor>& biases) {
+void DiscriminatorLayers(const Discriminator& d, const nn::MlpLayout& mlp,
+                         std::vector<torch::Tensor>& weights, std::vector<torch::Tensor>& biases) {
   float* params = const_cast<float*>(d.params().data());
   for (int l = 0; l < mlp.layers(); ++l) {
     const int in = mlp.sizes[l], out = mlp.sizes[l + 1];
@@ -155,8 +162,9 @@ torch::jit::Module PolicyModule(const PolicyState& p, const Provenance& prov) {
   const torch::Tensor log_std = take(prov.act_dim);
   IRLAB_CHECK(offset == flat.numel(), "policy/params layout");
   // the same tensors the net computes with
-  IRLAB_CHECK(torch::equal(torch::from_blob(const_cast<float*>(p.net->log_std()), {prov.act_dim}), log_std),
-              "policy/params layout (log_std)");
+  IRLAB_CHECK(
+      torch::equal(torch::from_blob(const_cast<float*>(p.net->log_std()), {prov.act_dim}), log_std),
+      "policy/params layout (log_std)");
 
   m.register_parameter("log_std", log_std.clone(), false);
   m.register_module("actor", MlpModule("PolicyActor", aw, ab, "tanh", cu));
@@ -193,7 +201,8 @@ torch::jit::Module RewardModule(const LearnedReward& r, const Provenance& prov) 
   std::vector<torch::Tensor> w, b;
   DiscriminatorLayers(*r.disc, r.disc->g(), w, b);
   m.register_module("g", MlpModule("RewardG", w, b, "relu", cu));
-  m.register_attribute("state_only", c10::BoolType::get(), r.disc->g().in() == r.disc->visible_obs());
+  m.register_attribute("state_only", c10::BoolType::get(),
+                       r.disc->g().in() == r.disc->visible_obs());
   m.register_buffer("obs_keep", ObsKeep(r.config, prov.obs_dim));
   RegisterNormalizer(m, r.policy);
   RegisterDims(m, prov);
@@ -211,8 +220,9 @@ def forward(self, obs: Tensor, act: Tensor, next_obs: Tensor, done: Tensor) -> T
 absl::StatusOr<torch::jit::Module> PotentialModule(const LearnedReward& r, const Provenance& prov,
                                                    const fs::path& path) {
   if (!r.disc->shaped()) {
-    return absl::InvalidArgumentError(StrCat(path.string(), ": a ", r.config.algo,
-                                             " reward has no potential (only airl and airl-sa learn one)"));
+    return absl::InvalidArgumentError(
+        StrCat(path.string(), ": a ", r.config.algo,
+               " reward has no potential (only airl and airl-sa learn one)"));
   }
   auto cu = std::make_shared<torch::jit::CompilationUnit>();
   torch::jit::Module m(c10::QualifiedName("__torch__.irlab.Potential"), cu);
@@ -238,7 +248,8 @@ def shaping(self, obs: Tensor, next_obs: Tensor, done: Tensor) -> Tensor:
 absl::StatusOr<ExportSummary> ExportRun(const fs::path& run_dir, std::optional<int64_t> step,
                                         const std::string& what, const fs::path& out) {
   if (what != "policy" && what != "reward" && what != "potential") {
-    return absl::InvalidArgumentError(StrCat("--what ", what, ": expected policy, reward or potential"));
+    return absl::InvalidArgumentError(
+        StrCat("--what ", what, ": expected policy, reward or potential"));
   }
   fs::path checkpoint = run_dir / "checkpoint.pt";
   if (step) {
@@ -257,7 +268,8 @@ absl::StatusOr<ExportSummary> ExportRun(const fs::path& run_dir, std::optional<i
     torch::serialize::InputArchive a;
     IRLAB_RETURN_IF_ERROR(OpenCheckpoint(checkpoint, a));
     torch::Tensor counters;
-    if (a.try_read("run/counters", counters) && counters.numel() == 2) prov.step = counters[0].item<int64_t>();
+    if (a.try_read("run/counters", counters) && counters.numel() == 2)
+      prov.step = counters[0].item<int64_t>();
   }
   try {
     torch::jit::Module module;
@@ -296,9 +308,12 @@ absl::StatusOr<ExportSummary> ExportRun(const fs::path& run_dir, std::optional<i
     }
     std::error_code ec;
     fs::rename(tmp, out, ec);
-    if (ec) return absl::UnavailableError(StrCat(out.string(), ": cannot rename into place: ", ec.message()));
+    if (ec)
+      return absl::UnavailableError(
+          StrCat(out.string(), ": cannot rename into place: ", ec.message()));
   } catch (const c10::Error& e) {
-    return absl::InternalError(StrCat(checkpoint.string(), ": export failed: ", e.what_without_backtrace()));
+    return absl::InternalError(
+        StrCat(checkpoint.string(), ": export failed: ", e.what_without_backtrace()));
   }
   return ExportSummary{checkpoint, prov.task, prov.obs_dim, prov.act_dim, prov.step};
 }

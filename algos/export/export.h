@@ -31,13 +31,14 @@ struct ExportSummary {
   std::filesystem::path checkpoint;  // the checkpoint exported
   std::string task;
   int obs_dim = 0, act_dim = 0;
-  int64_t step = 0;                  // env steps of that checkpoint
+  int64_t step = 0;  // env steps of that checkpoint
 };
 
 // Exports `what` ("policy", "reward" or "potential") of the run in `run_dir`
 // (its checkpoint.pt, or with `step` the kept checkpoint at or before it) to
 // `out`, written under a temporary name and renamed into place.
-absl::StatusOr<ExportSummary> ExportRun(const std::filesystem::path& run_dir, std::optional<int64_t> step,
-                                        const std::string& what, const std::filesystem::path& out);
+absl::StatusOr<ExportSummary> ExportRun(const std::filesystem::path& run_dir,
+                                        std::optional<int64_t> step, const std::string& what,
+                                        const std::filesystem::path& out);
 
 }  // namespace irlab

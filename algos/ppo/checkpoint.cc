@@ -5,7 +5,6 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
-
 #include "core/files.h"
 #include "core/status.h"
 #include "core/strings.h"
@@ -20,7 +19,9 @@ using torch::serialize::OutputArchive;
 
 torch::Tensor I64(const std::vector<int64_t>& v) { return torch::tensor(v, torch::kInt64); }
 torch::Tensor F64(const std::vector<double>& v) { return torch::tensor(v, torch::kFloat64); }
-torch::Tensor Widths(const std::vector<int>& v) { return I64(std::vector<int64_t>(v.begin(), v.end())); }
+torch::Tensor Widths(const std::vector<int>& v) {
+  return I64(std::vector<int64_t>(v.begin(), v.end()));
+}
 
 template <class T>
 std::vector<T> ToVector(const torch::Tensor& t) {
@@ -43,7 +44,8 @@ bool TensorFitsStorage(const torch::Tensor& t) {
     }
   }
   int64_t bytes = 0;
-  if (__builtin_mul_overflow(last + 1, static_cast<int64_t>(t.element_size()), &bytes)) return false;
+  if (__builtin_mul_overflow(last + 1, static_cast<int64_t>(t.element_size()), &bytes))
+    return false;
   return bytes <= static_cast<int64_t>(t.storage().nbytes());
 }
 
@@ -63,14 +65,16 @@ struct Reader {
       return absl::DataLossError(StrCat(path.string(), ": entry '", key, "' has the wrong type"));
     }
     if (!TensorFitsStorage(t)) {
-      return absl::DataLossError(StrCat(path.string(), ": entry '", key, "' is larger than its data"));
+      return absl::DataLossError(
+          StrCat(path.string(), ": entry '", key, "' is larger than its data"));
     }
     return t;
   }
   absl::StatusOr<std::string> String(const std::string& key) {
     c10::IValue v;
     if (!archive.try_read(key, v) || !v.isString()) {
-      return absl::DataLossError(StrCat(path.string(), ": checkpoint has no text entry '", key, "'"));
+      return absl::DataLossError(
+          StrCat(path.string(), ": checkpoint has no text entry '", key, "'"));
     }
     return v.toStringRef();
   }
@@ -92,21 +96,25 @@ absl::StatusOr<PolicyState> ReadPolicy(Reader& r) {
   PolicyState p;
   IRLAB_ASSIGN_OR_RETURN(p.env_name, r.String("policy/env_name"));
   IRLAB_ASSIGN_OR_RETURN(torch::Tensor dims, r.Tensor("policy/dims", torch::kInt64));
-  IRLAB_ASSIGN_OR_RETURN(torch::Tensor actor_hidden, r.Tensor("policy/actor_hidden", torch::kInt64));
-  IRLAB_ASSIGN_OR_RETURN(torch::Tensor critic_hidden, r.Tensor("policy/critic_hidden", torch::kInt64));
+  IRLAB_ASSIGN_OR_RETURN(torch::Tensor actor_hidden,
+                         r.Tensor("policy/actor_hidden", torch::kInt64));
+  IRLAB_ASSIGN_OR_RETURN(torch::Tensor critic_hidden,
+                         r.Tensor("policy/critic_hidden", torch::kInt64));
   IRLAB_ASSIGN_OR_RETURN(torch::Tensor params, r.Tensor("policy/params", torch::kFloat32));
   IRLAB_ASSIGN_OR_RETURN(torch::Tensor mean, r.Tensor("policy/obs_mean", torch::kFloat64));
   IRLAB_ASSIGN_OR_RETURN(torch::Tensor var, r.Tensor("policy/obs_var", torch::kFloat64));
   IRLAB_ASSIGN_OR_RETURN(torch::Tensor count, r.Tensor("policy/obs_count", torch::kFloat64));
   IRLAB_ASSIGN_OR_RETURN(torch::Tensor norm, r.Tensor("policy/obs_norm", torch::kFloat64));
   const auto d = ToVector<int64_t>(dims);
-  for (const auto& [name, widths] : {std::pair{"actor", &actor_hidden}, std::pair{"critic", &critic_hidden}}) {
+  for (const auto& [name, widths] :
+       {std::pair{"actor", &actor_hidden}, std::pair{"critic", &critic_hidden}}) {
     for (int64_t w : ToVector<int64_t>(*widths)) {
-      if (w < 1 || w > 65536) return absl::DataLossError(StrCat(r.path.string(), ": bad ", name, " width"));
+      if (w < 1 || w > 65536)
+        return absl::DataLossError(StrCat(r.path.string(), ": bad ", name, " width"));
     }
   }
-  if (d.size() != 2 || d[0] < 1 || d[1] < 1 || d[0] > 100000 || d[1] > 100000 || mean.numel() != d[0] ||
-      var.numel() != d[0] || count.numel() != 1 || norm.numel() != 2) {
+  if (d.size() != 2 || d[0] < 1 || d[1] < 1 || d[0] > 100000 || d[1] > 100000 ||
+      mean.numel() != d[0] || var.numel() != d[0] || count.numel() != 1 || norm.numel() != 2) {
     return absl::DataLossError(StrCat(r.path.string(), ": inconsistent policy dimensions"));
   }
   for (int64_t w : ToVector<int64_t>(actor_hidden)) p.actor_hidden.push_back(static_cast<int>(w));
@@ -135,11 +143,17 @@ absl::StatusOr<PolicyState> ReadPolicy(Reader& r) {
 
 std::string LastGoodCheckpoint(const fs::path& checkpoint) {
   std::error_code ec;
-  if (!fs::exists(checkpoint, ec)) return StrCat("no checkpoint was saved yet (", checkpoint.string(), ")");
+  if (!fs::exists(checkpoint, ec))
+    return StrCat("no checkpoint was saved yet (", checkpoint.string(), ")");
   if (absl::Status s = VerifyZipFile(checkpoint); !s.ok()) {
     return StrCat("and no good checkpoint is left: ", s.message());
   }
   return StrCat("the last good checkpoint is ", checkpoint.string());
+}
+
+absl::Status RunStopped(const absl::Status& why, int64_t step, const fs::path& checkpoint) {
+  return absl::Status(why.code(), StrCat(why.message(), " at env step ", step,
+                                         "; training stopped, ", LastGoodCheckpoint(checkpoint)));
 }
 
 absl::Status KeepCheckpointCopy(const fs::path& checkpoint, int64_t step) {
@@ -174,14 +188,16 @@ absl::StatusOr<fs::path> CheckpointAtStep(const fs::path& run_dir, int64_t step)
   std::sort(steps.begin(), steps.end());
   auto it = std::upper_bound(steps.begin(), steps.end(), step);
   if (it == steps.begin()) {
-    return absl::NotFoundError(StrCat(run_dir.string(), ": no checkpoint at or before step ", step, " (it has ",
-                                      steps.empty() ? std::string("none") : absl::StrJoin(steps, ", "),
-                                      "; `checkpoint_every` sets how often they are kept)"));
+    return absl::NotFoundError(
+        StrCat(run_dir.string(), ": no checkpoint at or before step ", step, " (it has ",
+               steps.empty() ? std::string("none") : absl::StrJoin(steps, ", "),
+               "; `checkpoint_every` sets how often they are kept)"));
   }
   return run_dir / "checkpoints" / StrCat("step_", *(it - 1), ".pt");
 }
 
-absl::Status SavePpoCheckpoint(const fs::path& path, const PpoTrainState& s, const CheckpointWriter& extra) {
+absl::Status SavePpoCheckpoint(const fs::path& path, const PpoTrainState& s,
+                               const CheckpointWriter& extra) {
   OutputArchive a;
   WritePolicy(a, s.policy);
   a.write("ppo/adam_m", s.adam->m.clone());
@@ -208,8 +224,9 @@ absl::Status SavePpoCheckpoint(const fs::path& path, const PpoTrainState& s, con
     qpos.insert(qpos.end(), st.qpos.begin(), st.qpos.end());
     qvel.insert(qvel.end(), st.qvel.begin(), st.qvel.end());
     ctrl.insert(ctrl.end(), st.ctrl.begin(), st.ctrl.end());
-    sizes.insert(sizes.end(), {static_cast<int64_t>(st.qpos.size()), static_cast<int64_t>(st.qvel.size()),
-                               static_cast<int64_t>(st.ctrl.size())});
+    sizes.insert(sizes.end(),
+                 {static_cast<int64_t>(st.qpos.size()), static_cast<int64_t>(st.qvel.size()),
+                  static_cast<int64_t>(st.ctrl.size())});
     counts.push_back(static_cast<int64_t>(e.episode_count[i]));
     lengths.push_back(e.running_length[i]);
     elapsed.push_back(st.elapsed_steps);
@@ -232,21 +249,23 @@ absl::Status SavePpoCheckpoint(const fs::path& path, const PpoTrainState& s, con
   try {
     a.save_to(bytes);
   } catch (const std::exception& ex) {
-    return absl::InternalError(StrCat(path.string(), ": cannot serialise checkpoint: ", ex.what(), "; ",
-                                      LastGoodCheckpoint(path)));
+    return absl::InternalError(StrCat(path.string(), ": cannot serialise checkpoint: ", ex.what(),
+                                      "; ", LastGoodCheckpoint(path)));
   }
   if (absl::Status s = WriteFileAtomically(path, bytes.view()); !s.ok()) {
     // the write went to a temporary file: the one at `path` is untouched
-    return absl::UnavailableError(
-        StrCat(path.string(), ": cannot write checkpoint: ", s.message(), "; ", LastGoodCheckpoint(path)));
+    return absl::UnavailableError(StrCat(path.string(), ": cannot write checkpoint: ", s.message(),
+                                         "; ", LastGoodCheckpoint(path)));
   }
   return absl::OkStatus();
 }
 
 absl::Status OpenCheckpoint(const fs::path& path, InputArchive& archive) {
   std::error_code ec;
-  if (!fs::exists(path, ec)) return absl::NotFoundError(StrCat(path.string(), ": no such checkpoint"));
-  if (fs::is_directory(path, ec)) return absl::InvalidArgumentError(StrCat(path.string(), ": is a directory"));
+  if (!fs::exists(path, ec))
+    return absl::NotFoundError(StrCat(path.string(), ": no such checkpoint"));
+  if (fs::is_directory(path, ec))
+    return absl::InvalidArgumentError(StrCat(path.string(), ": is a directory"));
   // every entry's CRC-32 first: LibTorch would load flipped bits as they are
   IRLAB_ASSIGN_OR_RETURN(const std::string bytes, ReadFile(path));
   IRLAB_RETURN_IF_ERROR(VerifyZipBytes(bytes, path.string()));
@@ -254,7 +273,8 @@ absl::Status OpenCheckpoint(const fs::path& path, InputArchive& archive) {
     std::istringstream stream(bytes);
     archive.load_from(stream);
   } catch (const std::exception& ex) {
-    return absl::DataLossError(StrCat(path.string(), ": not a readable checkpoint (truncated or corrupt)"));
+    return absl::DataLossError(
+        StrCat(path.string(), ": not a readable checkpoint (truncated or corrupt)"));
   }
   return absl::OkStatus();
 }
@@ -270,7 +290,8 @@ absl::StatusOr<PolicyState> LoadPolicy(const fs::path& path) {
   }
 }
 
-absl::StatusOr<PpoTrainState> LoadPpoCheckpoint(const fs::path& path, const CheckpointReader& extra) {
+absl::StatusOr<PpoTrainState> LoadPpoCheckpoint(const fs::path& path,
+                                                const CheckpointReader& extra) {
   InputArchive archive;
   IRLAB_RETURN_IF_ERROR(OpenCheckpoint(path, archive));
   Reader r{archive, path};
@@ -283,7 +304,8 @@ absl::StatusOr<PpoTrainState> LoadPpoCheckpoint(const fs::path& path, const Chec
     IRLAB_ASSIGN_OR_RETURN(s.adam->v, r.Tensor("ppo/adam_v", torch::kFloat32));
     IRLAB_ASSIGN_OR_RETURN(torch::Tensor steps, r.Tensor("ppo/adam_steps", torch::kInt64));
     if (s.adam->m.numel() != p || s.adam->v.numel() != p || steps.numel() != 1) {
-      return absl::DataLossError(StrCat(path.string(), ": optimiser state does not match the network"));
+      return absl::DataLossError(
+          StrCat(path.string(), ": optimiser state does not match the network"));
     }
     s.adam->m = s.adam->m.contiguous();
     s.adam->v = s.adam->v.contiguous();
@@ -293,7 +315,8 @@ absl::StatusOr<PpoTrainState> LoadPpoCheckpoint(const fs::path& path, const Chec
     IRLAB_ASSIGN_OR_RETURN(torch::Tensor rcount, r.Tensor("ppo/return_count", torch::kFloat64));
     IRLAB_ASSIGN_OR_RETURN(torch::Tensor returns, r.Tensor("ppo/returns", torch::kFloat64));
     s.reward_scaler = RewardScaler(static_cast<int>(returns.numel()), 0.99);
-    s.reward_scaler.stats().Set(ToVector<double>(rmean), ToVector<double>(rvar), rcount.item<double>());
+    s.reward_scaler.stats().Set(ToVector<double>(rmean), ToVector<double>(rvar),
+                                rcount.item<double>());
     s.reward_scaler.returns() = ToVector<double>(returns);
     IRLAB_ASSIGN_OR_RETURN(s.config_toml, r.String("run/config"));
     IRLAB_ASSIGN_OR_RETURN(torch::Tensor counters, r.Tensor("run/counters", torch::kInt64));
@@ -316,12 +339,16 @@ absl::StatusOr<PpoTrainState> LoadPpoCheckpoint(const fs::path& path, const Chec
     IRLAB_ASSIGN_OR_RETURN(torch::Tensor qpos_t, r.Tensor("run/env_qpos", torch::kFloat64));
     IRLAB_ASSIGN_OR_RETURN(torch::Tensor qvel_t, r.Tensor("run/env_qvel", torch::kFloat64));
     IRLAB_ASSIGN_OR_RETURN(torch::Tensor ctrl_t, r.Tensor("run/env_ctrl", torch::kFloat64));
-    IRLAB_ASSIGN_OR_RETURN(torch::Tensor counts_t, r.Tensor("run/env_episode_count", torch::kInt64));
-    IRLAB_ASSIGN_OR_RETURN(torch::Tensor lengths_t, r.Tensor("run/env_running_length", torch::kInt64));
+    IRLAB_ASSIGN_OR_RETURN(torch::Tensor counts_t,
+                           r.Tensor("run/env_episode_count", torch::kInt64));
+    IRLAB_ASSIGN_OR_RETURN(torch::Tensor lengths_t,
+                           r.Tensor("run/env_running_length", torch::kInt64));
     IRLAB_ASSIGN_OR_RETURN(torch::Tensor elapsed_t, r.Tensor("run/env_elapsed", torch::kInt64));
-    IRLAB_ASSIGN_OR_RETURN(torch::Tensor ret_t, r.Tensor("run/env_running_return", torch::kFloat64));
+    IRLAB_ASSIGN_OR_RETURN(torch::Tensor ret_t,
+                           r.Tensor("run/env_running_return", torch::kFloat64));
     const auto sizes = ToVector<int64_t>(sizes_t);
-    const auto qpos = ToVector<double>(qpos_t), qvel = ToVector<double>(qvel_t), ctrl = ToVector<double>(ctrl_t);
+    const auto qpos = ToVector<double>(qpos_t), qvel = ToVector<double>(qvel_t),
+               ctrl = ToVector<double>(ctrl_t);
     const auto counts = ToVector<int64_t>(counts_t), lengths = ToVector<int64_t>(lengths_t);
     const auto elapsed = ToVector<int64_t>(elapsed_t);
     const size_t n = counts.size();
@@ -335,7 +362,8 @@ absl::StatusOr<PpoTrainState> LoadPpoCheckpoint(const fs::path& path, const Chec
     for (size_t i = 0; i < n; ++i) {
       EnvState st;
       const auto nq = sizes[3 * i], nv = sizes[3 * i + 1], nu = sizes[3 * i + 2];
-      if (op + nq > qpos.size() || ov + nv > qvel.size() || oc + nu > ctrl.size() || nq < 0 || nv < 0 || nu < 0) {
+      if (op + nq > qpos.size() || ov + nv > qvel.size() || oc + nu > ctrl.size() || nq < 0 ||
+          nv < 0 || nu < 0) {
         return absl::DataLossError(StrCat(path.string(), ": inconsistent env state sizes"));
       }
       st.qpos.assign(qpos.begin() + op, qpos.begin() + op + nq);

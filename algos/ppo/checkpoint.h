@@ -13,34 +13,9 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "algos/ppo/networks.h"
-#include "algos/ppo/normalizer.h"
-#include "core/rng.h"
-#include "envs/vec_env.h"
+#include "algos/ppo/train_state.h"
 
 namespace irlab {
-
-// The acting part: a network and its observation normaliser.
-struct PolicyState {
-  std::string env_name;
-  std::vector<int> actor_hidden, critic_hidden;
-  std::unique_ptr<ActorCritic> net;
-  RunningMeanStd obs_rms;
-  bool norm_obs = true;
-  double obs_clip = 10.0;
-};
-
-// Everything a PPO run needs to continue.
-struct PpoTrainState {
-  PolicyState policy;
-  std::unique_ptr<FlatAdam> adam;
-  RewardScaler reward_scaler{1, 0.99};
-  std::string config_toml;
-  Rng rng;
-  int64_t global_step = 0;
-  int64_t iteration = 0;
-  VecEnvState envs;
-};
 
 // Extra sections other trainers keep in the same file (e.g. a discriminator),
 // so the whole state is written and renamed at once.
@@ -51,7 +26,7 @@ absl::Status SavePpoCheckpoint(const std::filesystem::path& path, const PpoTrain
                                const CheckpointWriter& extra = {});
 // Loads a whole training state (for --resume).
 absl::StatusOr<PpoTrainState> LoadPpoCheckpoint(const std::filesystem::path& path,
-                                                 const CheckpointReader& extra = {});
+                                                const CheckpointReader& extra = {});
 // Whether every element a loaded tensor's sizes and strides address lies in
 // its storage: an archive whose CRC-32s match can still pair a size with a
 // smaller data record (a consistent but wrong file), and reading it would run
@@ -59,7 +34,8 @@ absl::StatusOr<PpoTrainState> LoadPpoCheckpoint(const std::filesystem::path& pat
 bool TensorFitsStorage(const torch::Tensor& t);
 
 // Opens a checkpoint archive for reading other sections; errors name the file.
-absl::Status OpenCheckpoint(const std::filesystem::path& path, torch::serialize::InputArchive& archive);
+absl::Status OpenCheckpoint(const std::filesystem::path& path,
+                            torch::serialize::InputArchive& archive);
 // Loads only the policy/* entries (for acting).
 absl::StatusOr<PolicyState> LoadPolicy(const std::filesystem::path& path);
 
@@ -67,6 +43,11 @@ absl::StatusOr<PolicyState> LoadPolicy(const std::filesystem::path& path);
 // `checkpoint` exists and passes its CRC-32 check, else what is wrong with it
 // ("no checkpoint was saved yet", or that it is damaged).
 std::string LastGoodCheckpoint(const std::filesystem::path& checkpoint);
+
+// The error of a step that ends a run (a non-finite loss, a failed metrics
+// write): why, at which env step, and the last good checkpoint. Keeps why's code.
+absl::Status RunStopped(const absl::Status& why, int64_t step,
+                        const std::filesystem::path& checkpoint);
 
 // The newest checkpoint of a run directory (run/checkpoint.pt), or `path`
 // itself when it names a file.
@@ -79,6 +60,7 @@ absl::Status KeepCheckpointCopy(const std::filesystem::path& checkpoint, int64_t
 
 // The run's kept checkpoint (checkpoints/step_N.pt, one per checkpoint_every)
 // with the largest N <= step; the error names the run and the steps it has.
-absl::StatusOr<std::filesystem::path> CheckpointAtStep(const std::filesystem::path& run_dir, int64_t step);
+absl::StatusOr<std::filesystem::path> CheckpointAtStep(const std::filesystem::path& run_dir,
+                                                       int64_t step);
 
 }  // namespace irlab

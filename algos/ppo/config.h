@@ -13,28 +13,28 @@
 namespace irlab {
 
 struct PpoConfig {
-  int rollout_steps = 256;        // steps per env per rollout: 8 envs x 256 = the recipe's 2048
-  int epochs = 10;                // passes over each rollout
-  int minibatches = 32;           // minibatches per epoch
-  double learning_rate = 3e-4;    // Adam step size
-  bool anneal_lr = true;          // linear decay to 0 over the run
-  double adam_eps = 1e-5;         // Adam epsilon
-  double gamma = 0.99;            // discount
-  double gae_lambda = 0.95;       // GAE lambda
-  double clip_coef = 0.2;         // surrogate clip epsilon
-  bool clip_value_loss = true;    // clip the value loss like the surrogate
-  double vf_coef = 0.5;           // value loss weight
-  double ent_coef = 0.0;          // entropy bonus (0 for experts; > 0 for max-ent generators)
-  double max_grad_norm = 0.5;     // global gradient-norm clip
-  bool norm_adv = true;           // normalise advantages per minibatch
-  bool norm_obs = true;           // running mean/std observation normalisation
-  double obs_clip = 10.0;         // clip normalised observations
-  bool norm_reward = true;        // scale rewards by the running std of the discounted return
-  double reward_clip = 10.0;      // clip scaled rewards
-  double target_kl = 0.0;         // stop an update's epochs early past this KL (0: never)
+  int rollout_steps = 256;      // steps per env per rollout: 8 envs x 256 = the recipe's 2048
+  int epochs = 10;              // passes over each rollout
+  int minibatches = 32;         // minibatches per epoch
+  double learning_rate = 3e-4;  // Adam step size
+  bool anneal_lr = true;        // linear decay to 0 over the run
+  double adam_eps = 1e-5;       // Adam epsilon
+  double gamma = 0.99;          // discount
+  double gae_lambda = 0.95;     // GAE lambda
+  double clip_coef = 0.2;       // surrogate clip epsilon
+  bool clip_value_loss = true;  // clip the value loss like the surrogate
+  double vf_coef = 0.5;         // value loss weight
+  double ent_coef = 0.0;        // entropy bonus (0 for experts; > 0 for max-ent generators)
+  double max_grad_norm = 0.5;   // global gradient-norm clip
+  bool norm_adv = true;         // normalise advantages per minibatch
+  bool norm_obs = true;         // running mean/std observation normalisation
+  double obs_clip = 10.0;       // clip normalised observations
+  bool norm_reward = true;      // scale rewards by the running std of the discounted return
+  double reward_clip = 10.0;    // clip scaled rewards
+  double target_kl = 0.0;       // stop an update's epochs early past this KL (0: never)
   std::vector<int> actor_hidden = {64, 64};   // tanh MLP widths
   std::vector<int> critic_hidden = {64, 64};  // tanh MLP widths
-  double log_std_init = 0.0;      // initial log standard deviation
+  double log_std_init = 0.0;                  // initial log standard deviation
 
   void Bind(ConfigBinder& b) {
     b.Field("rollout_steps", rollout_steps, "steps per env per rollout").Range(1, 1e7);
@@ -62,23 +62,24 @@ struct PpoConfig {
   }
 };
 
-// An `irlab expert` run: PPO on a task's true reward.
-struct ExpertConfig {
-  std::string env = "HalfCheetah";  // task
-  int64_t total_steps = 1000000;    // env steps to train for
-  int num_envs = 8;                 // parallel environments
-  int threads = 2;                  // VecEnv threads
-  int torch_threads = 1;            // LibTorch intra-op threads (small batches run best on 1)
-  int64_t seed = 1;                 // seeds envs, initialisation and sampling
+// A PPO run: `irlab expert` on a task's true reward, and `irlab transfer` on a
+// learned one.
+struct PpoRunConfig {
+  std::string env = "HalfCheetah";    // task
+  int64_t total_steps = 1000000;      // env steps to train for
+  int num_envs = 8;                   // parallel environments
+  int threads = 2;                    // VecEnv threads
+  int torch_threads = 1;              // LibTorch intra-op threads (small batches run best on 1)
+  int64_t seed = 1;                   // seeds envs, initialisation and sampling
   int64_t checkpoint_every = 200000;  // env steps between checkpoints (final one always)
-  int eval_every = 50;              // rollouts between deterministic evaluations, logged as
-                                    // eval_return (0: only at the end)
-  int eval_episodes = 10;           // deterministic evaluation episodes (each time and at the end)
-  int64_t pause_at_steps = 0;       // stop after the first checkpoint at or past this step
-                                    // (0: never); --resume continues (for time-limited jobs)
-  bool overlap = false;             // collect the next rollout (with the current policy, one
-                                    // update behind) while the update runs: both cores busy;
-                                    // use threads = 1. Synchronous at checkpoints.
+  int eval_every = 50;                // rollouts between deterministic evaluations, logged as
+                                      // eval_return (0: only at the end)
+  int eval_episodes = 10;      // deterministic evaluation episodes (each time and at the end)
+  int64_t pause_at_steps = 0;  // stop after the first checkpoint at or past this step
+                               // (0: never); --resume continues (for time-limited jobs)
+  bool overlap = false;        // collect the next rollout (with the current policy, one
+                               // update behind) while the update runs: both cores busy;
+                               // use threads = 1. Synchronous at checkpoints.
   EnvOptions env_options;
   PpoConfig ppo;
 
@@ -92,8 +93,11 @@ struct ExpertConfig {
     b.Field("checkpoint_every", checkpoint_every, "env steps between checkpoints").Range(1, 1e12);
     b.Field("eval_every", eval_every, "rollouts between evaluations (0: end only)").Range(0, 1e9);
     b.Field("eval_episodes", eval_episodes, "evaluation episodes (0: none)").Range(0, 1e6);
-    b.Field("pause_at_steps", pause_at_steps, "stop after the checkpoint at or past this step (0: never)").Min(0);
-    b.Field("overlap", overlap, "collect the next rollout while the update runs (one update behind)");
+    b.Field("pause_at_steps", pause_at_steps,
+            "stop after the checkpoint at or past this step (0: never)")
+        .Min(0);
+    b.Field("overlap", overlap,
+            "collect the next rollout while the update runs (one update behind)");
     b.Section("env_options", env_options);
     b.Section("ppo", ppo);
   }
@@ -103,9 +107,9 @@ struct ExpertConfig {
 inline absl::Status CheckMinibatches(const PpoConfig& ppo, int num_envs) {
   const int64_t rollout = int64_t{ppo.rollout_steps} * num_envs;
   if (ppo.minibatches <= rollout) return absl::OkStatus();
-  return absl::InvalidArgumentError(StrCat("ppo.minibatches (", ppo.minibatches, ") exceeds the rollout size ",
-                                           rollout, " (ppo.rollout_steps ", ppo.rollout_steps, " x num_envs ",
-                                           num_envs, ")"));
+  return absl::InvalidArgumentError(
+      StrCat("ppo.minibatches (", ppo.minibatches, ") exceeds the rollout size ", rollout,
+             " (ppo.rollout_steps ", ppo.rollout_steps, " x num_envs ", num_envs, ")"));
 }
 
 }  // namespace irlab

@@ -34,13 +34,15 @@ PpoLoss ComputePpoLoss(const torch::Tensor& new_log_prob, const torch::Tensor& o
   }
   // the surrogate: maximise min(r A, clip(r) A), i.e. minimise the max of the negatives
   const torch::Tensor unclipped = -advantages * ratio;
-  const torch::Tensor clipped = -advantages * torch::clamp(ratio, 1 - cfg.clip_coef, 1 + cfg.clip_coef);
+  const torch::Tensor clipped =
+      -advantages * torch::clamp(ratio, 1 - cfg.clip_coef, 1 + cfg.clip_coef);
   out.policy = torch::max(unclipped, clipped).mean();
 
   if (cfg.clip_value_loss) {
     const torch::Tensor v_clipped =
         old_values + torch::clamp(new_values - old_values, -cfg.clip_coef, cfg.clip_coef);
-    out.value = 0.5 * torch::max((new_values - returns).square(), (v_clipped - returns).square()).mean();
+    out.value =
+        0.5 * torch::max((new_values - returns).square(), (v_clipped - returns).square()).mean();
   } else {
     out.value = 0.5 * (new_values - returns).square().mean();
   }

@@ -15,12 +15,12 @@ torch::Tensor GaussianLogProb(const torch::Tensor& actions, const torch::Tensor&
 torch::Tensor GaussianEntropy(const torch::Tensor& log_std);
 
 struct PpoLoss {
-  torch::Tensor total;       // policy + vf_coef * value - ent_coef * entropy
-  torch::Tensor policy;      // clipped surrogate (to minimise)
-  torch::Tensor value;       // (clipped) value loss, 0.5 * squared error
-  torch::Tensor entropy;     // mean entropy
-  torch::Tensor approx_kl;   // E[(r - 1) - log r], no gradient
-  torch::Tensor clip_frac;   // fraction of |r - 1| > clip, no gradient
+  torch::Tensor total;      // policy + vf_coef * value - ent_coef * entropy
+  torch::Tensor policy;     // clipped surrogate (to minimise)
+  torch::Tensor value;      // (clipped) value loss, 0.5 * squared error
+  torch::Tensor entropy;    // mean entropy
+  torch::Tensor approx_kl;  // E[(r - 1) - log r], no gradient
+  torch::Tensor clip_frac;  // fraction of |r - 1| > clip, no gradient
 };
 
 // new_log_prob, old_log_prob, advantages, new_values, old_values, returns: [B];

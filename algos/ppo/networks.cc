@@ -63,14 +63,13 @@ void ActorCritic::Forward(const float* obs, int n, float* mean, float* value,
 void ActorCritic::LogProb(const float* obs, const float* actions, int n, float* out,
                           nn::MlpScratch& actor_scratch) const {
   const float* mean = nn::Forward(actor_, params(), obs, n, actor_scratch);
-  const float half_log_2pi = static_cast<float>(0.5 * std::log(2 * std::numbers::pi));
   std::vector<float> inv_std(act_dim_);
   for (int j = 0; j < act_dim_; ++j) inv_std[j] = std::exp(-log_std()[j]);
   for (int i = 0; i < n; ++i) {
     float log_prob = 0;
     for (int j = 0; j < act_dim_; ++j) {
       const float z = (actions[i * act_dim_ + j] - mean[i * act_dim_ + j]) * inv_std[j];
-      log_prob += -0.5f * z * z - log_std()[j] - half_log_2pi;
+      log_prob += GaussianLogDensity(z, log_std()[j]);
     }
     out[i] = log_prob;
   }

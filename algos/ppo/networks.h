@@ -5,13 +5,23 @@
 // LibTorch forms (Mean, Value) are the reference the tests compare against.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <numbers>
 #include <vector>
 
 #include "algos/common/torch_pch.h"
 #include "algos/nn/mlp.h"
 
 namespace irlab {
+
+// One action dimension's term of the diagonal Gaussian's log-density log N(a;
+// mean, std), from z = (a - mean) / std: -z^2 / 2 - log std - log(2 pi) / 2.
+template <typename T>
+inline T GaussianLogDensity(T z, T log_std) {
+  const T half_log_2pi = static_cast<T>(0.5 * std::log(2 * std::numbers::pi));
+  return T(-0.5) * z * z - log_std - half_log_2pi;
+}
 
 class ActorCritic {
  public:

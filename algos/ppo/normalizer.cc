@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "algos/ppo/rollout.h"
 #include "core/status.h"
 
 namespace irlab {
@@ -66,6 +67,15 @@ void RewardScaler::Scale(std::span<float> rewards, std::span<const uint8_t> done
   for (size_t i = 0; i < rewards.size(); ++i) {
     rewards[i] = static_cast<float>(std::clamp(rewards[i] * scale, -clip, clip));
     if (done[i]) returns_[i] = 0.0;
+  }
+}
+
+void ScaleRewards(RewardScaler& scaler, double clip, Rollout& rollout) {
+  std::vector<uint8_t> done(rollout.N);
+  for (int t = 0; t < rollout.T; ++t) {
+    for (int i = 0; i < rollout.N; ++i)
+      done[i] = rollout.terminated[t * rollout.N + i] || rollout.truncated[t * rollout.N + i];
+    scaler.Scale(std::span<float>(&rollout.rewards[size_t(t) * rollout.N], rollout.N), done, clip);
   }
 }
 

@@ -8,6 +8,8 @@
 
 namespace irlab {
 
+struct Rollout;
+
 class RunningMeanStd {
  public:
   explicit RunningMeanStd(int dim = 1, double epsilon = 1e-4);
@@ -53,5 +55,9 @@ class RewardScaler {
   std::vector<double> returns_;
   RunningMeanStd stats_;
 };
+
+// Scales rollout.rewards in place by the scaler's running std of each env's
+// discounted return, step by step in time order, clipped to +-clip.
+void ScaleRewards(RewardScaler& scaler, double clip, Rollout& rollout);
 
 }  // namespace irlab

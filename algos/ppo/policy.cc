@@ -28,8 +28,8 @@ void Policy::Act(std::span<const float> obs, int n, bool deterministic, Rng& rng
   ActWith(*state_, obs, n, deterministic, rng, actions);
 }
 
-void ActWith(const PolicyState& state, std::span<const float> obs, int n, bool deterministic, Rng& rng,
-             std::span<float> actions) {
+void ActWith(const PolicyState& state, std::span<const float> obs, int n, bool deterministic,
+             Rng& rng, std::span<float> actions) {
   const int od = state.net->obs_dim(), ad = state.net->act_dim();
   IRLAB_CHECK(static_cast<int>(obs.size()) == n * od && static_cast<int>(actions.size()) == n * ad,
               "Act: wrong buffer sizes");
@@ -63,9 +63,9 @@ absl::StatusOr<EvalResult> RunEpisodes(
   const int num_envs = std::min(episodes, 16);
   IRLAB_ASSIGN_OR_RETURN(auto vec, VecEnv::Make(task, num_envs, options, threads));
   if (obs_dim > 0 && (vec->spec().obs_dim != obs_dim || vec->spec().act_dim != act_dim)) {
-    return absl::InvalidArgumentError(StrCat("policy for ", who, " (obs ", obs_dim, ", act ", act_dim,
-                                             ") does not fit ", task, " (obs ", vec->spec().obs_dim, ", act ",
-                                             vec->spec().act_dim, ")"));
+    return absl::InvalidArgumentError(
+        StrCat("policy for ", who, " (obs ", obs_dim, ", act ", act_dim, ") does not fit ", task,
+               " (obs ", vec->spec().obs_dim, ", act ", vec->spec().act_dim, ")"));
   }
   EvalResult result;
   const int od = vec->spec().obs_dim;
@@ -125,11 +125,13 @@ absl::StatusOr<EvalResult> RunEpisodes(
 }  // namespace
 
 absl::StatusOr<EvalResult> EvaluatePolicy(const PolicyState& policy, const std::string& task,
-                                          const EnvOptions& options, int episodes, bool deterministic,
-                                          uint64_t seed, int threads, const TransitionScorer& score) {
+                                          const EnvOptions& options, int episodes,
+                                          bool deterministic, uint64_t seed, int threads,
+                                          const TransitionScorer& score) {
   Rng rng(Rng::DeriveSeed(seed, 7));
   return RunEpisodes(
-      task, options, episodes, seed, threads, policy.net->obs_dim(), policy.net->act_dim(), policy.env_name,
+      task, options, episodes, seed, threads, policy.net->obs_dim(), policy.net->act_dim(),
+      policy.env_name,
       [&](std::span<const float> obs, int n, std::span<float> actions) {
         ActWith(policy, obs, n, deterministic, rng, actions);
       },
@@ -137,9 +139,11 @@ absl::StatusOr<EvalResult> EvaluatePolicy(const PolicyState& policy, const std::
 }
 
 absl::StatusOr<EvalResult> EvaluatePolicy(const Policy& policy, const std::string& task,
-                                          const EnvOptions& options, int episodes, bool deterministic,
-                                          uint64_t seed, int threads, const TransitionScorer& score) {
-  return EvaluatePolicy(policy.state(), task, options, episodes, deterministic, seed, threads, score);
+                                          const EnvOptions& options, int episodes,
+                                          bool deterministic, uint64_t seed, int threads,
+                                          const TransitionScorer& score) {
+  return EvaluatePolicy(policy.state(), task, options, episodes, deterministic, seed, threads,
+                        score);
 }
 
 absl::StatusOr<EvalResult> EvaluateRandomPolicy(const std::string& task, const EnvOptions& options,
@@ -151,7 +155,8 @@ absl::StatusOr<EvalResult> EvaluateRandomPolicy(const std::string& task, const E
                      [&](std::span<const float>, int n, std::span<float> actions) {
                        for (int i = 0; i < n; ++i) {
                          for (int j = 0; j < spec.act_dim; ++j) {
-                           actions[i * spec.act_dim + j] = static_cast<float>(rng.Uniform(spec.act_low[j], spec.act_high[j]));
+                           actions[i * spec.act_dim + j] =
+                               static_cast<float>(rng.Uniform(spec.act_low[j], spec.act_high[j]));
                          }
                        }
                      });

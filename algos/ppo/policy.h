@@ -44,9 +44,9 @@ class Policy {
 // observations acted on [n, obs_dim], the actions [n, act_dim] (unclipped), the
 // observations reached [n, obs_dim] (where an episode ended, the one it ended
 // in) and terminated [n], it writes rewards [n].
-using TransitionScorer =
-    std::function<void(std::span<const float> obs, std::span<const float> actions, std::span<const float> next_obs,
-                       std::span<const uint8_t> terminated, std::span<float> rewards)>;
+using TransitionScorer = std::function<void(
+    std::span<const float> obs, std::span<const float> actions, std::span<const float> next_obs,
+    std::span<const uint8_t> terminated, std::span<float> rewards)>;
 
 struct EvalResult {
   std::vector<double> returns;
@@ -74,7 +74,7 @@ absl::StatusOr<EvalResult> EvaluatePolicy(const PolicyState& policy, const std::
 absl::StatusOr<EvalResult> EvaluateRandomPolicy(const std::string& task, const EnvOptions& options,
                                                 int episodes, uint64_t seed, int threads);
 // Acts with a policy state: see Policy::Act.
-void ActWith(const PolicyState& policy, std::span<const float> obs, int n, bool deterministic, Rng& rng,
-             std::span<float> actions);
+void ActWith(const PolicyState& policy, std::span<const float> obs, int n, bool deterministic,
+             Rng& rng, std::span<float> actions);
 
 }  // namespace irlab

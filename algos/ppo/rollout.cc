@@ -3,7 +3,6 @@
 #include <cmath>
 #include <numbers>
 
-#include "algos/common/seed_streams.h"
 #include "core/status.h"
 #include "core/strings.h"
 
@@ -28,44 +27,6 @@ Rollout::Rollout(int T_, int N_, int obs_dim_, int act_dim_)
       advantages(size_t(T) * N),
       returns(size_t(T) * N) {}
 
-void NormalizeObs(const PolicyState& p, std::span<const float> raw, std::span<float> out) {
-  if (p.norm_obs) {
-    p.obs_rms.Normalize(raw, out, p.obs_clip);
-  } else {
-    std::copy(raw.begin(), raw.end(), out.begin());
-  }
-}
-
-PpoTrainState NewPpoState(const std::string& env, const PpoConfig& cfg, VecEnv& vec,
-                          uint64_t seed) {
-  const int od = vec.spec().obs_dim, ad = vec.spec().act_dim, n = vec.num_envs();
-  PpoTrainState st;
-  st.policy.env_name = env;
-  st.policy.actor_hidden = cfg.actor_hidden;
-  st.policy.critic_hidden = cfg.critic_hidden;
-  st.policy.net =
-      std::make_unique<ActorCritic>(od, ad, cfg.actor_hidden, cfg.critic_hidden, cfg.log_std_init,
-                                    StreamSeed(seed, SeedStream::kNetworkInit));
-  st.policy.obs_rms = RunningMeanStd(od);
-  st.policy.norm_obs = cfg.norm_obs;
-  st.policy.obs_clip = cfg.obs_clip;
-  st.adam = std::make_unique<FlatAdam>(st.policy.net->flat_params().numel(), cfg.adam_eps);
-  st.reward_scaler = RewardScaler(n, cfg.gamma);
-  st.rng.Seed(StreamSeed(seed, SeedStream::kTraining));
-  vec.Reset(StreamSeed(seed, SeedStream::kEnvReset));
-  if (cfg.norm_obs) st.policy.obs_rms.Update(vec.obs(), n);
-  return st;
-}
-
-void ScaleRewards(const PpoConfig& cfg, RewardScaler& scaler, Rollout& ro) {
-  std::vector<uint8_t> done(ro.N);
-  for (int t = 0; t < ro.T; ++t) {
-    for (int i = 0; i < ro.N; ++i)
-      done[i] = ro.terminated[t * ro.N + i] || ro.truncated[t * ro.N + i];
-    scaler.Scale(std::span<float>(&ro.rewards[size_t(t) * ro.N], ro.N), done, cfg.reward_clip);
-  }
-}
-
 namespace {
 
 // Values of normalised observations [n, obs_dim].
@@ -78,48 +39,51 @@ void Values(const ActorCritic& net, std::span<const float> obs, int n, float* ou
 }  // namespace
 
 absl::Status CollectRollout(VecEnv& vec, PolicyState& policy, Rng& rng, bool update_obs_norm,
-                            std::vector<float>& current_obs, Rollout& ro) {
+                            std::vector<float>& current_obs, Rollout& rollout) {
   ActorCritic& net = *policy.net;
-  const int T = ro.T, N = ro.N, od = ro.obs_dim, ad = ro.act_dim;
-  const double half_log_2pi = 0.5 * std::log(2 * std::numbers::pi);
+  const int T = rollout.T, N = rollout.N, obs_dim = rollout.obs_dim, act_dim = rollout.act_dim;
   const float* log_std = net.log_std();
-  std::vector<float> final_obs(size_t(N) * od), final_values(N), mean(size_t(N) * ad);
+  std::vector<float> final_obs(size_t(N) * obs_dim), final_values(N), mean(size_t(N) * act_dim);
   nn::MlpScratch actor_scratch, critic_scratch;
-  ro.episode_returns.clear();
-  ro.episode_lengths.clear();
-  std::copy(vec.obs().begin(), vec.obs().end(), ro.raw_obs.begin());
+  rollout.episode_returns.clear();
+  rollout.episode_lengths.clear();
+  std::copy(vec.obs().begin(), vec.obs().end(), rollout.raw_obs.begin());
   for (int t = 0; t < T; ++t) {
-    float* obs_t = &ro.obs[size_t(t) * N * od];
-    float* act_t = &ro.actions[size_t(t) * N * ad];
+    float* obs_t = &rollout.obs[size_t(t) * N * obs_dim];
+    float* act_t = &rollout.actions[size_t(t) * N * act_dim];
     std::copy(current_obs.begin(), current_obs.end(), obs_t);
-    if (t > 0) std::copy(vec.obs().begin(), vec.obs().end(), &ro.raw_obs[size_t(t) * N * od]);
-    net.Forward(obs_t, N, mean.data(), &ro.values[size_t(t) * N], actor_scratch, critic_scratch);
+    if (t > 0)
+      std::copy(vec.obs().begin(), vec.obs().end(), &rollout.raw_obs[size_t(t) * N * obs_dim]);
+    net.Forward(obs_t, N, mean.data(), &rollout.values[size_t(t) * N], actor_scratch,
+                critic_scratch);
     // a = mean + std * eps; log pi(a|s) from eps directly
     for (int i = 0; i < N; ++i) {
       double log_prob = 0;
-      for (int j = 0; j < ad; ++j) {
+      for (int j = 0; j < act_dim; ++j) {
         const double eps = rng.Normal();
-        act_t[i * ad + j] = mean[i * ad + j] + std::exp(log_std[j]) * static_cast<float>(eps);
-        log_prob += -0.5 * eps * eps - log_std[j] - half_log_2pi;
+        act_t[i * act_dim + j] =
+            mean[i * act_dim + j] + std::exp(log_std[j]) * static_cast<float>(eps);
+        log_prob += GaussianLogDensity<double>(eps, log_std[j]);
       }
-      ro.log_probs[size_t(t) * N + i] = static_cast<float>(log_prob);
+      rollout.log_probs[size_t(t) * N + i] = static_cast<float>(log_prob);
     }
-    IRLAB_RETURN_IF_ERROR(vec.Step(std::span<const float>(act_t, size_t(N) * ad)));
+    IRLAB_RETURN_IF_ERROR(vec.Step(std::span<const float>(act_t, size_t(N) * act_dim)));
 
     bool any_truncated = false;
     for (int i = 0; i < N; ++i) {
       const size_t k = size_t(t) * N + i;
-      ro.terminated[k] = vec.terminated()[i];
-      ro.truncated[k] = vec.truncated()[i];
-      ro.env_rewards[k] = vec.rewards()[i];
-      ro.rewards[k] = vec.rewards()[i];
-      const bool done = ro.terminated[k] || ro.truncated[k];
+      rollout.terminated[k] = vec.terminated()[i];
+      rollout.truncated[k] = vec.truncated()[i];
+      rollout.env_rewards[k] = vec.rewards()[i];
+      rollout.rewards[k] = vec.rewards()[i];
+      const bool done = rollout.terminated[k] || rollout.truncated[k];
       const auto next = done ? vec.final_obs() : vec.obs();
-      std::copy(next.begin() + i * od, next.begin() + (i + 1) * od, &ro.raw_next_obs[k * od]);
-      any_truncated |= ro.truncated[k] != 0;
+      std::copy(next.begin() + i * obs_dim, next.begin() + (i + 1) * obs_dim,
+                &rollout.raw_next_obs[k * obs_dim]);
+      any_truncated |= rollout.truncated[k] != 0;
       if (done) {
-        ro.episode_returns.push_back(vec.episode_returns()[i]);
-        ro.episode_lengths.push_back(vec.episode_lengths()[i]);
+        rollout.episode_returns.push_back(vec.episode_returns()[i]);
+        rollout.episode_lengths.push_back(vec.episode_lengths()[i]);
       }
     }
     if (update_obs_norm && policy.norm_obs) policy.obs_rms.Update(vec.obs(), N);
@@ -129,7 +93,8 @@ absl::Status CollectRollout(VecEnv& vec, PolicyState& policy, Rng& rng, bool upd
       NormalizeObs(policy, vec.final_obs(), final_obs);
       Values(net, final_obs, N, final_values.data(), critic_scratch);
       for (int i = 0; i < N; ++i) {
-        if (ro.truncated[size_t(t) * N + i]) ro.next_values[size_t(t) * N + i] = final_values[i];
+        if (rollout.truncated[size_t(t) * N + i])
+          rollout.next_values[size_t(t) * N + i] = final_values[i];
       }
     }
   }
@@ -138,8 +103,8 @@ absl::Status CollectRollout(VecEnv& vec, PolicyState& policy, Rng& rng, bool upd
   for (int t = 0; t < T; ++t) {
     for (int i = 0; i < N; ++i) {
       const size_t k = size_t(t) * N + i;
-      if (ro.truncated[k]) continue;  // already V(final obs)
-      ro.next_values[k] = t + 1 < T ? ro.values[k + N] : last_values[i];
+      if (rollout.truncated[k]) continue;  // already V(final obs)
+      rollout.next_values[k] = t + 1 < T ? rollout.values[k + N] : last_values[i];
     }
   }
   return absl::OkStatus();

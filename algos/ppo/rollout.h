@@ -1,12 +1,12 @@
 // Rollout collection, shared by the expert loop (train_expert.cc) and the
-// adversarial loop (algos/adversarial); the update is in update.h.
+// adversarial round (algos/adversarial/train_adversarial.cc).
 #pragma once
 
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "algos/ppo/checkpoint.h"
-#include "algos/ppo/config.h"
+#include "algos/ppo/policy_state.h"
+#include "core/rng.h"
 #include "envs/vec_env.h"
 
 namespace irlab {
@@ -38,17 +38,6 @@ struct Rollout {
 // on and is advanced. With update_obs_norm, the policy's observation
 // normaliser folds in every new observation.
 absl::Status CollectRollout(VecEnv& vec, PolicyState& policy, Rng& rng, bool update_obs_norm,
-                            std::vector<float>& current_obs, Rollout& ro);
-
-// A fresh training state for `env`: networks and sampling seeded from `seed`,
-// the envs reset and the observation normaliser primed with their first obs.
-PpoTrainState NewPpoState(const std::string& env, const PpoConfig& cfg, VecEnv& vec, uint64_t seed);
-
-// Scales ro.rewards in place by the running std of each env's discounted
-// return (returns reset where an episode ended), step by step in time order.
-void ScaleRewards(const PpoConfig& cfg, RewardScaler& scaler, Rollout& ro);
-
-// Normalises raw observations [n, obs_dim] with the policy's normaliser (copies when off).
-void NormalizeObs(const PolicyState& policy, std::span<const float> raw, std::span<float> out);
+                            std::vector<float>& current_obs, Rollout& rollout);
 
 }  // namespace irlab

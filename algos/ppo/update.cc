@@ -3,10 +3,8 @@
 #include <cmath>
 #include <numbers>
 
-#include "algos/nn/adam.h"
-#include "algos/ppo/rollout.h"
+#include "algos/nn/mlp.h"
 #include "core/thread_pool.h"
-#include "core/strings.h"
 
 namespace irlab {
 
@@ -43,7 +41,6 @@ ActorTerms ActorLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
     adv_std = static_cast<float>(std::sqrt(sq / (M - 1)));
   }
 
-  const float half_log_2pi = static_cast<float>(0.5 * std::log(2 * std::numbers::pi));
   const float lo = static_cast<float>(1 - cfg.clip_coef),
               hi = static_cast<float>(1 + cfg.clip_coef);
   const float clip = static_cast<float>(cfg.clip_coef);
@@ -54,7 +51,7 @@ ActorTerms ActorLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
     for (int j = 0; j < A; ++j) {
       const float z = (mb.actions[i * A + j] - mean[i * A + j]) * inv_std[j];
       s.z[j] = z;
-      log_prob += -0.5f * z * z - log_std[j] - half_log_2pi;
+      log_prob += GaussianLogDensity(z, log_std[j]);
     }
     const float log_ratio = log_prob - mb.old_log_probs[i];
     const float ratio = std::exp(log_ratio);
@@ -79,7 +76,8 @@ ActorTerms ActorLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
       d_log_std[j] += d_log_prob * (z * z - 1.0f);
     }
   }
-  nn::Backward(net.actor(), params, s.actor, s.d_mean.data(), grads, false, nullptr);
+  nn::Backward(net.actor(), params, s.actor, s.d_mean.data(), grads, /*accumulate=*/false,
+               /*dx=*/nullptr);
   for (int j = 0; j < A; ++j)
     grads[net.log_std_offset() + j] = static_cast<float>(d_log_std[j] - cfg.ent_coef);
   return out;
@@ -113,7 +111,8 @@ double CriticLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb, con
     }
     s.d_value[i] = static_cast<float>(cfg.vf_coef * 0.5 * d_v / M);
   }
-  nn::Backward(net.critic(), params, s.critic, s.d_value.data(), grads, false, nullptr);
+  nn::Backward(net.critic(), params, s.critic, s.d_value.data(), grads, /*accumulate=*/false,
+               /*dx=*/nullptr);
   return value_sum;
 }
 
@@ -141,67 +140,6 @@ PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
   out.clip_frac = double(actor.clipped) / M;
   out.total = out.policy + cfg.vf_coef * out.value - cfg.ent_coef * out.entropy;
   return out;
-}
-
-absl::StatusOr<UpdateStats> PpoUpdate(ActorCritic& net, FlatAdam& adam, const Rollout& ro,
-                                      const PpoConfig& cfg, double lr, Rng& rng, ThreadPool* pool) {
-  const int64_t batch = ro.size();
-  const int od = ro.obs_dim, ad = ro.act_dim;
-  // the rollout in this epoch's order: minibatches are then contiguous slices
-  std::vector<float> obs(batch * od), actions(batch * ad), log_probs(batch), advantages(batch),
-      returns(batch), values(batch);
-  std::vector<int64_t> order(batch);
-  std::vector<float> grads(net.num_params());
-  PpoScratch scratch;
-  UpdateStats stats;
-  for (int epoch = 0; epoch < cfg.epochs; ++epoch) {
-    for (int64_t k = 0; k < batch; ++k) order[k] = k;
-    for (int64_t k = batch - 1; k > 0; --k) std::swap(order[k], order[rng.UniformInt(k + 1)]);
-    for (int64_t k = 0; k < batch; ++k) {
-      const int64_t from = order[k];
-      std::copy_n(&ro.obs[from * od], od, &obs[k * od]);
-      std::copy_n(&ro.actions[from * ad], ad, &actions[k * ad]);
-      log_probs[k] = ro.log_probs[from];
-      advantages[k] = ro.advantages[from];
-      returns[k] = ro.returns[from];
-      values[k] = ro.values[from];
-    }
-    double epoch_kl = 0;
-    for (int mb = 0; mb < cfg.minibatches; ++mb) {
-      const int64_t begin = batch * mb / cfg.minibatches,
-                    size = batch * (mb + 1) / cfg.minibatches - begin;
-      const PpoMinibatch minibatch{.size = static_cast<int>(size),
-                                   .obs = &obs[begin * od],
-                                   .actions = &actions[begin * ad],
-                                   .old_log_probs = &log_probs[begin],
-                                   .advantages = &advantages[begin],
-                                   .returns = &returns[begin],
-                                   .old_values = &values[begin]};
-      const PpoLossTerms loss = PpoLossAndGradient(net, minibatch, cfg, scratch, grads.data(), pool);
-      if (!std::isfinite(loss.total)) {
-        return absl::InternalError(
-            StrCat("non-finite PPO loss (", loss.total, ") in epoch ", epoch, ", minibatch ", mb));
-      }
-      stats.grad_norm = nn::ClipNorm(grads.data(), net.num_params(), cfg.max_grad_norm);
-      adam.Step(net.params(), grads.data(), lr);
-      stats.policy_loss = loss.policy;
-      stats.value_loss = loss.value;
-      stats.entropy = loss.entropy;
-      stats.clip_frac = loss.clip_frac;
-      epoch_kl += loss.approx_kl / cfg.minibatches;
-      ++stats.updates;
-    }
-    stats.approx_kl = epoch_kl;
-    if (cfg.target_kl > 0 && epoch_kl > cfg.target_kl) break;
-  }
-  double mean_ret = 0, var_ret = 0, var_res = 0;
-  for (int64_t k = 0; k < batch; ++k) mean_ret += ro.returns[k] / batch;
-  for (int64_t k = 0; k < batch; ++k) {
-    var_ret += (ro.returns[k] - mean_ret) * (ro.returns[k] - mean_ret);
-    var_res += (ro.returns[k] - ro.values[k]) * (ro.returns[k] - ro.values[k]);
-  }
-  stats.explained_variance = var_ret > 0 ? 1 - var_res / var_ret : NAN;
-  return stats;
 }
 
 }  // namespace irlab

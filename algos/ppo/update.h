@@ -1,20 +1,18 @@
-// The PPO update at its arithmetic cost: epochs x minibatches of the clipped
-// surrogate, with the actor-critic's forward and backward passes written out
-// (algos/nn) instead of recorded by autograd. LibTorch's autograd over the
-// same losses (losses.h) is the reference the tests hold it to.
+// One minibatch step of PPO at its arithmetic cost: the clipped surrogate and
+// the value loss, with the actor-critic's forward and backward passes written
+// out (algos/nn) instead of recorded by autograd. LibTorch's autograd over the
+// same losses (losses.h) is the reference the tests hold it to. The epochs x
+// minibatches around it are in train_expert.cc (PpoUpdate).
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
-#include "absl/status/statusor.h"
 #include "algos/ppo/config.h"
 #include "algos/ppo/networks.h"
-#include "core/rng.h"
 
 namespace irlab {
 
-struct Rollout;
 class ThreadPool;
 
 // One minibatch of M samples, row-major.
@@ -46,20 +44,5 @@ struct PpoScratch {
 PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
                                 const PpoConfig& cfg, PpoScratch& scratch, float* grads,
                                 ThreadPool* pool = nullptr);
-
-struct UpdateStats {
-  double policy_loss = 0, value_loss = 0, entropy = 0, approx_kl = 0, clip_frac = 0, grad_norm = 0;
-  double explained_variance = 0;
-  int updates = 0;
-};
-
-// Epochs x minibatches of PPO on ro (advantages and returns filled): per
-// epoch a permutation from rng, then per minibatch the loss and gradient, the
-// global-norm clip and an Adam step. An error if a loss is not finite
-// (nothing is then changed further). pool: idle threads to share each
-// minibatch step with (see PpoLossAndGradient), or none.
-absl::StatusOr<UpdateStats> PpoUpdate(ActorCritic& net, FlatAdam& adam, const Rollout& ro,
-                                      const PpoConfig& cfg, double lr, Rng& rng,
-                                      ThreadPool* pool = nullptr);
 
 }  // namespace irlab

@@ -55,7 +55,7 @@ absl::StatusOr<IrlResult> DeepMaxEntIrl(const Mdp& mdp, const std::vector<Trajec
   const std::vector<double> start = DemoStartDistribution(mdp, demos);
   const std::vector<double> demo_visits = DemoVisitation(mdp, demos);  // [S, A]
   std::vector<double> reward(P), values, state_visits, sa_visits, grad_r(P);
-  Policy policy;
+  TabularPolicy policy;
   IrlResult result;
   for (int it = 0; it < config.iterations; ++it) {
     // r = NN(f), copied out for the planner

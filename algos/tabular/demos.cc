@@ -54,7 +54,8 @@ absl::Status ValidateDemos(const Mdp& mdp, const std::vector<Trajectory>& demos)
   return absl::OkStatus();
 }
 
-std::vector<Trajectory> SampleDemos(const Mdp& mdp, const Policy& policy, int count, Rng& rng) {
+std::vector<Trajectory> SampleDemos(const Mdp& mdp, const TabularPolicy& policy, int count,
+                                    Rng& rng) {
   const int T = mdp.horizon, A = mdp.num_actions;
   IRLAB_CHECK(policy.horizon == T && policy.num_actions == A, "policy shape does not match");
   std::vector<Trajectory> demos(count);

@@ -22,7 +22,8 @@ struct Trajectory {
 absl::Status ValidateDemos(const Mdp& mdp, const std::vector<Trajectory>& demos);
 
 // Samples `count` episodes: s_0 ~ p(s_1), a_t ~ pi_t(.|s_t), s_{t+1} ~ P.
-std::vector<Trajectory> SampleDemos(const Mdp& mdp, const Policy& policy, int count, Rng& rng);
+std::vector<Trajectory> SampleDemos(const Mdp& mdp, const TabularPolicy& policy, int count,
+                                    Rng& rng);
 
 // The empirical distribution of the demos' first states.
 std::vector<double> DemoStartDistribution(const Mdp& mdp,

@@ -7,8 +7,8 @@
 
 namespace irlab::tabular {
 
-Policy OptimalPolicy(const Mdp& mdp, const std::vector<double>& reward) {
-  Policy policy;
+TabularPolicy OptimalPolicy(const Mdp& mdp, const std::vector<double>& reward) {
+  TabularPolicy policy;
   std::vector<double> values;
   OptimalValueIteration(mdp, reward, &policy, &values);
   return policy;
@@ -19,17 +19,17 @@ Evaluation Evaluate(const Mdp& mdp, const std::vector<double>& true_reward,
   IRLAB_CHECK(result.policies.size() == result.mixture.size() && !result.policies.empty(),
               "a result needs policies with mixture weights");
   Evaluation e;
-  Policy policy;
+  TabularPolicy policy;
   std::vector<double> values;
   OptimalValueIteration(mdp, true_reward, &policy, &values);
   e.optimal_value = StartValue(values, mdp.initial);
   // a mixture over whole episodes is worth the weighted sum of its members
   for (size_t i = 0; i < result.policies.size(); ++i) {
-    EvaluatePolicy(mdp, true_reward, result.policies[i], &values);
+    EvaluateTabularPolicy(mdp, true_reward, result.policies[i], &values);
     e.learned_value += result.mixture[i] * StartValue(values, mdp.initial);
   }
   policy.probs.assign(policy.probs.size(), 1.0 / mdp.num_actions);
-  EvaluatePolicy(mdp, true_reward, policy, &values);
+  EvaluateTabularPolicy(mdp, true_reward, policy, &values);
   e.random_value = StartValue(values, mdp.initial);
   e.evd = e.optimal_value - e.learned_value;
   e.evd_percent = e.optimal_value != 0 ? 100 * e.evd / std::abs(e.optimal_value)

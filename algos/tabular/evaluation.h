@@ -17,7 +17,7 @@ using IterationScalars = std::vector<std::pair<std::string, double>>;
 struct IrlResult {
   std::vector<double> reward;           // [S, A] the learned r(s,a)
   std::vector<double> weights;          // [K] ψ of a linear reward (empty for a network)
-  std::vector<Policy> policies;         // the learned policy, or the projection method's mixture
+  std::vector<TabularPolicy> policies;  // the learned policy, or the projection method's mixture
   std::vector<double> mixture;          // weight of each policy (sums to 1)
   int iterations = 0;                   // IRL iterations run
   int evaluations = 0;                  // planning passes (backward + forward) run
@@ -34,7 +34,7 @@ struct Evaluation {
 };
 
 // The optimal (greedy, deterministic) policy for `reward`.
-Policy OptimalPolicy(const Mdp& mdp, const std::vector<double>& reward);
+TabularPolicy OptimalPolicy(const Mdp& mdp, const std::vector<double>& reward);
 
 Evaluation Evaluate(const Mdp& mdp, const std::vector<double>& true_reward,  // [S, A]
                     const IrlResult& result);

@@ -28,7 +28,7 @@ absl::StatusOr<IrlResult> MaxMarginIrl(const Mdp& mdp, const std::vector<Traject
 
   std::vector<double> psi(K, 0.0), best_psi = psi, reward, values, state_visits, sa_visits;
   double best = std::numeric_limits<double>::infinity();
-  Policy policy;
+  TabularPolicy policy;
   IrlResult result;
   for (int it = 0; it < config.iterations; ++it) {
     // loss-augmented planning: argmax_π ψᵀμ(π) + D(π, π*)

@@ -13,7 +13,7 @@ namespace {
 // Buffers one objective evaluation needs, allocated once per run.
 struct Workspace {
   std::vector<double> reward, values, state_visits, sa_visits;
-  Policy policy;
+  TabularPolicy policy;
 };
 
 // Demo statistics that do not change while ψ does.

@@ -8,7 +8,7 @@
 namespace irlab::tabular {
 namespace {
 
-void Resize(const Mdp& mdp, Policy* policy, std::vector<double>* values) {
+void Resize(const Mdp& mdp, TabularPolicy* policy, std::vector<double>* values) {
   const int T = mdp.horizon, S = mdp.num_states, A = mdp.num_actions;
   policy->horizon = T;
   policy->num_states = S;
@@ -31,7 +31,7 @@ void Backup(const Mdp& mdp, const double* reward, const double* next_v, double* 
 
 }  // namespace
 
-void SoftValueIteration(const Mdp& mdp, const std::vector<double>& reward, Policy* policy,
+void SoftValueIteration(const Mdp& mdp, const std::vector<double>& reward, TabularPolicy* policy,
                         std::vector<double>* values) {
   IRLAB_CHECK(reward.size() == static_cast<size_t>(mdp.num_pairs()), "reward is [S, A]");
   Resize(mdp, policy, values);
@@ -53,7 +53,7 @@ void SoftValueIteration(const Mdp& mdp, const std::vector<double>& reward, Polic
   }
 }
 
-void OptimalValueIteration(const Mdp& mdp, const std::vector<double>& reward, Policy* policy,
+void OptimalValueIteration(const Mdp& mdp, const std::vector<double>& reward, TabularPolicy* policy,
                            std::vector<double>* values) {
   IRLAB_CHECK(reward.size() == static_cast<size_t>(mdp.num_pairs()), "reward is [S, A]");
   Resize(mdp, policy, values);
@@ -71,8 +71,8 @@ void OptimalValueIteration(const Mdp& mdp, const std::vector<double>& reward, Po
   }
 }
 
-void EvaluatePolicy(const Mdp& mdp, const std::vector<double>& reward, const Policy& policy,
-                    std::vector<double>* values) {
+void EvaluateTabularPolicy(const Mdp& mdp, const std::vector<double>& reward,
+                           const TabularPolicy& policy, std::vector<double>* values) {
   const int T = mdp.horizon, S = mdp.num_states, A = mdp.num_actions;
   IRLAB_CHECK(reward.size() == static_cast<size_t>(mdp.num_pairs()), "reward is [S, A]");
   IRLAB_CHECK(policy.horizon == T && policy.num_states == S && policy.num_actions == A,

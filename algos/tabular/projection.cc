@@ -28,9 +28,9 @@ absl::StatusOr<IrlResult> ProjectionIrl(const Mdp& mdp, const std::vector<Trajec
 
   // π_0: uniform random; μ̄ starts at its feature expectation
   IrlResult result;
-  Policy random{mdp.horizon, mdp.num_states, mdp.num_actions,
-                std::vector<double>(static_cast<size_t>(mdp.horizon) * mdp.num_pairs(),
-                                    1.0 / mdp.num_actions)};
+  TabularPolicy random{mdp.horizon, mdp.num_states, mdp.num_actions,
+                       std::vector<double>(static_cast<size_t>(mdp.horizon) * mdp.num_pairs(),
+                                           1.0 / mdp.num_actions)};
   std::vector<double> mu_bar = PolicyFeatureExpectation(mdp, random, start);
   result.policies.push_back(std::move(random));
   result.mixture = {1.0};
@@ -45,7 +45,7 @@ absl::StatusOr<IrlResult> ProjectionIrl(const Mdp& mdp, const std::vector<Trajec
     // the optimal policy for r = ψᵀf and its feature expectation
     planned_psi = psi;
     LinearReward(mdp, psi, &reward);
-    Policy policy;
+    TabularPolicy policy;
     OptimalValueIteration(mdp, reward, &policy, &values);
     const std::vector<double> mu = PolicyFeatureExpectation(mdp, policy, start);
     // project μ_E onto the segment from μ̄ to μ_i

@@ -4,7 +4,7 @@
 
 namespace irlab::tabular {
 
-void Visitation(const Mdp& mdp, const Policy& policy, const std::vector<double>& initial,
+void Visitation(const Mdp& mdp, const TabularPolicy& policy, const std::vector<double>& initial,
                 std::vector<double>* state_visits, std::vector<double>* sa_visits) {
   const int T = mdp.horizon, S = mdp.num_states, A = mdp.num_actions;
   IRLAB_CHECK(policy.horizon == T && policy.num_states == S && policy.num_actions == A,
@@ -35,7 +35,7 @@ void Visitation(const Mdp& mdp, const Policy& policy, const std::vector<double>&
   }
 }
 
-std::vector<double> PolicyFeatureExpectation(const Mdp& mdp, const Policy& policy,
+std::vector<double> PolicyFeatureExpectation(const Mdp& mdp, const TabularPolicy& policy,
                                              const std::vector<double>& initial) {
   std::vector<double> state_visits, sa_visits;
   Visitation(mdp, policy, initial, &state_visits, &sa_visits);

@@ -20,8 +20,12 @@ MujocoTask AirlAnt(std::string name, std::string file) {
   t.frame_skip = 5;
   t.horizon = 500;  // the paper's scripts; the original registration allows 1000
   t.needs_contact_forces = [](const EnvOptions&) { return true; };
-  t.position = [](const mjModel*, const mjData* d) { return std::array<double, 2>{d->qpos[0], d->qpos[1]}; };
-  t.obs_dim = [](const mjModel* m, const EnvOptions&) { return (m->nq - 2) + m->nv + 6 * m->nbody; };
+  t.position = [](const mjModel*, const mjData* d) {
+    return std::array<double, 2>{d->qpos[0], d->qpos[1]};
+  };
+  t.obs_dim = [](const mjModel* m, const EnvOptions&) {
+    return (m->nq - 2) + m->nv + 6 * m->nbody;
+  };
   t.observe = [](const mjModel* m, const mjData* d, const EnvOptions&, float* obs) {
     obs = Put(obs, d->qpos + 2, m->nq - 2);
     obs = Put(obs, d->qvel, m->nv);

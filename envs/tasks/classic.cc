@@ -53,7 +53,8 @@ MujocoTask Reacher() {
     for (int i = 0; i < 2; ++i) *obs++ = static_cast<float>(std::sin(d->qpos[i]));
     obs = Put(obs, d->qpos + 2, 2);  // target x, y
     obs = Put(obs, d->qvel, 2);
-    for (int i = 0; i < 3; ++i) *obs++ = static_cast<float>(d->xpos[3 * tip + i] - d->xpos[3 * target + i]);
+    for (int i = 0; i < 3; ++i)
+      *obs++ = static_cast<float>(d->xpos[3 * tip + i] - d->xpos[3 * target + i]);
   };
   // distance of the fingertip to the target after the step, and a control cost
   t.reward = [](const StepContext& c, StepResult& r) {

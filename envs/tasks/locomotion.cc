@@ -17,9 +17,15 @@ using task_util::PutClipped;
 using task_util::SquaredNorm;
 
 // An option's value, or the task's own when it is unset.
-double Or(const std::optional<double>& value, double task_default) { return value ? *value : task_default; }
-double Lo(const std::vector<double>& range, double task_default) { return range.empty() ? task_default : range[0]; }
-double Hi(const std::vector<double>& range, double task_default) { return range.empty() ? task_default : range[1]; }
+double Or(const std::optional<double>& value, double task_default) {
+  return value ? *value : task_default;
+}
+double Lo(const std::vector<double>& range, double task_default) {
+  return range.empty() ? task_default : range[0];
+}
+double Hi(const std::vector<double>& range, double task_default) {
+  return range.empty() ? task_default : range[1];
+}
 
 // Position entries left out of the observation: `root` (x, or x and y) unless
 // the variant has a fixed horizon or exclude_current_positions_from_observation is off.
@@ -27,9 +33,13 @@ int Skip(bool fixed_horizon, int root, const EnvOptions& o) {
   return fixed_horizon || !o.exclude_current_positions_from_observation ? 0 : root;
 }
 
-const std::vector<std::string> kWalkerParameters = {
-    "forward_reward_weight", "ctrl_cost_weight", "healthy_reward", "terminate_when_unhealthy",
-    "healthy_z_range", "healthy_angle_range", "exclude_current_positions_from_observation"};
+const std::vector<std::string> kWalkerParameters = {"forward_reward_weight",
+                                                    "ctrl_cost_weight",
+                                                    "healthy_reward",
+                                                    "terminate_when_unhealthy",
+                                                    "healthy_z_range",
+                                                    "healthy_angle_range",
+                                                    "exclude_current_positions_from_observation"};
 
 std::array<double, 2> RootXZ(const mjModel*, const mjData* d) { return {d->qpos[0], 0.0}; }
 std::array<double, 2> RootXY(const mjModel*, const mjData* d) { return {d->qpos[0], d->qpos[1]}; }
@@ -46,7 +56,8 @@ MujocoTask PlanarWalker(std::string name, std::string file, int frame_skip, bool
   t.obs_dim = [fixed_horizon](const mjModel* m, const EnvOptions& o) {
     return m->nq - Skip(fixed_horizon, 1, o) + m->nv;
   };
-  t.observe = [fixed_horizon, vel_clip](const mjModel* m, const mjData* d, const EnvOptions& o, float* obs) {
+  t.observe = [fixed_horizon, vel_clip](const mjModel* m, const mjData* d, const EnvOptions& o,
+                                        float* obs) {
     const int skip = Skip(fixed_horizon, 1, o);
     obs = Put(obs, d->qpos + skip, m->nq - skip);
     if (vel_clip > 0) {
@@ -104,9 +115,11 @@ MujocoTask HoppingWalker(std::string name, std::string file, bool fixed_horizon,
 MujocoTask HalfCheetah(bool fixed_horizon) {
   MujocoTask t = PlanarWalker(fixed_horizon ? "HalfCheetahFixed" : "HalfCheetah",
                               "half_cheetah.xml", 5, fixed_horizon, 0);
-  t.parameters = {"forward_reward_weight", "ctrl_cost_weight", "exclude_current_positions_from_observation"};
+  t.parameters = {"forward_reward_weight", "ctrl_cost_weight",
+                  "exclude_current_positions_from_observation"};
   t.reward = [](const StepContext& c, StepResult& r) {
-    const double forward = Or(c.options.forward_reward_weight, 1.0) * ((c.xy_after[0] - c.xy_before[0]) / c.dt);
+    const double forward =
+        Or(c.options.forward_reward_weight, 1.0) * ((c.xy_after[0] - c.xy_before[0]) / c.dt);
     const double ctrl = Or(c.options.ctrl_cost_weight, 0.1) * SquaredNorm(c.action);
     r.info.terms.Add("forward", forward);
     r.info.terms.Add("ctrl_cost", -ctrl);
@@ -136,8 +149,13 @@ MujocoTask Ant(bool fixed_horizon) {
   t.frame_skip = 5;
   t.position = RootXY;  // the torso is a sphere centred on the free joint
   t.needs_contact_forces = [](const EnvOptions& o) { return o.contact_forces; };
-  t.parameters = {"forward_reward_weight", "ctrl_cost_weight", "contact_cost_weight", "healthy_reward",
-                  "terminate_when_unhealthy", "healthy_z_range", "exclude_current_positions_from_observation"};
+  t.parameters = {"forward_reward_weight",
+                  "ctrl_cost_weight",
+                  "contact_cost_weight",
+                  "healthy_reward",
+                  "terminate_when_unhealthy",
+                  "healthy_z_range",
+                  "exclude_current_positions_from_observation"};
   t.obs_dim = [fixed_horizon](const mjModel* m, const EnvOptions& o) {
     return m->nq - Skip(fixed_horizon, 2, o) + m->nv + (o.contact_forces ? 6 * m->nbody : 0);
   };
@@ -152,7 +170,8 @@ MujocoTask Ant(bool fixed_horizon) {
     const double z = c.d->qpos[2];
     const bool healthy = AllFinite(c.d->qpos, c.m->nq) && AllFinite(c.d->qvel, c.m->nv) &&
                          z >= Lo(o.healthy_z_range, 0.2) && z <= Hi(o.healthy_z_range, 1.0);
-    const double forward = Or(o.forward_reward_weight, 1.0) * ((c.xy_after[0] - c.xy_before[0]) / c.dt);
+    const double forward =
+        Or(o.forward_reward_weight, 1.0) * ((c.xy_after[0] - c.xy_before[0]) / c.dt);
     const double ctrl = Or(o.ctrl_cost_weight, 0.5) * SquaredNorm(c.action);
     double contact = 0;
     if (o.contact_forces) {
@@ -183,7 +202,8 @@ MujocoTask Swimmer(bool fixed_horizon) {
   t.model_file = "swimmer.xml";
   t.frame_skip = 4;
   t.position = RootXY;
-  t.parameters = {"forward_reward_weight", "ctrl_cost_weight", "exclude_current_positions_from_observation"};
+  t.parameters = {"forward_reward_weight", "ctrl_cost_weight",
+                  "exclude_current_positions_from_observation"};
   t.obs_dim = [fixed_horizon](const mjModel* m, const EnvOptions& o) {
     return m->nq - Skip(fixed_horizon, 2, o) + m->nv;
   };
@@ -193,7 +213,8 @@ MujocoTask Swimmer(bool fixed_horizon) {
     Put(obs, d->qvel, m->nv);
   };
   t.reward = [](const StepContext& c, StepResult& r) {
-    const double forward = Or(c.options.forward_reward_weight, 1.0) * ((c.xy_after[0] - c.xy_before[0]) / c.dt);
+    const double forward =
+        Or(c.options.forward_reward_weight, 1.0) * ((c.xy_after[0] - c.xy_before[0]) / c.dt);
     const double ctrl = Or(c.options.ctrl_cost_weight, 1e-4) * SquaredNorm(c.action);
     r.info.terms.Add("forward", forward);
     r.info.terms.Add("ctrl_cost", -ctrl);
@@ -214,10 +235,16 @@ MujocoTask Humanoid(bool fixed_horizon) {
   t.refresh_derived = true;  // com, cinert, cvel of the new state
   t.needs_contact_forces = [](const EnvOptions&) { return true; };  // cfrc_ext is in obs
   t.position = task_util::CenterOfMass;
-  t.parameters = {"forward_reward_weight", "ctrl_cost_weight", "contact_cost_weight", "healthy_reward",
-                  "terminate_when_unhealthy", "healthy_z_range", "exclude_current_positions_from_observation"};
+  t.parameters = {"forward_reward_weight",
+                  "ctrl_cost_weight",
+                  "contact_cost_weight",
+                  "healthy_reward",
+                  "terminate_when_unhealthy",
+                  "healthy_z_range",
+                  "exclude_current_positions_from_observation"};
   t.obs_dim = [fixed_horizon](const mjModel* m, const EnvOptions& o) {
-    return (m->nq - Skip(fixed_horizon, 2, o)) + m->nv + 10 * m->nbody + 6 * m->nbody + m->nv + 6 * m->nbody;
+    return (m->nq - Skip(fixed_horizon, 2, o)) + m->nv + 10 * m->nbody + 6 * m->nbody + m->nv +
+           6 * m->nbody;
   };
   t.observe = [fixed_horizon](const mjModel* m, const mjData* d, const EnvOptions& o, float* obs) {
     const int skip = Skip(fixed_horizon, 2, o);
@@ -232,7 +259,8 @@ MujocoTask Humanoid(bool fixed_horizon) {
     const EnvOptions& o = c.options;
     const double z = c.d->qpos[2];
     const bool healthy = z > Lo(o.healthy_z_range, 1.0) && z < Hi(o.healthy_z_range, 2.0);
-    const double forward = Or(o.forward_reward_weight, 1.25) * ((c.xy_after[0] - c.xy_before[0]) / c.dt);
+    const double forward =
+        Or(o.forward_reward_weight, 1.25) * ((c.xy_after[0] - c.xy_before[0]) / c.dt);
     const double ctrl = Or(o.ctrl_cost_weight, 0.1) * SquaredNorm(c.action);
     double contact = 0;
     if (o.contact_forces) {

@@ -105,7 +105,8 @@ TEST(ConfigTest, IntegerOverflowNamesTheKey) {
   EXPECT_NE(s.message().find("key 'inner.lr'"), std::string::npos) << s.message();
   s = ConfigSchema::For(c).ApplyOverride("steps=1e999999");
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("--set steps=1e999999: key 'steps'"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("--set steps=1e999999: key 'steps'"), std::string::npos)
+      << s.message();
   struct Wide {
     int n = 1;
     void Bind(ConfigBinder& b) { b.Field("n", n, "n").Min(0); }
@@ -137,7 +138,8 @@ TEST(ConfigTest, FlagOverridesNameTheFlag) {
   Outer c;
   absl::Status s = LoadConfig(c, "", {"num_envs=2"}, {{"--mode slow", "mode=slow"}});
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("--mode slow: key 'mode': 'slow' is not one of fast, full"), std::string::npos)
+  EXPECT_NE(s.message().find("--mode slow: key 'mode': 'slow' is not one of fast, full"),
+            std::string::npos)
       << s.message();
   EXPECT_EQ(s.message().find("--set"), std::string::npos) << s.message();
   ASSERT_TRUE(LoadConfig(c, "", {"mode=full"}, {{"--env Hopper", "env=Hopper"}}).ok());

@@ -18,7 +18,8 @@ TEST(FlagsTest, ParsesAllKinds) {
   p.Add("deterministic", &det, "switch");
   p.Add("set", &sets, "overrides");
   ASSERT_TRUE(p.Parse({"--env", "Hopper", "--n=3", "--x", "0.5", "--deterministic", "--set", "a=1",
-                       "--set=b=2"}).ok());
+                       "--set=b=2"})
+                  .ok());
   EXPECT_EQ(env, "Hopper");
   EXPECT_EQ(n, 3);
   EXPECT_EQ(x, 0.5);
@@ -37,7 +38,8 @@ TEST(FlagsTest, CollectsPositionalArgumentsAmongFlags) {
   p.Add("step", &step, "step");
   p.CollectPositional(&positional);
   // a flag's value is never positional, a switch takes none, a negative number is a value
-  ASSERT_TRUE(p.Parse({"in.h5", "--reward", "run", "--deterministic", "out.h5", "--step", "-1"}).ok());
+  ASSERT_TRUE(
+      p.Parse({"in.h5", "--reward", "run", "--deterministic", "out.h5", "--step", "-1"}).ok());
   EXPECT_EQ(positional, (std::vector<std::string>{"in.h5", "out.h5"}));
   EXPECT_EQ(reward, "run");
   EXPECT_TRUE(det);
@@ -62,7 +64,8 @@ TEST(FlagsTest, BadInputIsAClearError) {
   p.Add("n", &n, "count");
   p.Add("out", &out, "dir");
   p.Require("out");
-  EXPECT_NE(p.Parse({"--n", "x", "--out", "d"}).message().find("--n: expected an integer"), std::string::npos);
+  EXPECT_NE(p.Parse({"--n", "x", "--out", "d"}).message().find("--n: expected an integer"),
+            std::string::npos);
   EXPECT_NE(p.Parse({"--bogus"}).message().find("unknown flag '--bogus'"), std::string::npos);
   EXPECT_NE(p.Parse({"--n"}).message().find("missing value"), std::string::npos);
   EXPECT_NE(p.Parse({"--n", "1"}).message().find("missing required flag --out"), std::string::npos);

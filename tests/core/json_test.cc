@@ -27,8 +27,13 @@ TEST(JsonTest, NonFiniteNumbersAreWrittenAsNullAndReadBackAsNaN) {
 }
 
 TEST(JsonTest, DoublesRoundTripExactly) {
-  const double values[] = {1.0 / 3.0, 0.1, 1e-310, 123456789.123456789, -2.718281828459045,
-                           std::numeric_limits<double>::max(), 5e-324};
+  const double values[] = {1.0 / 3.0,
+                           0.1,
+                           1e-310,
+                           123456789.123456789,
+                           -2.718281828459045,
+                           std::numeric_limits<double>::max(),
+                           5e-324};
   for (double v : values) {
     const auto back = ParseJson(JsonText(Json{{"v", v}}), "test");
     ASSERT_TRUE(back.ok());

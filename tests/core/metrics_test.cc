@@ -32,7 +32,8 @@ TEST(MetricsTest, WritesCsvAndJsonlAndAppendsOnReopen) {
     ASSERT_TRUE(logger.ok());
     ASSERT_TRUE(logger->Log(20, {{"loss", 0.125}, {"return", NAN}, {"extra", 3}}).ok());
   }
-  EXPECT_EQ(*ReadFile(dir / "metrics.csv"), "step,return,loss,extra\n10,1.5,0.25,\n20,nan,0.125,3\n");
+  EXPECT_EQ(*ReadFile(dir / "metrics.csv"),
+            "step,return,loss,extra\n10,1.5,0.25,\n20,nan,0.125,3\n");
   EXPECT_EQ(*ReadFile(dir / "metrics.jsonl"),
             "{\"step\":10,\"return\":1.5,\"loss\":0.25}\n"
             "{\"step\":20,\"loss\":0.125,\"return\":null,\"extra\":3.0}\n");

@@ -17,12 +17,15 @@ std::string Contents(std::FILE* f) {
 }
 
 TEST(ProgressTest, FormatsStepsPercentRateEtaAndHeadline) {
-  ProgressSnapshot p{"expert Hopper", "steps", 250000, 1000000, 50.0, {{"return", 812.54}, {"score", 0.61234}}};
+  ProgressSnapshot p{"expert Hopper", "steps", 250000,
+                     1000000,         50.0,    {{"return", 812.54}, {"score", 0.61234}}};
   EXPECT_EQ(FormatProgress(p, false),
-            "expert Hopper 250000/1000000 steps  25%  5000 steps/s  eta 2m30s  return 812.5  score 0.6123");
+            "expert Hopper 250000/1000000 steps  25%  5000 steps/s  eta 2m30s  return 812.5  score "
+            "0.6123");
   EXPECT_EQ(FormatProgress(p, true).substr(0, 36), "expert Hopper [#####...............]");
   EXPECT_EQ(FormatProgress(p, false, true),
-            "expert Hopper 250000/1000000 steps  25%  5000 steps/s  took 50s  return 812.5  score 0.6123");
+            "expert Hopper 250000/1000000 steps  25%  5000 steps/s  took 50s  return 812.5  score "
+            "0.6123");
   p.elapsed_seconds = 0;  // no rate yet
   EXPECT_NE(FormatProgress(p, false).find("eta ?"), std::string::npos);
 }
@@ -36,8 +39,11 @@ TEST(ProgressTest, FormatsDurations) {
 
 TEST(ProgressTest, HeadlineKeepsTheLatestOfEachNumber) {
   std::vector<std::pair<std::string, double>> fields;
-  UpdateHeadline({{"episode_return", 10}, {"normalized_score", 0.1}, {"disc_expert_acc", 0.8},
-                  {"disc_policy_acc", 0.6}, {"policy_loss", 3}},
+  UpdateHeadline({{"episode_return", 10},
+                  {"normalized_score", 0.1},
+                  {"disc_expert_acc", 0.8},
+                  {"disc_policy_acc", 0.6},
+                  {"policy_loss", 3}},
                  fields);
   UpdateHeadline({{"eval_return", 50}, {"eval_normalized_score", 0.5}}, fields);
   UpdateHeadline({{"episode_return", 12}}, fields);

@@ -7,12 +7,15 @@
 
 #include "core/files.h"
 #include "core/metrics.h"
+#include "tests/util/tensorboard_reader.h"
 #include "tests/util/test_util.h"
 
 namespace irlab {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::DecodeScalarsEvent;
+using testing::ReadTfRecords;
 
 std::string Bytes(std::initializer_list<int> bytes) {
   std::string s;

@@ -52,7 +52,8 @@ TEST(ZipCheckTest, Crc32OfTheCheckString) {
 }
 
 TEST(ZipCheckTest, IntactArchivesVerifyAndDamagedOnesNameTheEntry) {
-  const std::string zip = StoredZip({{"archive/data.pkl", "pickle"}, {"archive/data/0", std::string(64, '\x3f')}});
+  const std::string zip =
+      StoredZip({{"archive/data.pkl", "pickle"}, {"archive/data/0", std::string(64, '\x3f')}});
   EXPECT_TRUE(VerifyZipBytes(zip, "ok.pt").ok()) << VerifyZipBytes(zip, "ok.pt");
   // every byte of the second entry's data
   const size_t data_begin = 30 + 16 + 6 + 30 + 14;
@@ -62,8 +63,9 @@ TEST(ZipCheckTest, IntactArchivesVerifyAndDamagedOnesNameTheEntry) {
     const absl::Status s = VerifyZipBytes(bad, "bad.pt");
     ASSERT_FALSE(s.ok()) << at;
     EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
-    EXPECT_NE(s.message().find("bad.pt: damaged checkpoint (entry 'archive/data/0' fails its CRC-32"),
-              std::string::npos)
+    EXPECT_NE(
+        s.message().find("bad.pt: damaged checkpoint (entry 'archive/data/0' fails its CRC-32"),
+        std::string::npos)
         << s;
   }
   // truncated anywhere, or not an archive at all

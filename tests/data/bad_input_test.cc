@@ -87,8 +87,8 @@ class BadInputTest : public ::testing::Test {
     for (const char* mode : {"memory", "stream"}) {
       ExpertStoreConfig config;
       config.mode = mode;
-      auto store = ExpertStore::Open(path, config, 0, options.expected_obs_dim,
-                                     options.expected_act_dim);
+      auto store =
+          ExpertStore::Open(path, config, 0, options.expected_obs_dim, options.expected_act_dim);
       ASSERT_FALSE(store.ok()) << mode << " store opened " << path;
       EXPECT_EQ(store.status().message(), message) << mode;
     }
@@ -195,11 +195,9 @@ TEST_F(BadInputTest, HugeCountsInAttributesAllocateNothing) {
                           }),
                  {"'observations'", "75 rows, expected 1000000000000"});
   // a consistent transition count, an episode count the table cannot hold
-  ExpectRejected(Tampered("huge_episodes.h5",
-                          [&](hid_t f) {
-                            SetIntAttribute(f, "num_episodes", 75);
-                          }),
-                 {"'episodes/start'", "3 rows, expected 75"});
+  ExpectRejected(
+      Tampered("huge_episodes.h5", [&](hid_t f) { SetIntAttribute(f, "num_episodes", 75); }),
+      {"'episodes/start'", "3 rows, expected 75"});
 }
 
 TEST_F(BadInputTest, NanAndInfValues) {

@@ -80,7 +80,8 @@ TEST_F(CommandsTest, InspectFailsOnEveryKindOfBadFile) {
 
 // Writes one value of a 1-D or 2-D dataset of `path`.
 template <class T>
-void Poke(const fs::path& path, const char* name, hsize_t row, hsize_t col, hid_t mem_type, T value) {
+void Poke(const fs::path& path, const char* name, hsize_t row, hsize_t col, hid_t mem_type,
+          T value) {
   h5::SilenceErrors();
   h5::Id f(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
   h5::Id d(H5Dopen2(f.get(), name, H5P_DEFAULT));
@@ -109,7 +110,8 @@ TEST_F(CommandsTest, TrainRefusesEveryFileInspectRefuses) {
        "'rewards' row 3"},
       {"inf_action.h5", [&](const fs::path& p) { Poke(p, "actions", 5, 2, H5T_NATIVE_FLOAT, inf); },
        "'actions' row 5"},
-      {"nan_obs.h5", [&](const fs::path& p) { Poke(p, "observations", 7, 0, H5T_NATIVE_FLOAT, nan); },
+      {"nan_obs.h5",
+       [&](const fs::path& p) { Poke(p, "observations", 7, 0, H5T_NATIVE_FLOAT, nan); },
        "'observations' row 7"},
       {"no_flag.h5",
        [&](const fs::path& p) {
@@ -117,9 +119,11 @@ TEST_F(CommandsTest, TrainRefusesEveryFileInspectRefuses) {
          Poke(p, "terminals", 41, 0, H5T_NATIVE_UINT8, uint8_t{0});
        },
        "row 41 (episode 1, step 11): the episode's last step has neither flag set"},
-      {"wrong_id.h5", [&](const fs::path& p) { Poke(p, "episode_ids", 35, 0, H5T_NATIVE_INT64, int64_t{0}); },
+      {"wrong_id.h5",
+       [&](const fs::path& p) { Poke(p, "episode_ids", 35, 0, H5T_NATIVE_INT64, int64_t{0}); },
        "'episode_ids' row 35"},
-      {"jump.h5", [&](const fs::path& p) { Poke(p, "next_observations", 10, 1, H5T_NATIVE_FLOAT, 99.0f); },
+      {"jump.h5",
+       [&](const fs::path& p) { Poke(p, "next_observations", 10, 1, H5T_NATIVE_FLOAT, 99.0f); },
        "'next_observations' row 10 differs from observations row 11"},
   };
   int i = 0;
@@ -136,9 +140,11 @@ TEST_F(CommandsTest, TrainRefusesEveryFileInspectRefuses) {
                        algo_mode));
       SCOPED_TRACE(StrCat(c.name, " ", algo_mode));
       EXPECT_EQ(run.code, 1) << run.output;
-      EXPECT_NE(run.output.find(StrCat(path.string(), ": dataset")), std::string::npos) << run.output;
+      EXPECT_NE(run.output.find(StrCat(path.string(), ": dataset")), std::string::npos)
+          << run.output;
       EXPECT_NE(run.output.find(c.words), std::string::npos) << c.words << " in " << run.output;
-      EXPECT_EQ(run.output.find("expert transitions"), std::string::npos) << "work started: " << run.output;
+      EXPECT_EQ(run.output.find("expert transitions"), std::string::npos)
+          << "work started: " << run.output;
       EXPECT_FALSE(fs::exists(out)) << "a run directory was left behind";
     }
   }

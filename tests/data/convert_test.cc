@@ -190,20 +190,20 @@ TEST_F(ConvertTest, ReadsAForeignD4rlFile) {
     timeout[6] = 1;  // episode 1: rows 4-6, time limit; rows 7-9 unflagged
     h5::Id b = h5::BoolEnumType();
     ASSERT_TRUE(h5::WriteArray(file.get(), "observations", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, 2,
-                               true, obs.data(), path)
+                               /*two_dimensional=*/true, obs.data(), path)
                     .ok());
-    ASSERT_TRUE(h5::WriteArray(file.get(), "actions", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, 1, true,
-                               act.data(), path)
+    ASSERT_TRUE(h5::WriteArray(file.get(), "actions", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, 1,
+                               /*two_dimensional=*/true, act.data(), path)
                     .ok());
-    ASSERT_TRUE(h5::WriteArray(file.get(), "rewards", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, 1, false,
-                               rew.data(), path)
+    ASSERT_TRUE(h5::WriteArray(file.get(), "rewards", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, 1,
+                               /*two_dimensional=*/false, rew.data(), path)
                     .ok());
-    ASSERT_TRUE(
-        h5::WriteArray(file.get(), "terminals", b.get(), b.get(), n, 1, false, term.data(), path)
-            .ok());
-    ASSERT_TRUE(
-        h5::WriteArray(file.get(), "timeouts", b.get(), b.get(), n, 1, false, timeout.data(), path)
-            .ok());
+    ASSERT_TRUE(h5::WriteArray(file.get(), "terminals", b.get(), b.get(), n, 1,
+                               /*two_dimensional=*/false, term.data(), path)
+                    .ok());
+    ASSERT_TRUE(h5::WriteArray(file.get(), "timeouts", b.get(), b.get(), n, 1,
+                               /*two_dimensional=*/false, timeout.data(), path)
+                    .ok());
   }
   const std::string before = FileBytes(path);
   const fs::path out = dir_ / "out.h5";
@@ -255,18 +255,26 @@ TEST_F(ConvertTest, ANonFiniteValueInAD4rlFileNamesItsRow) {
     term[3] = 1;
     timeout[9] = 1;
     h5::Id b = h5::BoolEnumType();
-    ASSERT_TRUE(h5::WriteArray(file.get(), "observations", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, 2, true,
-                               obs.data(), path).ok());
-    ASSERT_TRUE(h5::WriteArray(file.get(), "actions", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, 1, true,
-                               act.data(), path).ok());
-    ASSERT_TRUE(h5::WriteArray(file.get(), "rewards", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, 1, false,
-                               rew.data(), path).ok());
-    ASSERT_TRUE(h5::WriteArray(file.get(), "terminals", b.get(), b.get(), n, 1, false, term.data(), path).ok());
-    ASSERT_TRUE(h5::WriteArray(file.get(), "timeouts", b.get(), b.get(), n, 1, false, timeout.data(), path).ok());
+    ASSERT_TRUE(h5::WriteArray(file.get(), "observations", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, 2,
+                               /*two_dimensional=*/true, obs.data(), path)
+                    .ok());
+    ASSERT_TRUE(h5::WriteArray(file.get(), "actions", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, 1,
+                               /*two_dimensional=*/true, act.data(), path)
+                    .ok());
+    ASSERT_TRUE(h5::WriteArray(file.get(), "rewards", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, 1,
+                               /*two_dimensional=*/false, rew.data(), path)
+                    .ok());
+    ASSERT_TRUE(h5::WriteArray(file.get(), "terminals", b.get(), b.get(), n, 1,
+                               /*two_dimensional=*/false, term.data(), path)
+                    .ok());
+    ASSERT_TRUE(h5::WriteArray(file.get(), "timeouts", b.get(), b.get(), n, 1,
+                               /*two_dimensional=*/false, timeout.data(), path)
+                    .ok());
   }
   ConvertOptions options;
   options.task = TestMetadata(2, 1, 0, 0);
-  auto converted = ConvertDemos(DemoLayout::kD4rl, path, DemoLayout::kIrlab, dir_ / "nan_out.h5", options);
+  auto converted =
+      ConvertDemos(DemoLayout::kD4rl, path, DemoLayout::kIrlab, dir_ / "nan_out.h5", options);
   ASSERT_FALSE(converted.ok());
   const std::string message(converted.status().message());
   EXPECT_NE(message.find("dataset 'rewards' row 7 "), std::string::npos) << message;
@@ -293,19 +301,19 @@ TEST_F(ConvertTest, ReadsAForeignMinariFile) {
       std::vector<uint8_t> term(t, 0), trunc(t, 0);
       if (e == 0) term[t - 1] = 1;  // episode 1 ends with neither flag
       ASSERT_TRUE(h5::WriteArray(group.get(), "observations", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
-                                 t + 1, 2, true, obs.data(), path)
+                                 t + 1, 2, /*two_dimensional=*/true, obs.data(), path)
                       .ok());
       ASSERT_TRUE(h5::WriteArray(group.get(), "actions", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, t, 3,
-                                 true, act.data(), path)
+                                 /*two_dimensional=*/true, act.data(), path)
                       .ok());
       ASSERT_TRUE(h5::WriteArray(group.get(), "rewards", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, t, 1,
-                                 false, rew.data(), path)
+                                 /*two_dimensional=*/false, rew.data(), path)
                       .ok());
-      ASSERT_TRUE(h5::WriteArray(group.get(), "terminations", b.get(), b.get(), t, 1, false,
-                                 term.data(), path)
+      ASSERT_TRUE(h5::WriteArray(group.get(), "terminations", b.get(), b.get(), t, 1,
+                                 /*two_dimensional=*/false, term.data(), path)
                       .ok());
-      ASSERT_TRUE(h5::WriteArray(group.get(), "truncations", b.get(), b.get(), t, 1, false,
-                                 trunc.data(), path)
+      ASSERT_TRUE(h5::WriteArray(group.get(), "truncations", b.get(), b.get(), t, 1,
+                                 /*two_dimensional=*/false, trunc.data(), path)
                       .ok());
       ASSERT_TRUE(h5::WriteAttribute(group.get(), "id", int64_t{e}, path).ok());
       ASSERT_TRUE(h5::WriteAttribute(group.get(), "seed", int64_t{42 + e}, path).ok());

@@ -137,6 +137,45 @@ TEST_F(ExpertStoreTest, DeterministicForASeed) {
   }
 }
 
+// A store opened again and given another's draw state continues with the
+// same batches (checkpoints keep the state instead of re-drawing on resume);
+// Skip, the way older checkpoints catch up, reaches the same point.
+TEST_F(ExpertStoreTest, DrawStateContinuesExactly) {
+  for (const char* mode : {"memory", "stream"}) {
+    SCOPED_TRACE(mode);
+    ExpertStoreConfig c = StreamConfig();
+    c.mode = mode;
+    c.reuse = 0.7;  // a fractional debt to carry over
+    auto a = Open(*big_, c, 5), restored = Open(*big_, c, 5), skipped = Open(*big_, c, 5);
+    ASSERT_TRUE(a && restored && skipped);
+    for (int round = 0; round < 150; ++round) Draw(*a, 1000);  // past a pool refill
+    const ExpertStore::DrawState state = a->draw_state();
+    EXPECT_EQ(state.batches, 150);
+    if (a->streaming()) {
+      EXPECT_EQ(state.rows_refilled, static_cast<int64_t>(150 * 1000 / 0.7));
+      EXPECT_GT(state.debt, 0.0);
+    }
+    ASSERT_TRUE(restored->RestoreDrawState(state).ok());
+    ASSERT_TRUE(skipped->Skip(150, 1000).ok());
+    EXPECT_EQ(skipped->draw_state().batches, 150);
+    for (int round = 0; round < 50; ++round) {
+      const Batch x = Draw(*a, 1000), y = Draw(*restored, 1000), z = Draw(*skipped, 1000);
+      ASSERT_EQ(x.obs, y.obs) << "round " << round;
+      ASSERT_EQ(x.act, y.act);
+      ASSERT_EQ(x.next, y.next);
+      ASSERT_EQ(x.term, y.term);
+      ASSERT_EQ(x.obs, z.obs) << "round " << round;
+    }
+  }
+  auto fresh = Open(*big_, StreamConfig(), 5);
+  ASSERT_TRUE(fresh);
+  ExpertStore::DrawState bad;
+  bad.debt = 1.5;
+  const absl::Status s = fresh->RestoreDrawState(bad);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("impossible draw state"), std::string::npos) << s;
+}
+
 TEST_F(ExpertStoreTest, SubsetOfTrajectories) {
   ExpertStoreConfig c;
   c.num_trajectories = 4;

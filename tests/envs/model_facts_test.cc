@@ -50,14 +50,27 @@ void ExpectFacts(const ModelFacts& f) {
 }
 
 TEST(ModelFactsTest, HalfCheetah) {
-  ExpectFacts({"half_cheetah.xml", 0.01, mjINT_EULER, 9, 9, 6, 14.0, 1e-9,
+  ExpectFacts({"half_cheetah.xml",
+               0.01,
+               mjINT_EULER,
+               9,
+               9,
+               6,
+               14.0,
+               1e-9,
                {120, 90, 60, 120, 60, 30},
-               {{"bthigh", -0.52, 1.05}, {"bshin", -0.785, 0.785}, {"bfoot", -0.4, 0.785},
-                {"fthigh", -1, 0.7}, {"fshin", -1.2, 0.87}, {"ffoot", -0.5, 0.5}}});
+               {{"bthigh", -0.52, 1.05},
+                {"bshin", -0.785, 0.785},
+                {"bfoot", -0.4, 0.785},
+                {"fthigh", -1, 0.7},
+                {"fshin", -1.2, 0.87},
+                {"ffoot", -0.5, 0.5}}});
   auto m = *LoadModel("half_cheetah.xml");
-  const struct { const char* joint; double stiffness, damping; } springs[] = {
-      {"bthigh", 240, 6}, {"bshin", 180, 4.5}, {"bfoot", 120, 3},
-      {"fthigh", 180, 4.5}, {"fshin", 120, 3}, {"ffoot", 60, 1.5}};
+  const struct {
+    const char* joint;
+    double stiffness, damping;
+  } springs[] = {{"bthigh", 240, 6},   {"bshin", 180, 4.5}, {"bfoot", 120, 3},
+                 {"fthigh", 180, 4.5}, {"fshin", 120, 3},   {"ffoot", 60, 1.5}};
   for (const auto& s : springs) {
     const int j = mj_name2id(m.get(), mjOBJ_JOINT, s.joint);
     EXPECT_DOUBLE_EQ(m->jnt_stiffness[j], s.stiffness) << s.joint;
@@ -67,31 +80,71 @@ TEST(ModelFactsTest, HalfCheetah) {
 }
 
 TEST(ModelFactsTest, Hopper) {
-  ExpectFacts({"hopper.xml", 0.002, mjINT_RK4, 6, 6, 3, 15.82, 0.01, {200, 200, 200},
-               {{"thigh_joint", -150 * kDeg, 0}, {"leg_joint", -150 * kDeg, 0},
+  ExpectFacts({"hopper.xml",
+               0.002,
+               mjINT_RK4,
+               6,
+               6,
+               3,
+               15.82,
+               0.01,
+               {200, 200, 200},
+               {{"thigh_joint", -150 * kDeg, 0},
+                {"leg_joint", -150 * kDeg, 0},
                 {"foot_joint", -45 * kDeg, 45 * kDeg}}});
 }
 
 TEST(ModelFactsTest, Walker2d) {
-  ExpectFacts({"walker2d.xml", 0.002, mjINT_RK4, 9, 9, 6, 23.68, 0.01, {100, 100, 100, 100, 100, 100},
-               {{"thigh_joint", -150 * kDeg, 0}, {"leg_joint", -150 * kDeg, 0},
-                {"foot_joint", -45 * kDeg, 45 * kDeg}, {"thigh_left_joint", -150 * kDeg, 0},
-                {"leg_left_joint", -150 * kDeg, 0}, {"foot_left_joint", -45 * kDeg, 45 * kDeg}}});
+  ExpectFacts({"walker2d.xml",
+               0.002,
+               mjINT_RK4,
+               9,
+               9,
+               6,
+               23.68,
+               0.01,
+               {100, 100, 100, 100, 100, 100},
+               {{"thigh_joint", -150 * kDeg, 0},
+                {"leg_joint", -150 * kDeg, 0},
+                {"foot_joint", -45 * kDeg, 45 * kDeg},
+                {"thigh_left_joint", -150 * kDeg, 0},
+                {"leg_left_joint", -150 * kDeg, 0},
+                {"foot_left_joint", -45 * kDeg, 45 * kDeg}}});
 }
 
 TEST(ModelFactsTest, Ant) {
-  ExpectFacts({"ant.xml", 0.01, mjINT_RK4, 15, 14, 8, 0.911, 0.005, std::vector<double>(8, 150),
-               {{"hip_1", -30 * kDeg, 30 * kDeg}, {"ankle_1", 30 * kDeg, 70 * kDeg},
-                {"hip_2", -30 * kDeg, 30 * kDeg}, {"ankle_2", -70 * kDeg, -30 * kDeg},
-                {"hip_3", -30 * kDeg, 30 * kDeg}, {"ankle_3", -70 * kDeg, -30 * kDeg},
-                {"hip_4", -30 * kDeg, 30 * kDeg}, {"ankle_4", 30 * kDeg, 70 * kDeg}}});
+  ExpectFacts({"ant.xml",
+               0.01,
+               mjINT_RK4,
+               15,
+               14,
+               8,
+               0.911,
+               0.005,
+               std::vector<double>(8, 150),
+               {{"hip_1", -30 * kDeg, 30 * kDeg},
+                {"ankle_1", 30 * kDeg, 70 * kDeg},
+                {"hip_2", -30 * kDeg, 30 * kDeg},
+                {"ankle_2", -70 * kDeg, -30 * kDeg},
+                {"hip_3", -30 * kDeg, 30 * kDeg},
+                {"ankle_3", -70 * kDeg, -30 * kDeg},
+                {"hip_4", -30 * kDeg, 30 * kDeg},
+                {"ankle_4", 30 * kDeg, 70 * kDeg}}});
   EXPECT_EQ((*LoadModel("ant.xml"))->nbody, 14);  // cfrc_ext in obs is 14 x 6 = 84
 }
 
 TEST(ModelFactsTest, Swimmer) {
   auto m = *LoadModel("swimmer.xml");
   EXPECT_DOUBLE_EQ(m->opt.viscosity, 0.1);
-  ExpectFacts({"swimmer.xml", 0.01, mjINT_RK4, 5, 5, 2, 106.8, 0.1, {150, 150},
+  ExpectFacts({"swimmer.xml",
+               0.01,
+               mjINT_RK4,
+               5,
+               5,
+               2,
+               106.8,
+               0.1,
+               {150, 150},
                {{"motor1_rot", -100 * kDeg, 100 * kDeg}, {"motor2_rot", -100 * kDeg, 100 * kDeg}}});
 }
 
@@ -135,8 +188,8 @@ TEST(ModelFactsTest, OtherModels) {
 }
 
 TEST(ModelLibraryTest, BadMjcfIsAClearError) {
-  auto bad = CompileModel("<mujoco><worldbody><body><geom type='nonsense'/></body></worldbody></mujoco>",
-                          "broken.xml");
+  auto bad = CompileModel(
+      "<mujoco><worldbody><body><geom type='nonsense'/></body></worldbody></mujoco>", "broken.xml");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("broken.xml"), std::string::npos) << bad.status();
   EXPECT_FALSE(LoadModel("missing.xml").ok());

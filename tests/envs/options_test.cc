@@ -84,7 +84,8 @@ TEST(EnvOptionsTest, OwnModelFileRunsTheTaskAndIsPinnedByItsDigest) {
   auto stale = MakeEnv("Hopper", light);
   ASSERT_FALSE(stale.ok());
   EXPECT_EQ(stale.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_NE(stale.status().message().find("not the one recorded"), std::string::npos) << stale.status();
+  EXPECT_NE(stale.status().message().find("not the one recorded"), std::string::npos)
+      << stale.status();
   EXPECT_FALSE(PinTaskModel("Hopper", light).ok());
 
   // a model whose sizes do not fit the task's layout, and a missing file
@@ -92,7 +93,8 @@ TEST(EnvOptionsTest, OwnModelFileRunsTheTaskAndIsPinnedByItsDigest) {
   cheetah.xml_file = same.string();
   auto misfit = MakeEnv("HalfCheetah", cheetah);
   ASSERT_FALSE(misfit.ok());
-  EXPECT_NE(misfit.status().message().find("needs nq 9, nv 9, nu 6"), std::string::npos) << misfit.status();
+  EXPECT_NE(misfit.status().message().find("needs nq 9, nv 9, nu 6"), std::string::npos)
+      << misfit.status();
   cheetah.xml_file = (dir / "missing.xml").string();
   EXPECT_FALSE(MakeEnv("HalfCheetah", cheetah).ok());
   EnvOptions pendulum;
@@ -134,7 +136,8 @@ TEST(EnvOptionsTest, RewardWeightsScaleTheirTerms) {
 TEST(EnvOptionsTest, PositionsCanBeObserved) {
   EnvOptions o;
   o.exclude_current_positions_from_observation = false;
-  for (const auto& [task, extra] : {std::pair{"Hopper", 1}, std::pair{"Ant", 2}, std::pair{"Swimmer", 2}}) {
+  for (const auto& [task, extra] :
+       {std::pair{"Hopper", 1}, std::pair{"Ant", 2}, std::pair{"Swimmer", 2}}) {
     auto with = MakeEnv(task, o);
     auto without = MakeEnv(task);
     ASSERT_TRUE(with.ok() && without.ok());
@@ -150,7 +153,8 @@ TEST(EnvOptionsTest, OptionsATaskDoesNotReadAreErrors) {
   o.healthy_reward = 1.0;
   auto cheetah = MakeEnv("HalfCheetah", o);
   ASSERT_FALSE(cheetah.ok());
-  EXPECT_NE(cheetah.status().message().find("env_options.healthy_reward: task HalfCheetah has no such parameter"),
+  EXPECT_NE(cheetah.status().message().find(
+                "env_options.healthy_reward: task HalfCheetah has no such parameter"),
             std::string::npos)
       << cheetah.status();
   EXPECT_FALSE(MakeEnv("Pendulum", o).ok());

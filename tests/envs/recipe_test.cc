@@ -31,7 +31,9 @@ MujocoTask SliderToOne() {
   t.model_file = "slider.xml";  // assets/mjcf/slider.xml in a real task
   t.frame_skip = 5;
   t.horizon = 200;
-  t.position = [](const mjModel*, const mjData* d) { return std::array<double, 2>{d->qpos[0], 0.0}; };
+  t.position = [](const mjModel*, const mjData* d) {
+    return std::array<double, 2>{d->qpos[0], 0.0};
+  };
   t.obs_dim = [](const mjModel* m, const EnvOptions&) { return m->nq + m->nv; };
   t.observe = [](const mjModel* m, const mjData* d, const EnvOptions&, float* obs) {
     obs = task_util::Put(obs, d->qpos, m->nq);

@@ -19,15 +19,24 @@ struct Dims {
 };
 
 const Dims kDims[] = {
-    {"HalfCheetah", 17, 6, 0.05, 1000, 1},    {"Hopper", 11, 3, 0.008, 1000, 1},
-    {"Walker2d", 17, 6, 0.008, 1000, 1},      {"Ant", 27, 8, 0.05, 1000, 1},
-    {"Swimmer", 8, 2, 0.04, 1000, 1},         {"InvertedPendulum", 4, 1, 0.04, 1000, 3},
-    {"Reacher", 11, 2, 0.02, 50, 1},          {"Humanoid", 376, 17, 0.015, 1000, 0.4},
-    {"Pendulum", 3, 1, 0.05, 200, 2},         {"CustomAnt", 111, 8, 0.05, 500, 1},
-    {"DisabledAnt", 111, 8, 0.05, 500, 1},    {"PointMazeLeft", 3, 2, 0.05, 100, 1},
-    {"PointMazeRight", 3, 2, 0.05, 100, 1},   {"HalfCheetahFixed", 18, 6, 0.05, 1000, 1},
-    {"HopperFixed", 12, 3, 0.008, 1000, 1},   {"Walker2dFixed", 18, 6, 0.008, 1000, 1},
-    {"AntFixed", 29, 8, 0.05, 1000, 1},       {"SwimmerFixed", 10, 2, 0.04, 1000, 1},
+    {"HalfCheetah", 17, 6, 0.05, 1000, 1},
+    {"Hopper", 11, 3, 0.008, 1000, 1},
+    {"Walker2d", 17, 6, 0.008, 1000, 1},
+    {"Ant", 27, 8, 0.05, 1000, 1},
+    {"Swimmer", 8, 2, 0.04, 1000, 1},
+    {"InvertedPendulum", 4, 1, 0.04, 1000, 3},
+    {"Reacher", 11, 2, 0.02, 50, 1},
+    {"Humanoid", 376, 17, 0.015, 1000, 0.4},
+    {"Pendulum", 3, 1, 0.05, 200, 2},
+    {"CustomAnt", 111, 8, 0.05, 500, 1},
+    {"DisabledAnt", 111, 8, 0.05, 500, 1},
+    {"PointMazeLeft", 3, 2, 0.05, 100, 1},
+    {"PointMazeRight", 3, 2, 0.05, 100, 1},
+    {"HalfCheetahFixed", 18, 6, 0.05, 1000, 1},
+    {"HopperFixed", 12, 3, 0.008, 1000, 1},
+    {"Walker2dFixed", 18, 6, 0.008, 1000, 1},
+    {"AntFixed", 29, 8, 0.05, 1000, 1},
+    {"SwimmerFixed", 10, 2, 0.04, 1000, 1},
     {"HumanoidFixed", 378, 17, 0.015, 1000, 0.4},
 };
 
@@ -57,7 +66,8 @@ TEST_P(TaskTest, ThousandRandomStepsStayFinite) {
   env->Reset(0, obs);
   int episodes = 0;
   for (int t = 0; t < 1000; ++t) {
-    for (int j = 0; j < s.act_dim; ++j) act[j] = static_cast<float>(rng.Uniform(s.act_low[j], s.act_high[j]));
+    for (int j = 0; j < s.act_dim; ++j)
+      act[j] = static_cast<float>(rng.Uniform(s.act_low[j], s.act_high[j]));
     auto r = env->Step(act, obs);
     ASSERT_TRUE(r.ok()) << r.status();
     ASSERT_TRUE(std::isfinite(r->reward)) << t;
@@ -82,7 +92,8 @@ TEST_P(TaskTest, SameSeedSameTrajectory) {
   ASSERT_EQ(oa, ob);
   std::vector<float> other(s.obs_dim);
   b->Reset(124, other);
-  EXPECT_NE(a->GetState().qvel, b->GetState().qvel) << "a different seed must give a different start";
+  EXPECT_NE(a->GetState().qvel, b->GetState().qvel)
+      << "a different seed must give a different start";
   b->Reset(123, ob);
   Rng rng(5);
   for (int t = 0; t < 100; ++t) {

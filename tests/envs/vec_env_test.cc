@@ -8,7 +8,8 @@ namespace irlab {
 namespace {
 
 // Runs `steps` random steps and returns everything observed.
-std::vector<float> RunTrace(const char* task, int num_envs, int threads, int steps, EnvOptions opts = {}) {
+std::vector<float> RunTrace(const char* task, int num_envs, int threads, int steps,
+                            EnvOptions opts = {}) {
   auto vec = std::move(*VecEnv::Make(task, num_envs, opts, threads));
   const int act_dim = vec->spec().act_dim;
   std::vector<float> actions(num_envs * act_dim), trace;

@@ -15,7 +15,8 @@ void Check(std::string_view text) {
   C config;
   absl::Status s = ConfigSchema::For(config).ApplyText(text, "fuzz.toml");
   if (!s.ok()) {
-    if (s.message().find("fuzz.toml") == std::string_view::npos) fuzz::Finding("error does not name the file");
+    if (s.message().find("fuzz.toml") == std::string_view::npos)
+      fuzz::Finding("error does not name the file");
     return;
   }
   const std::string written = ConfigSchema::For(config).ToToml();
@@ -23,12 +24,13 @@ void Check(std::string_view text) {
   if (!ConfigSchema::For(again).ApplyText(written, "written.toml").ok()) {
     fuzz::Finding("a resolved config's own TOML is refused");
   }
-  if (ConfigSchema::For(again).ToToml() != written) fuzz::Finding("a resolved config does not round-trip");
+  if (ConfigSchema::For(again).ToToml() != written)
+    fuzz::Finding("a resolved config does not round-trip");
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   Check<AdversarialConfig>(text);
-  Check<ExpertConfig>(text);
+  Check<PpoRunConfig>(text);
   return 0;
 }

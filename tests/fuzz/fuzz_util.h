@@ -16,8 +16,9 @@ namespace irlab::fuzz {
 inline std::filesystem::path ScratchDir() {
   static const std::filesystem::path dir = [] {
     std::error_code ec;
-    const std::filesystem::path base =
-        std::filesystem::is_directory("/dev/shm", ec) ? "/dev/shm" : std::filesystem::temp_directory_path();
+    const std::filesystem::path base = std::filesystem::is_directory("/dev/shm", ec)
+                                           ? "/dev/shm"
+                                           : std::filesystem::temp_directory_path();
     return base / ("irlab_fuzz_" + std::to_string(::getpid()));
   }();
   static const bool made = [] {

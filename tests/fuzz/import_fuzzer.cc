@@ -24,6 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!converted.ok()) return 0;
   auto back = DemoFile::Open(out);
   if (!back.ok()) fuzz::Finding("an imported file fails irlab's own validation");
-  if ((*back)->num_transitions() != converted->transitions) fuzz::Finding("transition count changed");
+  if ((*back)->num_transitions() != converted->transitions)
+    fuzz::Finding("transition count changed");
   return 0;
 }

@@ -48,7 +48,8 @@ struct CommandResult {
 // Runs `irlab args` through sh, with `prefix` shell commands first (ulimit, trap).
 CommandResult Irlab(const std::string& args, const std::string& prefix = "") {
   CommandResult run;
-  const std::string inner = StrCat(prefix, prefix.empty() ? "" : "; ", "exec ", IRLAB_BINARY, " ", args, " 2>&1");
+  const std::string inner =
+      StrCat(prefix, prefix.empty() ? "" : "; ", "exec ", IRLAB_BINARY, " ", args, " 2>&1");
   FILE* pipe = ::popen(StrCat("sh -c '", inner, "'").c_str(), "r");
   if (pipe == nullptr) return run;
   char buffer[4096];
@@ -64,7 +65,8 @@ CommandResult Irlab(const std::string& args, const std::string& prefix = "") {
 bool StartAndKill(const std::string& args, const fs::path& ready, int delay_ms) {
   const pid_t pid = ::fork();
   if (pid == 0) {
-    ::execl("/bin/sh", "sh", "-c", StrCat("exec ", IRLAB_BINARY, " ", args, " > /dev/null 2>&1").c_str(),
+    ::execl("/bin/sh", "sh", "-c",
+            StrCat("exec ", IRLAB_BINARY, " ", args, " > /dev/null 2>&1").c_str(),
             static_cast<char*>(nullptr));
     ::_exit(127);
   }
@@ -100,7 +102,8 @@ class FaultInjectionTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           StrCat("irlab_faults_", ::testing::UnitTest::GetInstance()->current_test_info()->name(), "_", ::getpid());
+           StrCat("irlab_faults_", ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+                  "_", ::getpid());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -112,11 +115,13 @@ class FaultInjectionTest : public ::testing::Test {
 
 // checkpoint after every rollout of 2 envs x 64 steps; one VecEnv thread (exact)
 constexpr char kTiny[] =
-    " --set num_envs=2 --set threads=1 --set ppo.rollout_steps=64 --set ppo.minibatches=4 --set ppo.epochs=2"
+    " --set num_envs=2 --set threads=1 --set ppo.rollout_steps=64 --set ppo.minibatches=4 --set "
+    "ppo.epochs=2"
     " --set checkpoint_every=128 --set eval_episodes=1";
 
 TEST_F(FaultInjectionTest, ExpertKilledAtRandomPointsResumesExactly) {
-  const std::string expert = StrCat("expert --env Pendulum --seed 3", kTiny, " --set total_steps=4096 --out ");
+  const std::string expert =
+      StrCat("expert --env Pendulum --seed 3", kTiny, " --set total_steps=4096 --out ");
   CommandResult run = Irlab(expert + (dir_ / "whole").string());
   ASSERT_EQ(run.code, 0) << run.output;
   Rng rng(23);
@@ -127,7 +132,9 @@ TEST_F(FaultInjectionTest, ExpertKilledAtRandomPointsResumesExactly) {
     // whatever the machine's load), plus up to 30 ms
     const int k = 1 + static_cast<int>(rng.UniformInt(24));
     const int delay = static_cast<int>(rng.UniformInt(30));
-    if (!StartAndKill(expert + out.string(), out / "checkpoints" / StrCat("step_", 128 * k, ".pt"), delay)) continue;
+    if (!StartAndKill(expert + out.string(), out / "checkpoints" / StrCat("step_", 128 * k, ".pt"),
+                      delay))
+      continue;
     ++killed;
     run = Irlab(StrCat("expert --resume ", out.string()));
     ASSERT_EQ(run.code, 0) << "killed after " << delay << " ms: " << run.output;
@@ -141,10 +148,12 @@ TEST_F(FaultInjectionTest, TrainKilledAtRandomPointsResumesExactly) {
                                    (dir_ / "expert").string()));
   ASSERT_EQ(run.code, 0) << run.output;
   const fs::path demos = dir_ / "demos.h5";
-  run = Irlab(StrCat("collect --run ", (dir_ / "expert").string(), " --episodes 4 --out ", demos.string()));
+  run = Irlab(
+      StrCat("collect --run ", (dir_ / "expert").string(), " --episodes 4 --out ", demos.string()));
   ASSERT_EQ(run.code, 0) << run.output;
-  const std::string train = StrCat("train --algo airl --env Pendulum --seed 5 --demos ", demos.string(), kTiny,
-                                   " --set total_steps=3072 --set disc.batch_size=64 --out ");
+  const std::string train =
+      StrCat("train --algo airl --env Pendulum --seed 5 --demos ", demos.string(), kTiny,
+             " --set total_steps=3072 --set disc.batch_size=64 --out ");
   run = Irlab(train + (dir_ / "whole").string());
   ASSERT_EQ(run.code, 0) << run.output;
   Rng rng(29);
@@ -154,7 +163,9 @@ TEST_F(FaultInjectionTest, TrainKilledAtRandomPointsResumesExactly) {
     // after the k-th of the run's 24 checkpoints (k <= 16), plus up to 30 ms
     const int k = 1 + static_cast<int>(rng.UniformInt(16));
     const int delay = static_cast<int>(rng.UniformInt(30));
-    if (!StartAndKill(train + out.string(), out / "checkpoints" / StrCat("step_", 128 * k, ".pt"), delay)) continue;
+    if (!StartAndKill(train + out.string(), out / "checkpoints" / StrCat("step_", 128 * k, ".pt"),
+                      delay))
+      continue;
     ++killed;
     run = Irlab(StrCat("train --resume ", out.string()));
     ASSERT_EQ(run.code, 0) << "killed after " << delay << " ms: " << run.output;
@@ -172,13 +183,14 @@ TEST_F(FaultInjectionTest, CollectKilledLeavesNoFileAndTheRerunCleansUp) {
                                    (dir_ / "expert").string()));
   ASSERT_EQ(run.code, 0) << run.output;
   const fs::path demos = dir_ / "demos.h5";
-  const std::string collect = StrCat("collect --run ", (dir_ / "expert").string(), " --episodes 400 --out ",
-                                     demos.string());
+  const std::string collect = StrCat("collect --run ", (dir_ / "expert").string(),
+                                     " --episodes 400 --out ", demos.string());
   // the temporary file appears with the first episode; kill soon after
   std::vector<fs::path> temps;
   const pid_t pid = ::fork();
   if (pid == 0) {
-    ::execl("/bin/sh", "sh", "-c", StrCat("exec ", IRLAB_BINARY, " ", collect, " > /dev/null 2>&1").c_str(),
+    ::execl("/bin/sh", "sh", "-c",
+            StrCat("exec ", IRLAB_BINARY, " ", collect, " > /dev/null 2>&1").c_str(),
             static_cast<char*>(nullptr));
     ::_exit(127);
   }
@@ -197,7 +209,8 @@ TEST_F(FaultInjectionTest, CollectKilledLeavesNoFileAndTheRerunCleansUp) {
   ASSERT_TRUE(WIFSIGNALED(status)) << "collect ended before the kill";
   EXPECT_FALSE(fs::exists(demos)) << "a half file under the final name";
   EXPECT_TRUE(fs::exists(temps[0]));
-  run = Irlab(StrCat("collect --run ", (dir_ / "expert").string(), " --episodes 3 --out ", demos.string()));
+  run = Irlab(
+      StrCat("collect --run ", (dir_ / "expert").string(), " --episodes 3 --out ", demos.string()));
   ASSERT_EQ(run.code, 0) << run.output;
   EXPECT_FALSE(fs::exists(temps[0])) << "the killed collect's temporary file is still there";
   EXPECT_TRUE(DemoFile::Open(demos).ok());
@@ -317,23 +330,27 @@ void ExpectNoTemporaryFiles(const fs::path& dir) {
 
 TEST_F(FaultInjectionTest, FullDiskDuringACheckpointKeepsTheLastGoodOne) {
   const fs::path out = dir_ / "expert";
-  CommandResult run = Irlab(StrCat("expert --env Pendulum", kTiny, " --set total_steps=512 --set pause_at_steps=128",
-                                   " --out ", out.string()));
+  CommandResult run =
+      Irlab(StrCat("expert --env Pendulum", kTiny,
+                   " --set total_steps=512 --set pause_at_steps=128", " --out ", out.string()));
   ASSERT_EQ(run.code, 0) << run.output;
   ASSERT_GT(fs::file_size(out / "checkpoint.pt"), 64u * 1024) << "the limit would not bite";
   const std::string before = *ReadFile(out / "checkpoint.pt");
   run = Irlab(StrCat("expert --resume ", out.string(), " --set pause_at_steps=0"), kFullDisk);
   EXPECT_EQ(run.code, 1) << run.output;
-  EXPECT_NE(run.output.find((out / "checkpoint.pt").string() + ": cannot write checkpoint"), std::string::npos)
+  EXPECT_NE(run.output.find((out / "checkpoint.pt").string() + ": cannot write checkpoint"),
+            std::string::npos)
       << run.output;
-  EXPECT_NE(run.output.find("the last good checkpoint is " + (out / "checkpoint.pt").string()), std::string::npos)
+  EXPECT_NE(run.output.find("the last good checkpoint is " + (out / "checkpoint.pt").string()),
+            std::string::npos)
       << run.output;
   EXPECT_EQ(*ReadFile(out / "checkpoint.pt"), before) << "the last good checkpoint changed";
   auto state = LoadPpoCheckpoint(out / "checkpoint.pt");
   ASSERT_TRUE(state.ok()) << state.status();
   EXPECT_EQ(state->global_step, 128);
   for (const auto& e : fs::directory_iterator(out)) {
-    EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path() << " left behind";
+    EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos)
+        << e.path() << " left behind";
   }
   // with room again, the run resumes from it and finishes
   run = Irlab(StrCat("expert --resume ", out.string(), " --set pause_at_steps=0"));
@@ -345,13 +362,16 @@ TEST_F(FaultInjectionTest, FullDiskDuringACollectNamesTheOutputAndLeavesNothing)
                                    (dir_ / "expert").string()));
   ASSERT_EQ(run.code, 0) << run.output;
   const fs::path demos = dir_ / "demos.h5";
-  run = Irlab(StrCat("collect --run ", (dir_ / "expert").string(), " --episodes 40 --out ", demos.string()),
-              kFullDisk);
+  run = Irlab(
+      StrCat("collect --run ", (dir_ / "expert").string(), " --episodes 40 --out ", demos.string()),
+      kFullDisk);
   EXPECT_EQ(run.code, 1) << run.output;
-  EXPECT_NE(run.output.find(demos.string() + ": cannot write it: "), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find(demos.string() + ": cannot write it: "), std::string::npos)
+      << run.output;
   EXPECT_FALSE(fs::exists(demos));
   for (const auto& e : fs::directory_iterator(dir_)) {
-    EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path() << " left behind";
+    EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos)
+        << e.path() << " left behind";
   }
 }
 

@@ -38,11 +38,13 @@ TEST(OwnModelTest, PinnedFromExpertToDemonstrationsAndCheckedOnEveryRebuild) {
   ASSERT_TRUE(WriteFileAtomically(model, xml).ok());
 
   const fs::path run = Dir() / "expert";
-  ASSERT_EQ(Irlab("expert --env Hopper --set env_options.xml_file=" + model.string() +
-                      " --set env_options.ctrl_cost_weight=0.01 --set total_steps=256 --set num_envs=2"
-                      " --set ppo.rollout_steps=64 --set ppo.minibatches=2 --set eval_episodes=1 --out " +
-                      run.string(),
-                  "expert.log"), 0)
+  ASSERT_EQ(
+      Irlab("expert --env Hopper --set env_options.xml_file=" + model.string() +
+                " --set env_options.ctrl_cost_weight=0.01 --set total_steps=256 --set num_envs=2"
+                " --set ppo.rollout_steps=64 --set ppo.minibatches=2 --set eval_episodes=1 --out " +
+                run.string(),
+            "expert.log"),
+      0)
       << Log("expert.log");
   const std::string config = *ReadFile(run / "config.toml");
   EXPECT_NE(config.find("model_digest = '" + ModelDigest(xml) + "'"), std::string::npos) << config;
@@ -50,28 +52,38 @@ TEST(OwnModelTest, PinnedFromExpertToDemonstrationsAndCheckedOnEveryRebuild) {
 
   // eval and collect rebuild the run's task (the policy's 11 observations fit either model;
   // the digest is what tells them apart)
-  ASSERT_EQ(Irlab("eval --run " + run.string() + " --episodes 1", "eval.log"), 0) << Log("eval.log");
+  ASSERT_EQ(Irlab("eval --run " + run.string() + " --episodes 1", "eval.log"), 0)
+      << Log("eval.log");
   const fs::path demos = Dir() / "demos.h5";
-  ASSERT_EQ(Irlab("collect --run " + run.string() + " --episodes 2 --out " + demos.string(), "collect.log"), 0)
+  ASSERT_EQ(Irlab("collect --run " + run.string() + " --episodes 2 --out " + demos.string(),
+                  "collect.log"),
+            0)
       << Log("collect.log");
   ASSERT_EQ(Irlab("inspect " + demos.string(), "inspect.log"), 0) << Log("inspect.log");
   EXPECT_NE(Log("inspect.log").find(ModelDigest(xml)), std::string::npos) << Log("inspect.log");
 
   // training on them with the built-in model is refused, before any run directory exists
-  EXPECT_NE(Irlab("train --algo gail --env Hopper --demos " + demos.string() + " --out " + (Dir() / "t").string(),
-                  "train.log"), 0);
-  EXPECT_NE(Log("train.log").find("the demonstrations were recorded on " + model.string()), std::string::npos)
+  EXPECT_NE(Irlab("train --algo gail --env Hopper --demos " + demos.string() + " --out " +
+                      (Dir() / "t").string(),
+                  "train.log"),
+            0);
+  EXPECT_NE(Log("train.log").find("the demonstrations were recorded on " + model.string()),
+            std::string::npos)
       << Log("train.log");
   EXPECT_FALSE(fs::exists(Dir() / "t"));
 
   // an edited model is an error for eval, collect and replay alike
   ASSERT_TRUE(WriteFileAtomically(model, xml + "<!-- edited -->\n").ok());
   EXPECT_NE(Irlab("eval --run " + run.string() + " --episodes 1", "eval2.log"), 0);
-  EXPECT_NE(Log("eval2.log").find("the model is not the one recorded"), std::string::npos) << Log("eval2.log");
-  EXPECT_NE(Irlab("collect --run " + run.string() + " --episodes 1 --out " + (Dir() / "d2.h5").string(),
-                  "collect2.log"), 0);
+  EXPECT_NE(Log("eval2.log").find("the model is not the one recorded"), std::string::npos)
+      << Log("eval2.log");
+  EXPECT_NE(
+      Irlab("collect --run " + run.string() + " --episodes 1 --out " + (Dir() / "d2.h5").string(),
+            "collect2.log"),
+      0);
   EXPECT_NE(Irlab("inspect " + demos.string(), "inspect2.log"), 0);
-  EXPECT_NE(Log("inspect2.log").find("not the one recorded"), std::string::npos) << Log("inspect2.log");
+  EXPECT_NE(Log("inspect2.log").find("not the one recorded"), std::string::npos)
+      << Log("inspect2.log");
   fs::remove_all(Dir());
 }
 

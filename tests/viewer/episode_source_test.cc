@@ -194,7 +194,8 @@ TEST(DemoSourceTest, InvalidValuesAreRefusedAtOpen) {
   auto source = DemoSource::Open(path);
   ASSERT_FALSE(source.ok()) << "a file with a NaN reward was opened for drawing";
   const std::string message(source.status().message());
-  for (const std::string& words : {path.string(), std::string("'rewards' row 1"), std::string("non-finite")}) {
+  for (const std::string& words :
+       {path.string(), std::string("'rewards' row 1"), std::string("non-finite")}) {
     EXPECT_NE(message.find(words), std::string::npos) << message;
   }
 }
@@ -251,7 +252,7 @@ TEST(PolicySourceTest, LearnedRewardReachesReadoutAndOverlay) {
 TEST(PolicySourceTest, TrainedPolicyActsAndMustFitTheTask) {
   const fs::path run = testing::TestDir() / "run";
   fs::create_directories(run);  // TrainExpert writes into an existing folder
-  ExpertConfig cfg;
+  PpoRunConfig cfg;
   cfg.env = "InvertedPendulum";
   cfg.total_steps = 128;
   cfg.num_envs = 2;

@@ -56,8 +56,8 @@ TEST(MazeHeatmapTest, GeometryAndTrueReward) {
 }
 
 TEST(MazeHeatmapTest, LearnedRewardPanel) {
-  LearnedReward learned{"x of s'", [](std::span<const float> obs, std::span<const float> act,
-                                      std::span<const float> next) { return double(next[0]); }};
+  DisplayedReward learned{"x of s'", [](std::span<const float> obs, std::span<const float> act,
+                                        std::span<const float> next) { return double(next[0]); }};
   auto grid = SampleMaze("PointMazeRight", learned, 20);
   ASSERT_TRUE(grid.ok()) << grid.status();
   ASSERT_EQ(grid->learned_reward.size(), grid->true_reward.size());

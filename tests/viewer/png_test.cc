@@ -1,5 +1,6 @@
 // The PNG encoder's output decodes back to the exact pixels: signature,
-// chunk CRCs, header fields and the inflated rows are checked by hand.
+// chunk CRCs, header fields and the inflated rows are checked by hand, and
+// ffmpeg's decoder reads the same pixels from the written file.
 #include "viewer/png.h"
 
 #include <zlib.h>
@@ -76,7 +77,8 @@ TEST(PngTest, EncodesExactPixels) {
 
 TEST(PngTest, WritesWholeFileAndFfmpegReadsIt) {
   const auto dir = testing::TestDir();
-  std::vector<uint8_t> rgb(8 * 6 * 3, 200);
+  std::vector<uint8_t> rgb(8 * 6 * 3);
+  for (size_t i = 0; i < rgb.size(); ++i) rgb[i] = static_cast<uint8_t>((i * 7919) % 251);
   ASSERT_TRUE(WritePng(dir / "a.png", rgb, 8, 6).ok());
   EXPECT_EQ(Decode(irlab::testing::FileBytes(dir / "a.png")).rgb, rgb);
   // no temporary file left beside it
@@ -87,6 +89,14 @@ TEST(PngTest, WritesWholeFileAndFfmpegReadsIt) {
   EXPECT_EQ(facts.width, 8);
   EXPECT_EQ(facts.height, 6);
   EXPECT_EQ(facts.codec, "png");
+  // ffmpeg's own decoder (not the one above) gives back the same pixels
+  const auto raw = dir / "a.rgb";
+  const irlab::testing::RunResult decoded =
+      irlab::testing::Run(StrCat("ffmpeg -v error -y -i ", (dir / "a.png").string(),
+                                 " -f rawvideo -pix_fmt rgb24 ", raw.string()));
+  ASSERT_EQ(decoded.code, 0) << decoded.output;
+  const std::string bytes = irlab::testing::FileBytes(raw);
+  EXPECT_EQ(std::vector<uint8_t>(bytes.begin(), bytes.end()), rgb);
 }
 
 TEST(PngTest, UnwritableFolderIsAnError) {

@@ -79,7 +79,8 @@ TEST(RenderTest, StateChangesTheFrame) {
   std::vector<float> obs(3);
   std::vector<std::vector<uint8_t>> frames;
   for (double theta : {0.0, 1.5}) {
-    ASSERT_TRUE((*env)->SetState({.qpos = {theta}, .qvel = {0}, .ctrl = {}, .extra = {}}, obs).ok());
+    ASSERT_TRUE(
+        (*env)->SetState({.qpos = {theta}, .qvel = {0}, .ctrl = {}, .extra = {}}, obs).ok());
     auto renderer = SceneRenderer::ForEnv(**env, kWidth, kHeight);
     ASSERT_TRUE(renderer.ok());
     (*renderer)->UseOffscreen(true);

@@ -47,7 +47,7 @@ class ReplayCommandTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new fs::path(testing::TestDir());
     fs::create_directories(*dir_ / "run");
-    ExpertConfig cfg;
+    PpoRunConfig cfg;
     cfg.env = "InvertedPendulum";
     cfg.total_steps = 128;
     cfg.num_envs = 2;

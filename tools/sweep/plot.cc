@@ -152,7 +152,8 @@ absl::StatusOr<std::vector<std::pair<std::string, std::vector<Curve>>>> BuildCur
     // the references the figure's normalised scores use
     for (const auto& [key, sink] : {std::pair{"eval.json:expert_return", &expert_refs[figure]},
                                     std::pair{"eval.json:random_return", &random_refs[figure]}}) {
-      if (auto ref = ReadMetric(run.dir, key); ref.ok() && !ref->empty()) sink->push_back(ref->back().second);
+      if (auto ref = ReadMetric(run.dir, key); ref.ok() && !ref->empty())
+        sink->push_back(ref->back().second);
     }
   }
   if (read == 0) {
@@ -184,14 +185,19 @@ absl::StatusOr<std::vector<std::pair<std::string, std::vector<Curve>>>> BuildCur
       curve.label = parts.empty() ? options.metric : absl::StrJoin(parts, " ");
       if (bc_configs.count({figure, config}) && !curve.mean.empty()) {
         // BC's steps are gradient steps: its final value, across the env-step axis
-        curve = Curve{StrCat(curve.label, ", final (no env steps)"), curve.seeds, {curve.x.back()},
-                      {curve.mean.back()}, {curve.std.back()}, true};
+        curve = Curve{StrCat(curve.label, ", final (no env steps)"),
+                      curve.seeds,
+                      {curve.x.back()},
+                      {curve.mean.back()},
+                      {curve.std.back()},
+                      true};
       }
       curves.push_back(std::move(curve));
     }
     const std::string& m = options.metric;
     const bool score = m.find("normalized_score") != std::string::npos;
-    const bool true_return = m == "eval_return" || m == "episode_return" || m == "eval.json:return_mean";
+    const bool true_return =
+        m == "eval_return" || m == "episode_return" || m == "eval.json:return_mean";
     const auto& experts = expert_refs[figure];
     const auto& randoms = random_refs[figure];
     if ((score || true_return) && !experts.empty() && !randoms.empty()) {
@@ -259,22 +265,23 @@ absl::StatusOr<std::vector<fs::path>> PlotRuns(const std::vector<fs::path>& dirs
       const Curve& c = curves[i];
       const std::string d = GnuplotQuote(data_path.string());
       const std::string label =
-          c.seeds > 0 ? StrCat(c.label, " (", c.seeds, c.seeds == 1 ? " seed)" : " seeds)") : c.label;
+          c.seeds > 0 ? StrCat(c.label, " (", c.seeds, c.seeds == 1 ? " seed)" : " seeds)")
+                      : c.label;
       StrAppend(&plot, i ? ", \\\n     " : "");
       if (c.flat) {
         // a constant across the learning curves' range
         const bool reference = c.seeds == 0;
         const char* color = reference ? (i + 1 == curves.size() ? "#555555" : "#000000")
                                       : kColors[i % std::size(kColors)];
-        StrAppend(&plot, Number(c.mean.back()), " with lines lw 2 dt ",
-                  reference ? "3" : "2", " lc rgb \"", color, "\" title ", GnuplotQuote(label));
+        StrAppend(&plot, Number(c.mean.back()), " with lines lw 2 dt ", reference ? "3" : "2",
+                  " lc rgb \"", color, "\" title ", GnuplotQuote(label));
         continue;
       }
       const char* color = kColors[i % std::size(kColors)];
-      StrAppend(&plot, d, " index ", i, " using 1:($2-$3):($2+$3) with filledcurves lc rgb \"", color,
-                "\" notitle, \\\n     ", d, " index ", i, " using 1:2 ",
-                c.x.size() == 1 ? "with points pt 7 ps 1.5" : "with lines lw 2", " lc rgb \"", color,
-                "\" title ", GnuplotQuote(label));
+      StrAppend(&plot, d, " index ", i, " using 1:($2-$3):($2+$3) with filledcurves lc rgb \"",
+                color, "\" notitle, \\\n     ", d, " index ", i, " using 1:2 ",
+                c.x.size() == 1 ? "with points pt 7 ps 1.5" : "with lines lw 2", " lc rgb \"",
+                color, "\" title ", GnuplotQuote(label));
     }
     const std::string script = StrCat(
         "set terminal pngcairo size ", options.width, ",", options.height,
@@ -287,7 +294,9 @@ absl::StatusOr<std::vector<fs::path>> PlotRuns(const std::vector<fs::path>& dirs
         // the key below the axes never covers a curve or its band
         "set key below noenhanced\n"
         "set grid\n"
-        "set xrange [", Number(x_lo), ":", Number(x_hi), "]\n"
+        "set xrange [",
+        Number(x_lo), ":", Number(x_hi),
+        "]\n"
         "set format x \"%.1s%c\"\n"
         "set rmargin 6\n"
         "set style fill transparent solid 0.2 noborder\n",

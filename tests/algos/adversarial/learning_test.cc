@@ -3,7 +3,6 @@
 // resume gives the same result; bad input fails cleanly; the README's demo
 // runs. Tests other than the GAIL one use the shipped Pendulum demonstrations.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdlib>
@@ -14,6 +13,7 @@
 #include "algos/ppo/checkpoint.h"
 #include "core/files.h"
 #include "core/json.h"
+#include "tests/util/test_util.h"
 
 namespace irlab {
 namespace {
@@ -23,7 +23,8 @@ namespace fs = std::filesystem;
 const fs::path& Dir() {
   static const fs::path dir = [] {
     // per process: ctest runs each test case as its own process, in parallel
-    fs::path d = fs::temp_directory_path() / ("irlab_adversarial_test_" + std::to_string(::getpid()));
+    fs::path d =
+        fs::temp_directory_path() / ("irlab_adversarial_test_" + std::to_string(::getpid()));
     fs::remove_all(d);
     fs::create_directories(d);
     return d;
@@ -33,9 +34,7 @@ const fs::path& Dir() {
 
 // Runs `irlab <args>`, returns its exit code; output goes to <dir>/<log>.
 int Irlab(const std::string& args, const std::string& log) {
-  const std::string cmd = std::string(IRLAB_BINARY) + " " + args + " > " + (Dir() / log).string() + " 2>&1";
-  const int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return testing::Irlab(args, Dir() / log);
 }
 
 std::string Log(const std::string& log) { return ReadFile(Dir() / log).value_or(""); }
@@ -47,20 +46,28 @@ double FileNumber(const fs::path& file, const std::string& key) {
   return std::stod(m[1]);
 }
 
-const std::string kFastPpo = " --set ppo.rollout_steps=256 --set ppo.minibatches=8 --set num_envs=8";
+const std::string kFastPpo =
+    " --set ppo.rollout_steps=256 --set ppo.minibatches=8 --set num_envs=8";
 
 // assets/demos/pendulum.h5: 50 expert episodes (provenance in assets/demos/README.md)
-std::string ShippedDemos() { return (fs::path(IRLAB_SOURCE_DIR) / "assets" / "demos" / "pendulum.h5").string(); }
+std::string ShippedDemos() {
+  return (fs::path(IRLAB_SOURCE_DIR) / "assets" / "demos" / "pendulum.h5").string();
+}
 
 class AdversarialTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     // an InvertedPendulum expert and 10 demonstrations of it
-    ASSERT_EQ(Irlab("expert --env InvertedPendulum --seed 1 --set total_steps=100000 --set eval_episodes=5" +
-                        kFastPpo + " --out " + (Dir() / "expert").string(), "expert.log"), 0)
+    ASSERT_EQ(Irlab("expert --env InvertedPendulum --seed 1 --set total_steps=100000 --set "
+                    "eval_episodes=5" +
+                        kFastPpo + " --out " + (Dir() / "expert").string(),
+                    "expert.log"),
+              0)
         << Log("expert.log");
-    ASSERT_EQ(Irlab("collect --run " + (Dir() / "expert").string() + " --episodes 10 --deterministic --out " +
-                        (Dir() / "demos.h5").string(), "collect.log"), 0)
+    ASSERT_EQ(Irlab("collect --run " + (Dir() / "expert").string() +
+                        " --episodes 10 --deterministic --out " + (Dir() / "demos.h5").string(),
+                    "collect.log"),
+              0)
         << Log("collect.log");
   }
   static std::string Demos() { return (Dir() / "demos.h5").string(); }
@@ -70,24 +77,32 @@ TEST_F(AdversarialTest, GailLearnsInvertedPendulumAndTheRewardTransfers) {
   // InvertedPendulum terminates: the default generator reward, -log(1 - D), is the one
   // without a bias towards ending episodes early (the logit's mean is negative there)
   const fs::path run = Dir() / "gail";
-  ASSERT_EQ(Irlab("train --algo gail --env InvertedPendulum --demos " + Demos() +
-                      " --set total_steps=60000 --set eval_every=0" + kFastPpo +
-                      " --out " + run.string(),
-                  "gail.log"), 0)
+  ASSERT_EQ(
+      Irlab("train --algo gail --env InvertedPendulum --demos " + Demos() +
+                " --set total_steps=60000 --set eval_every=0" + kFastPpo + " --out " + run.string(),
+            "gail.log"),
+      0)
       << Log("gail.log");
   const double score = FileNumber(run / "eval.json", "normalized_score");
   EXPECT_GE(score, 0.8) << Log("gail.log");
 
   const fs::path transfer = Dir() / "transfer";
-  ASSERT_EQ(Irlab("transfer --reward " + run.string() + " --env InvertedPendulum --set total_steps=4096 "
-                      "--set eval_episodes=2" + kFastPpo + " --out " + transfer.string(), "transfer.log"), 0)
+  ASSERT_EQ(Irlab("transfer --reward " + run.string() +
+                      " --env InvertedPendulum --set total_steps=4096 "
+                      "--set eval_episodes=2" +
+                      kFastPpo + " --out " + transfer.string(),
+                  "transfer.log"),
+            0)
       << Log("transfer.log");
   EXPECT_TRUE(std::isfinite(FileNumber(transfer / "eval.json", "return_mean")));
   // restarts: PPO trained twice (seeds 0 and 1000), the policy of the higher learned return kept
   const fs::path restarted = Dir() / "transfer_restarts";
-  ASSERT_EQ(Irlab("transfer --reward " + run.string() + " --env InvertedPendulum --restarts 2 --seed 0 "
-                      "--set total_steps=2048 --set eval_episodes=2" + kFastPpo + " --out " + restarted.string(),
-                  "transfer_restarts.log"), 0)
+  ASSERT_EQ(Irlab("transfer --reward " + run.string() +
+                      " --env InvertedPendulum --restarts 2 --seed 0 "
+                      "--set total_steps=2048 --set eval_episodes=2" +
+                      kFastPpo + " --out " + restarted.string(),
+                  "transfer_restarts.log"),
+            0)
       << Log("transfer_restarts.log");
   const std::string listed = ReadFile(restarted / "eval.json").value_or("");
   const auto parsed = ParseJson(listed, "eval.json");
@@ -101,13 +116,19 @@ TEST_F(AdversarialTest, GailLearnsInvertedPendulumAndTheRewardTransfers) {
   const fs::path kept = restarted / "restarts" / ("restart-" + std::to_string(chosen));
   const fs::path other = restarted / "restarts" / ("restart-" + std::to_string(1 - chosen));
   // the reported true return is the kept restart's own evaluation, and its policy is the run's
-  EXPECT_EQ(FileNumber(restarted / "eval.json", "return_mean"), FileNumber(kept / "eval.json", "return_mean"));
-  EXPECT_EQ(ReadFile(restarted / "checkpoint.pt").value_or("a"), ReadFile(kept / "checkpoint.pt").value_or("b"));
+  EXPECT_EQ(FileNumber(restarted / "eval.json", "return_mean"),
+            FileNumber(kept / "eval.json", "return_mean"));
+  EXPECT_EQ(ReadFile(restarted / "checkpoint.pt").value_or("a"),
+            ReadFile(kept / "checkpoint.pt").value_or("b"));
   EXPECT_TRUE(fs::exists(other / "eval.json"));
   // restart 0 is the single run of the same seed
   const fs::path single = Dir() / "transfer_single";
-  ASSERT_EQ(Irlab("transfer --reward " + run.string() + " --env InvertedPendulum --seed 0 --set total_steps=2048 "
-                      "--set eval_episodes=2" + kFastPpo + " --out " + single.string(), "transfer_single.log"), 0)
+  ASSERT_EQ(Irlab("transfer --reward " + run.string() +
+                      " --env InvertedPendulum --seed 0 --set total_steps=2048 "
+                      "--set eval_episodes=2" +
+                      kFastPpo + " --out " + single.string(),
+                  "transfer_single.log"),
+            0)
       << Log("transfer_single.log");
   EXPECT_EQ(FileNumber(single / "eval.json", "return_mean"),
             FileNumber(restarted / "restarts" / "restart-0" / "eval.json", "return_mean"));
@@ -119,68 +140,96 @@ TEST_F(AdversarialTest, GailLearnsInvertedPendulumAndTheRewardTransfers) {
   } else {
     EXPECT_EQ(learned_kept, r1["learned_return_mean"].get<double>()) << listed;
   }
-  EXPECT_NE(Irlab("transfer --reward " + run.string() + " --env InvertedPendulum --restarts 0 --out " +
-                      (Dir() / "t4").string(), "t4.log"), 0);
+  EXPECT_NE(Irlab("transfer --reward " + run.string() +
+                      " --env InvertedPendulum --restarts 0 --out " + (Dir() / "t4").string(),
+                  "t4.log"),
+            0);
   EXPECT_NE(Log("t4.log").find("--restarts"), std::string::npos) << Log("t4.log");
   EXPECT_FALSE(fs::exists(Dir() / "t4"));
-  // an earlier reward: the kept checkpoint at or before --reward-step, or an error naming those kept
+  // an earlier reward: the kept checkpoint at or before --reward-step, or an error naming those
+  // kept
   const fs::path early = Dir() / "transfer_early";
-  ASSERT_EQ(Irlab("transfer --reward " + run.string() + " --reward-step 1000000000 --env InvertedPendulum "
-                      "--set total_steps=2048 --set eval_episodes=2" + kFastPpo + " --out " + early.string(),
-                  "transfer_early.log"), 0)
+  ASSERT_EQ(Irlab("transfer --reward " + run.string() +
+                      " --reward-step 1000000000 --env InvertedPendulum "
+                      "--set total_steps=2048 --set eval_episodes=2" +
+                      kFastPpo + " --out " + early.string(),
+                  "transfer_early.log"),
+            0)
       << Log("transfer_early.log");
-  EXPECT_NE(Log("transfer_early.log").find("the reward at step"), std::string::npos) << Log("transfer_early.log");
-  EXPECT_NE(Irlab("transfer --reward " + run.string() + " --reward-step 10 --env InvertedPendulum --out " +
-                      (Dir() / "t3").string(), "t3.log"), 0);
-  EXPECT_NE(Log("t3.log").find("no checkpoint at or before step 10"), std::string::npos) << Log("t3.log");
+  EXPECT_NE(Log("transfer_early.log").find("the reward at step"), std::string::npos)
+      << Log("transfer_early.log");
+  EXPECT_NE(Irlab("transfer --reward " + run.string() +
+                      " --reward-step 10 --env InvertedPendulum --out " + (Dir() / "t3").string(),
+                  "t3.log"),
+            0);
+  EXPECT_NE(Log("t3.log").find("no checkpoint at or before step 10"), std::string::npos)
+      << Log("t3.log");
   EXPECT_FALSE(fs::exists(Dir() / "t3"));
   // a reward of another task's dimensions is refused
-  EXPECT_NE(Irlab("transfer --reward " + run.string() + " --env HalfCheetah --out " + (Dir() / "t2").string(),
-                  "t2.log"), 0);
+  EXPECT_NE(Irlab("transfer --reward " + run.string() + " --env HalfCheetah --out " +
+                      (Dir() / "t2").string(),
+                  "t2.log"),
+            0);
   EXPECT_NE(Log("t2.log").find("learned on InvertedPendulum"), std::string::npos) << Log("t2.log");
   EXPECT_FALSE(fs::exists(Dir() / "t2"));  // a failed start leaves no run directory
 
   // irlab inspect scores demonstrations with the learned reward, and refuses another task's
-  ASSERT_EQ(Irlab("inspect " + Demos() + " --reward " + run.string(), "inspect.log"), 0) << Log("inspect.log");
+  ASSERT_EQ(Irlab("inspect " + Demos() + " --reward " + run.string(), "inspect.log"), 0)
+      << Log("inspect.log");
   std::smatch m;
   const std::string scored = Log("inspect.log");
-  ASSERT_TRUE(std::regex_search(scored, m, std::regex("learned return ([-0-9.e+]+) \\+- [-0-9.e+]+ per episode")))
+  ASSERT_TRUE(std::regex_search(
+      scored, m, std::regex("learned return ([-0-9.e+]+) \\+- [-0-9.e+]+ per episode")))
       << scored;
   EXPECT_TRUE(std::isfinite(std::stod(m[1]))) << scored;
   // --set-obs scores the same episodes with observation entries overwritten, file untouched
   const std::string unchanged = ReadFile(Demos()).value_or("");
-  ASSERT_EQ(Irlab("inspect " + Demos() + " --reward " + run.string() + " --set-obs 0-1=0,3=0.5", "inspect3.log"), 0)
+  ASSERT_EQ(Irlab("inspect " + Demos() + " --reward " + run.string() + " --set-obs 0-1=0,3=0.5",
+                  "inspect3.log"),
+            0)
       << Log("inspect3.log");
   std::smatch m3;
   const std::string rescored = Log("inspect3.log");
-  ASSERT_TRUE(std::regex_search(rescored, m3, std::regex("learned return ([-0-9.e+]+) \\+- [-0-9.e+]+ per episode")))
+  ASSERT_TRUE(std::regex_search(
+      rescored, m3, std::regex("learned return ([-0-9.e+]+) \\+- [-0-9.e+]+ per episode")))
       << rescored;
   EXPECT_NE(std::stod(m3[1]), std::stod(m[1])) << rescored;
   EXPECT_NE(rescored.find("entries 0-1 = 0, 3 = 0.5 in every step"), std::string::npos) << rescored;
   EXPECT_EQ(ReadFile(Demos()).value_or("x"), unchanged);
   // outside the observation, malformed, or without --reward: an error naming the flag
-  EXPECT_EQ(Irlab("inspect " + Demos() + " --reward " + run.string() + " --set-obs 2-4=0", "inspect4.log"), 1);
-  EXPECT_NE(Log("inspect4.log").find("--set-obs: entry 4 is outside"), std::string::npos) << Log("inspect4.log");
-  EXPECT_EQ(Irlab("inspect " + Demos() + " --reward " + run.string() + " --set-obs 1=fast", "inspect5.log"), 2);
-  EXPECT_NE(Log("inspect5.log").find("--set-obs '1=fast'"), std::string::npos) << Log("inspect5.log");
+  EXPECT_EQ(Irlab("inspect " + Demos() + " --reward " + run.string() + " --set-obs 2-4=0",
+                  "inspect4.log"),
+            1);
+  EXPECT_NE(Log("inspect4.log").find("--set-obs: entry 4 is outside"), std::string::npos)
+      << Log("inspect4.log");
+  EXPECT_EQ(Irlab("inspect " + Demos() + " --reward " + run.string() + " --set-obs 1=fast",
+                  "inspect5.log"),
+            2);
+  EXPECT_NE(Log("inspect5.log").find("--set-obs '1=fast'"), std::string::npos)
+      << Log("inspect5.log");
   EXPECT_EQ(Irlab("inspect " + Demos() + " --set-obs 1=0", "inspect6.log"), 2);
-  EXPECT_NE(Log("inspect6.log").find("--set-obs needs --reward"), std::string::npos) << Log("inspect6.log");
+  EXPECT_NE(Log("inspect6.log").find("--set-obs needs --reward"), std::string::npos)
+      << Log("inspect6.log");
   EXPECT_NE(Irlab("inspect " + ShippedDemos() + " --reward " + run.string(), "inspect2.log"), 0);
-  EXPECT_NE(Log("inspect2.log").find("learned on InvertedPendulum"), std::string::npos) << Log("inspect2.log");
+  EXPECT_NE(Log("inspect2.log").find("learned on InvertedPendulum"), std::string::npos)
+      << Log("inspect2.log");
 }
 
 // Without learning-rate annealing, whose schedule follows total_steps (which the
 // resume below extends); with the gradient penalty, whose mixing weights must resume too.
 TEST(AdversarialResumeTest, ResumeGivesTheSameResult) {
-  const std::string common = " --algo airl --env Pendulum --demos " + ShippedDemos() +
-                             " --set ppo.anneal_lr=false --set eval_every=0 --set eval_episodes=2"
-                             " --set disc.grad_penalty=1 --set bc.warm_start=true --set bc.steps=500"
-                             " --set disc.replay_rounds=3 --set disc.history_rounds=2" +
-                             kFastPpo;  // the replay and the history of older rollouts are checkpointed too
+  const std::string common =
+      " --algo airl --env Pendulum --demos " + ShippedDemos() +
+      " --set ppo.anneal_lr=false --set eval_every=0 --set eval_episodes=2"
+      " --set disc.grad_penalty=1 --set bc.warm_start=true --set bc.steps=500"
+      " --set disc.replay_rounds=3 --set disc.history_rounds=2" +
+      kFastPpo;  // the replay and the history of older rollouts are checkpointed too
   const fs::path whole = Dir() / "whole", part = Dir() / "part";
-  ASSERT_EQ(Irlab("train" + common + " --set total_steps=6144 --out " + whole.string(), "whole.log"), 0)
+  ASSERT_EQ(
+      Irlab("train" + common + " --set total_steps=6144 --out " + whole.string(), "whole.log"), 0)
       << Log("whole.log");
-  ASSERT_EQ(Irlab("train" + common + " --set total_steps=4096 --out " + part.string(), "part.log"), 0)
+  ASSERT_EQ(Irlab("train" + common + " --set total_steps=4096 --out " + part.string(), "part.log"),
+            0)
       << Log("part.log");
   // the run's config names its demonstrations: --resume needs no --demos
   ASSERT_EQ(Irlab("train --resume " + part.string() + " --set total_steps=6144", "resume.log"), 0)
@@ -198,23 +247,34 @@ TEST(AdversarialResumeTest, ResumeGivesTheSameResult) {
 // The synchronous round with two threads (the discriminator's batches and its g
 // and h passes, and the actor and critic, side by side) equals it with one.
 TEST(AdversarialResumeTest, OverlappedRoundRepeatsAndResumesExactly) {
-  const std::string common = " --algo airl --env Pendulum --demos " + ShippedDemos() +
-                             " --set ppo.anneal_lr=false --set eval_every=0 --set eval_episodes=2"
-                             " --set checkpoint_every=4096 --set threads=1 --set disc.grad_penalty=1" +
-                             kFastPpo;
-  const fs::path once = Dir() / "overlap_once", twice = Dir() / "overlap_twice", part = Dir() / "overlap_part",
-                 sync = Dir() / "overlap_sync", sync2 = Dir() / "overlap_sync_two_threads";
+  const std::string common =
+      " --algo airl --env Pendulum --demos " + ShippedDemos() +
+      " --set ppo.anneal_lr=false --set eval_every=0 --set eval_episodes=2"
+      " --set checkpoint_every=4096 --set threads=1 --set disc.grad_penalty=1" +
+      kFastPpo;
+  const fs::path once = Dir() / "overlap_once", twice = Dir() / "overlap_twice",
+                 part = Dir() / "overlap_part", sync = Dir() / "overlap_sync",
+                 sync2 = Dir() / "overlap_sync_two_threads";
   for (const fs::path& run : {once, twice}) {
-    ASSERT_EQ(Irlab("train" + common + " --set overlap=true --set total_steps=8192 --out " + run.string(),
-                    run.filename().string() + ".log"),
-              0)
+    ASSERT_EQ(
+        Irlab("train" + common + " --set overlap=true --set total_steps=8192 --out " + run.string(),
+              run.filename().string() + ".log"),
+        0)
         << Log(run.filename().string() + ".log");
   }
-  ASSERT_EQ(Irlab("train" + common + " --set overlap=true --set total_steps=4096 --out " + part.string(), "op.log"), 0)
+  ASSERT_EQ(
+      Irlab("train" + common + " --set overlap=true --set total_steps=4096 --out " + part.string(),
+            "op.log"),
+      0)
       << Log("op.log");
-  ASSERT_EQ(Irlab("train --resume " + part.string() + " --set total_steps=8192", "opr.log"), 0) << Log("opr.log");
-  ASSERT_EQ(Irlab("train" + common + " --set total_steps=8192 --out " + sync.string(), "os.log"), 0) << Log("os.log");
-  ASSERT_EQ(Irlab("train" + common + " --set threads=2 --set total_steps=8192 --out " + sync2.string(), "os2.log"), 0)
+  ASSERT_EQ(Irlab("train --resume " + part.string() + " --set total_steps=8192", "opr.log"), 0)
+      << Log("opr.log");
+  ASSERT_EQ(Irlab("train" + common + " --set total_steps=8192 --out " + sync.string(), "os.log"), 0)
+      << Log("os.log");
+  ASSERT_EQ(
+      Irlab("train" + common + " --set threads=2 --set total_steps=8192 --out " + sync2.string(),
+            "os2.log"),
+      0)
       << Log("os2.log");
   auto a = LoadPolicy(once / "checkpoint.pt"), b = LoadPolicy(twice / "checkpoint.pt"),
        c = LoadPolicy(part / "checkpoint.pt"), d = LoadPolicy(sync / "checkpoint.pt"),
@@ -226,48 +286,86 @@ TEST(AdversarialResumeTest, OverlappedRoundRepeatsAndResumesExactly) {
   EXPECT_FALSE(torch::equal(a->net->flat_params(), d->net->flat_params()));
 }
 
-// bc.warm_start begins the generator at the BC fit (logged as the step-0
-// evaluation); disc.warmup_rounds holds the policy while the discriminator
-// learns; disc.ignore_obs names itself when it points outside the observation.
-TEST(AdversarialWarmStartTest, BeginsAtTheBcFitAndHidesIgnoredEntries) {
-  const std::string common = " --algo airl --env Pendulum --demos " + ShippedDemos() +
-                             " --set total_steps=2048 --set eval_episodes=4" + kFastPpo;
-  ASSERT_EQ(Irlab("train" + common + " --set bc.warm_start=true --set bc.steps=2000 --set disc.ignore_obs=[2] --out " +
-                      (Dir() / "warm").string(), "warm.log"), 0)
+// The settings of a short airl run on Pendulum with the shipped demonstrations.
+std::string WarmStartRun() {
+  return " --algo airl --env Pendulum --demos " + ShippedDemos() +
+         " --set total_steps=2048 --set eval_episodes=4" + kFastPpo;
+}
+
+// bc.warm_start begins the generator at the BC fit, logged as the step-0 evaluation.
+TEST(AdversarialWarmStartTest, BeginsAtTheBcFit) {
+  ASSERT_EQ(Irlab("train" + WarmStartRun() +
+                      " --set bc.warm_start=true --set bc.steps=2000 --set disc.ignore_obs=[2]"
+                      " --out " +
+                      (Dir() / "warm").string(),
+                  "warm.log"),
+            0)
       << Log("warm.log");
   std::smatch m;
   const std::string log = Log("warm.log");
-  ASSERT_TRUE(std::regex_search(log, m, std::regex("warm start: eval return [-0-9.]+, normalised score ([-0-9.]+)")))
+  ASSERT_TRUE(std::regex_search(
+      log, m, std::regex("warm start: eval return [-0-9.]+, normalised score ([-0-9.]+)")))
       << log;
-  EXPECT_GT(std::stod(m[1]), 0.8) << log;  // BC alone reaches ~1 on Pendulum; PPO from scratch is near 0 here
-  EXPECT_NE(ReadFile(Dir() / "warm" / "metrics.jsonl").value_or("").find("{\"step\":0,"), std::string::npos);
+  EXPECT_GT(std::stod(m[1]), 0.8)
+      << log;  // BC alone reaches ~1 on Pendulum; PPO from scratch is near 0 here
+  EXPECT_NE(ReadFile(Dir() / "warm" / "metrics.jsonl").value_or("").find("{\"step\":0,"),
+            std::string::npos);
+}
 
-  // disc.warmup_rounds: in those rounds only the discriminator learns, the policy waits
-  const std::string wait = common + " --set bc.warm_start=true --set bc.steps=200 --set disc.warmup_rounds=";
-  ASSERT_EQ(Irlab("train" + wait + "2 --set total_steps=2048 --out " + (Dir() / "w1").string(), "w1.log"), 0);
-  ASSERT_EQ(Irlab("train" + wait + "2 --set total_steps=4096 --out " + (Dir() / "w2").string(), "w2.log"), 0);
-  ASSERT_EQ(Irlab("train" + wait + "0 --set total_steps=4096 --out " + (Dir() / "w0").string(), "w0.log"), 0);
-  auto w1 = LoadPolicy(Dir() / "w1" / "checkpoint.pt"), w2 = LoadPolicy(Dir() / "w2" / "checkpoint.pt"),
+// disc.warmup_rounds: in those rounds only the discriminator learns, the policy waits,
+// while its normaliser folds in the rollouts.
+TEST(AdversarialWarmStartTest, WarmupRoundsHoldThePolicy) {
+  const std::string wait =
+      WarmStartRun() + " --set bc.warm_start=true --set bc.steps=200 --set disc.warmup_rounds=";
+  ASSERT_EQ(
+      Irlab("train" + wait + "2 --set total_steps=2048 --out " + (Dir() / "w1").string(), "w1.log"),
+      0);
+  ASSERT_EQ(
+      Irlab("train" + wait + "2 --set total_steps=4096 --out " + (Dir() / "w2").string(), "w2.log"),
+      0);
+  ASSERT_EQ(
+      Irlab("train" + wait + "0 --set total_steps=4096 --out " + (Dir() / "w0").string(), "w0.log"),
+      0);
+  auto w1 = LoadPolicy(Dir() / "w1" / "checkpoint.pt"),
+       w2 = LoadPolicy(Dir() / "w2" / "checkpoint.pt"),
        w0 = LoadPolicy(Dir() / "w0" / "checkpoint.pt");
   ASSERT_TRUE(w1.ok() && w2.ok() && w0.ok());
-  EXPECT_TRUE(torch::equal(w1->net->flat_params(), w2->net->flat_params()));   // two rounds of waiting
+  EXPECT_TRUE(
+      torch::equal(w1->net->flat_params(), w2->net->flat_params()));  // two rounds of waiting
   EXPECT_FALSE(torch::equal(w1->net->flat_params(), w0->net->flat_params()));  // PPO from round 1
-  // the held policy's normaliser folds in its rollouts, unless bc.freeze_obs_norm keeps the
-  // demonstrations' statistics
   EXPECT_NE(w1->obs_rms.count(), w2->obs_rms.count());
+}
+
+// bc.freeze_obs_norm keeps the demonstrations' observation statistics: they no
+// longer change with the rounds, and hold fewer samples than a learning normaliser's.
+TEST(AdversarialWarmStartTest, FreezeObsNormKeepsTheDemonstrationsStatistics) {
+  const std::string held = WarmStartRun() +
+                           " --set bc.warm_start=true --set bc.steps=200"
+                           " --set disc.warmup_rounds=2";
   for (int rounds : {1, 2}) {
-    ASSERT_EQ(Irlab("train" + wait + "2 --set total_steps=" + std::to_string(2048 * rounds) +
-                        " --set bc.freeze_obs_norm=true --out " + (Dir() / ("f" + std::to_string(rounds))).string(),
-                    "f.log"), 0)
+    ASSERT_EQ(Irlab("train" + held + " --set total_steps=" + std::to_string(2048 * rounds) +
+                        " --set bc.freeze_obs_norm=true --out " +
+                        (Dir() / ("f" + std::to_string(rounds))).string(),
+                    "f.log"),
+              0)
         << Log("f.log");
   }
-  auto f1 = LoadPolicy(Dir() / "f1" / "checkpoint.pt"), f2 = LoadPolicy(Dir() / "f2" / "checkpoint.pt");
-  ASSERT_TRUE(f1.ok() && f2.ok());
+  ASSERT_EQ(Irlab("train" + held + " --out " + (Dir() / "learning").string(), "learning.log"), 0)
+      << Log("learning.log");
+  auto f1 = LoadPolicy(Dir() / "f1" / "checkpoint.pt"),
+       f2 = LoadPolicy(Dir() / "f2" / "checkpoint.pt"),
+       learning = LoadPolicy(Dir() / "learning" / "checkpoint.pt");
+  ASSERT_TRUE(f1.ok() && f2.ok() && learning.ok());
   EXPECT_EQ(f1->obs_rms.count(), f2->obs_rms.count());
   EXPECT_EQ(f1->obs_rms.mean(), f2->obs_rms.mean());
-  EXPECT_LT(f1->obs_rms.count(), w1->obs_rms.count());
+  EXPECT_LT(f1->obs_rms.count(), learning->obs_rms.count());
+}
 
-  EXPECT_NE(Irlab("train" + common + " --set disc.ignore_obs=[0,3] --out " + (Dir() / "mask").string(), "mask.log"),
+// disc.ignore_obs names itself when it points outside the observation.
+TEST(AdversarialWarmStartTest, IgnoredEntriesOutsideTheObservationAreRefused) {
+  EXPECT_NE(Irlab("train" + WarmStartRun() + " --set disc.ignore_obs=[0,3] --out " +
+                      (Dir() / "mask").string(),
+                  "mask.log"),
             0);
   EXPECT_NE(Log("mask.log").find("disc.ignore_obs"), std::string::npos) << Log("mask.log");
 }
@@ -275,40 +373,53 @@ TEST(AdversarialWarmStartTest, BeginsAtTheBcFitAndHidesIgnoredEntries) {
 TEST(AdversarialBadInputTest, BadInputFailsCleanly) {
   const std::string demos = ShippedDemos();
   // no demonstrations named: refused before the run directory is made
-  EXPECT_NE(Irlab("train --algo gail --env Pendulum --out " + (Dir() / "b0").string(), "b0.log"), 0);
+  EXPECT_NE(Irlab("train --algo gail --env Pendulum --out " + (Dir() / "b0").string(), "b0.log"),
+            0);
   EXPECT_NE(Log("b0.log").find("--demos"), std::string::npos) << Log("b0.log");
   EXPECT_FALSE(fs::exists(Dir() / "b0"));
   // demonstrations of another task
-  EXPECT_NE(Irlab("train --algo gail --env InvertedPendulum --demos " + demos + " --out " + (Dir() / "b1").string(),
-                  "b1.log"), 0);
+  EXPECT_NE(Irlab("train --algo gail --env InvertedPendulum --demos " + demos + " --out " +
+                      (Dir() / "b1").string(),
+                  "b1.log"),
+            0);
   EXPECT_NE(Log("b1.log").find("pendulum.h5"), std::string::npos) << Log("b1.log");
   EXPECT_FALSE(fs::exists(Dir() / "b1"));  // a failed start leaves no run directory
   // unknown algorithm
-  EXPECT_NE(Irlab("train --algo dagger --env Pendulum --demos " + demos + " --out " + (Dir() / "b2").string(),
-                  "b2.log"), 0);
+  EXPECT_NE(Irlab("train --algo dagger --env Pendulum --demos " + demos + " --out " +
+                      (Dir() / "b2").string(),
+                  "b2.log"),
+            0);
   EXPECT_NE(Log("b2.log").find("algo"), std::string::npos) << Log("b2.log");
   // a corrupt demonstrations file
   ASSERT_TRUE(WriteFileAtomically(Dir() / "junk.h5", "not hdf5 at all").ok());
-  EXPECT_NE(Irlab("train --algo gail --env Pendulum --demos " + (Dir() / "junk.h5").string() + " --out " +
-                      (Dir() / "b3").string(), "b3.log"), 0);
+  EXPECT_NE(Irlab("train --algo gail --env Pendulum --demos " + (Dir() / "junk.h5").string() +
+                      " --out " + (Dir() / "b3").string(),
+                  "b3.log"),
+            0);
   EXPECT_NE(Log("b3.log").find("junk.h5"), std::string::npos) << Log("b3.log");
   EXPECT_FALSE(fs::exists(Dir() / "b3"));
   // ... and in an empty directory of the user's, leaves it empty
   fs::create_directories(Dir() / "b5");
-  EXPECT_NE(Irlab("train --algo gail --env InvertedPendulum --demos " + demos + " --out " + (Dir() / "b5").string(),
-                  "b5.log"), 0);
+  EXPECT_NE(Irlab("train --algo gail --env InvertedPendulum --demos " + demos + " --out " +
+                      (Dir() / "b5").string(),
+                  "b5.log"),
+            0);
   EXPECT_TRUE(fs::is_directory(Dir() / "b5"));
   EXPECT_TRUE(fs::is_empty(Dir() / "b5"));
   // an existing run directory is not overwritten
   fs::create_directories(Dir() / "taken");
   ASSERT_TRUE(WriteFileAtomically(Dir() / "taken" / "keep.txt", "mine").ok());
-  EXPECT_NE(Irlab("train --algo gail --env Pendulum --demos " + demos + " --out " + (Dir() / "taken").string(),
-                  "b4.log"), 0);
+  EXPECT_NE(Irlab("train --algo gail --env Pendulum --demos " + demos + " --out " +
+                      (Dir() / "taken").string(),
+                  "b4.log"),
+            0);
   EXPECT_EQ(ReadFile(Dir() / "taken" / "keep.txt").value_or(""), "mine");
   EXPECT_FALSE(fs::exists(Dir() / "taken" / "config.toml"));
   // BC runs and writes an evaluated policy
   ASSERT_EQ(Irlab("train --algo bc --env Pendulum --demos " + demos +
-                      " --set bc.steps=2000 --set eval_episodes=2 --out " + (Dir() / "bc").string(), "bc.log"), 0)
+                      " --set bc.steps=2000 --set eval_episodes=2 --out " + (Dir() / "bc").string(),
+                  "bc.log"),
+            0)
       << Log("bc.log");
   EXPECT_TRUE(std::isfinite(FileNumber(Dir() / "bc" / "eval.json", "normalized_score")));
 }
@@ -317,14 +428,18 @@ TEST(AdversarialBadInputTest, BadInputFailsCleanly) {
 // score, draws the learning curve; bad flags fail before any work.
 TEST(DemoCommandTest, RunsShortAndReportsScoreAndCurve) {
   const fs::path run = Dir() / "demo";
-  ASSERT_EQ(Irlab("demo --set total_steps=8192 --set eval_every=2 --set eval_episodes=2 --out " + run.string(),
-                  "demo.log"), 0)
+  ASSERT_EQ(Irlab("demo --set total_steps=8192 --set eval_every=2 --set eval_episodes=2 --out " +
+                      run.string(),
+                  "demo.log"),
+            0)
       << Log("demo.log");
   const std::string log = Log("demo.log");
-  for (const char* line : {"expert (demonstrations)", "random policy", "AIRL policy", "normalised score"}) {
+  for (const char* line :
+       {"expert (demonstrations)", "random policy", "AIRL policy", "normalised score"}) {
     EXPECT_NE(log.find(line), std::string::npos) << line << "\n" << log;
   }
-  EXPECT_NEAR(FileNumber(run / "eval.json", "expert_return"), -163.85, 0.01);  // the shipped set's mean
+  EXPECT_NEAR(FileNumber(run / "eval.json", "expert_return"), -163.85,
+              0.01);  // the shipped set's mean
   EXPECT_TRUE(std::isfinite(FileNumber(run / "eval.json", "normalized_score")));
   const std::string png = ReadFile(run / "learning_curve.png").value_or("");
   ASSERT_GT(png.size(), 8u);
@@ -332,11 +447,14 @@ TEST(DemoCommandTest, RunsShortAndReportsScoreAndCurve) {
   EXPECT_TRUE(fs::exists(run / "config.toml"));
 
   // a missing demonstrations file, an unknown key, an existing run directory
-  EXPECT_EQ(Irlab("demo --demos " + (Dir() / "none.h5").string() + " --out " + (Dir() / "d1").string(), "d1.log"),
-            1);
+  EXPECT_EQ(
+      Irlab("demo --demos " + (Dir() / "none.h5").string() + " --out " + (Dir() / "d1").string(),
+            "d1.log"),
+      1);
   EXPECT_NE(Log("d1.log").find("none.h5"), std::string::npos) << Log("d1.log");
   EXPECT_FALSE(fs::exists(Dir() / "d1"));
-  EXPECT_EQ(Irlab("demo --set disc.update_per_round=3 --out " + (Dir() / "d2").string(), "d2.log"), 1);
+  EXPECT_EQ(Irlab("demo --set disc.update_per_round=3 --out " + (Dir() / "d2").string(), "d2.log"),
+            1);
   EXPECT_NE(Log("d2.log").find("disc.update_per_round"), std::string::npos) << Log("d2.log");
   EXPECT_NE(Irlab("demo --out " + run.string(), "d3.log"), 0);
   EXPECT_NE(Log("d3.log").find("not empty"), std::string::npos) << Log("d3.log");

@@ -21,7 +21,8 @@ namespace fs = std::filesystem;
 
 TEST(ComputeThreadsTest, SetsTorchAndOpenBlas) {
   using GetThreads = int (*)();
-  auto* blas_threads = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  auto* blas_threads =
+      reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
   for (int n : {2, 1}) {
     SetComputeThreads(n);
     EXPECT_EQ(torch::get_num_threads(), n);

@@ -5,7 +5,6 @@
 // The modules and irlab's numbers are left in IRLAB_EXPORT_FIXTURE for the
 // Python test (export_test.py), which checks them again from PyTorch.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <torch/script.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include "core/json.h"
 #include "data/demo_file.h"
 #include "envs/registry.h"
+#include "tests/util/test_util.h"
 
 namespace irlab {
 namespace {
@@ -29,14 +29,14 @@ const fs::path kFixture = IRLAB_EXPORT_FIXTURE;
 constexpr int64_t kRows = 200;  // demonstration rows checked
 
 int Irlab(const std::string& args, const std::string& log) {
-  const std::string cmd = std::string(IRLAB_BINARY) + " " + args + " > " + (kFixture / log).string() + " 2>&1";
-  const int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return testing::Irlab(args, kFixture / log);
 }
 
 std::string Log(const std::string& log) { return ReadFile(kFixture / log).value_or(""); }
 
-std::string ShippedDemos() { return (fs::path(IRLAB_SOURCE_DIR) / "assets" / "demos" / "pendulum.h5").string(); }
+std::string ShippedDemos() {
+  return (fs::path(IRLAB_SOURCE_DIR) / "assets" / "demos" / "pendulum.h5").string();
+}
 
 // The first kRows transitions of the shipped demonstrations.
 struct Rows {
@@ -75,7 +75,8 @@ std::vector<float> ToVector(const torch::Tensor& t) {
 
 void ExpectNear(const std::vector<float>& a, const std::vector<float>& b, const char* what) {
   ASSERT_EQ(a.size(), b.size()) << what;
-  for (size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], b[i], 1e-5 * (1 + std::fabs(b[i]))) << what << " " << i;
+  for (size_t i = 0; i < a.size(); ++i)
+    ASSERT_NEAR(a[i], b[i], 1e-5 * (1 + std::fabs(b[i]))) << what << " " << i;
 }
 
 class ExportTest : public ::testing::Test {
@@ -83,19 +84,25 @@ class ExportTest : public ::testing::Test {
   static void SetUpTestSuite() {
     fs::remove_all(kFixture);
     fs::create_directories(kFixture);
-    const std::string tiny = " --env Pendulum --demos " + ShippedDemos() +
-                             " --set total_steps=4096 --set eval_episodes=1 --set eval_every=0 --seed 3";
-    ASSERT_EQ(Irlab("train --algo airl" + tiny + " --set disc.ignore_obs=[1] --out " + (kFixture / "airl").string(),
-                    "airl.log"), 0)
+    const std::string tiny =
+        " --env Pendulum --demos " + ShippedDemos() +
+        " --set total_steps=4096 --set eval_episodes=1 --set eval_every=0 --seed 3";
+    ASSERT_EQ(Irlab("train --algo airl" + tiny + " --set disc.ignore_obs=[1] --out " +
+                        (kFixture / "airl").string(),
+                    "airl.log"),
+              0)
         << Log("airl.log");
-    ASSERT_EQ(Irlab("train --algo gail" + tiny + " --out " + (kFixture / "gail").string(), "gail.log"), 0)
+    ASSERT_EQ(
+        Irlab("train --algo gail" + tiny + " --out " + (kFixture / "gail").string(), "gail.log"), 0)
         << Log("gail.log");
     const std::pair<const char*, const char*> exports[] = {
         {"airl", "policy"}, {"airl", "reward"}, {"airl", "potential"}, {"gail", "reward"}};
     for (const auto& [run, what] : exports) {
       const std::string out = (kFixture / (std::string(run) + "_" + what + ".pt")).string();
-      ASSERT_EQ(Irlab(std::string("export --run ") + (kFixture / run).string() + " --what " + what + " --out " + out,
-                      "export.log"), 0)
+      ASSERT_EQ(Irlab(std::string("export --run ") + (kFixture / run).string() + " --what " + what +
+                          " --out " + out,
+                      "export.log"),
+                0)
           << Log("export.log");
     }
   }
@@ -118,7 +125,8 @@ TEST_F(ExportTest, ModulesReproduceIrlabsActionsRewardsAndPotential) {
   torch::NoGradGuard no_grad;
   const torch::Tensor obs = Tensor(r.obs, kRows, od);
   ExpectNear(ToVector(pm.forward({obs}).toTensor()), mean, "mean action");
-  ExpectNear(ToVector(pm.get_method("sample")({obs, Tensor(noise, kRows, ad)}).toTensor()), sampled, "sample");
+  ExpectNear(ToVector(pm.get_method("sample")({obs, Tensor(noise, kRows, ad)}).toTensor()), sampled,
+             "sample");
   reference["actions"] = mean;
 
   // the learned rewards, as transfer and inspect --reward compute them
@@ -128,8 +136,10 @@ TEST_F(ExportTest, ModulesReproduceIrlabsActionsRewardsAndPotential) {
   for (const char* run : {"airl", "gail"}) {
     auto reward = LoadLearnedReward(kFixture / run);
     ASSERT_TRUE(reward.ok()) << reward.status();
-    const std::vector<float> expected = ScoreTransitions(*reward, r.obs, r.act, r.next, r.done, s.act_low, s.act_high);
-    torch::jit::Module rm = torch::jit::load((kFixture / (std::string(run) + "_reward.pt")).string());
+    const std::vector<float> expected =
+        ScoreTransitions(*reward, r.obs, r.act, r.next, r.done, s.act_low, s.act_high);
+    torch::jit::Module rm =
+        torch::jit::load((kFixture / (std::string(run) + "_reward.pt")).string());
     std::vector<float> done(r.done.begin(), r.done.end());
     const torch::Tensor got = rm.forward({obs, Tensor(r.act, kRows, ad), Tensor(r.next, kRows, od),
                                           torch::from_blob(done.data(), {kRows}).clone()})
@@ -139,9 +149,10 @@ TEST_F(ExportTest, ModulesReproduceIrlabsActionsRewardsAndPotential) {
     reference[std::string(run) + "_rewards"] = expected;
     // a reward that ignored the action would not tell these apart
     if (std::string(run) == "gail") {
-      EXPECT_FALSE(torch::allclose(got, rm.forward({obs, torch::zeros({kRows, ad}), Tensor(r.next, kRows, od),
-                                                    torch::zeros({kRows})})
-                                            .toTensor()));
+      EXPECT_FALSE(
+          torch::allclose(got, rm.forward({obs, torch::zeros({kRows, ad}),
+                                           Tensor(r.next, kRows, od), torch::zeros({kRows})})
+                                   .toTensor()));
     }
   }
 
@@ -151,9 +162,10 @@ TEST_F(ExportTest, ModulesReproduceIrlabsActionsRewardsAndPotential) {
   ASSERT_TRUE(airl->disc->shaped());
   std::vector<float> normalized(r.obs.size());
   NormalizeObs(airl->policy, r.obs, normalized);
-  const torch::Tensor visible = Tensor(normalized, kRows, od).index_select(1, torch::tensor({0, 2}, torch::kInt64));
-  const std::vector<float> h = ToVector(
-      TorchMlp(airl->disc->h(), torch::tensor(airl->disc->params()), visible).squeeze(-1));
+  const torch::Tensor visible =
+      Tensor(normalized, kRows, od).index_select(1, torch::tensor({0, 2}, torch::kInt64));
+  const std::vector<float> h =
+      ToVector(TorchMlp(airl->disc->h(), torch::tensor(airl->disc->params()), visible).squeeze(-1));
   torch::jit::Module hm = torch::jit::load((kFixture / "airl_potential.pt").string());
   ExpectNear(ToVector(hm.forward({obs}).toTensor()), h, "potential");
   reference["airl_potential"] = h;
@@ -166,10 +178,11 @@ TEST_F(ExportTest, ParametersAreNamedByLayerAndMetadataIsComplete) {
   torch::jit::Module pm = torch::jit::load((kFixture / "airl_policy.pt").string());
   std::vector<std::string> names;
   for (const auto& p : pm.named_parameters()) names.push_back(p.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"log_std", "actor.fc0.weight", "actor.fc0.bias", "actor.fc1.weight",
-                                             "actor.fc1.bias", "actor.fc2.weight", "actor.fc2.bias",
-                                             "critic.fc0.weight", "critic.fc0.bias", "critic.fc1.weight",
-                                             "critic.fc1.bias", "critic.fc2.weight", "critic.fc2.bias"}));
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "log_std", "actor.fc0.weight", "actor.fc0.bias", "actor.fc1.weight",
+                       "actor.fc1.bias", "actor.fc2.weight", "actor.fc2.bias", "critic.fc0.weight",
+                       "critic.fc0.bias", "critic.fc1.weight", "critic.fc1.bias",
+                       "critic.fc2.weight", "critic.fc2.bias"}));
   const auto metadata = pm.attr("metadata").toGenericDict();
   EXPECT_EQ(metadata.at("task").toStringRef(), "Pendulum");
   EXPECT_EQ(metadata.at("what").toStringRef(), "policy");
@@ -189,8 +202,10 @@ TEST_F(ExportTest, ParametersAreNamedByLayerAndMetadataIsComplete) {
   EXPECT_EQ((*json)["env_steps"], 4096);
 
   // --step: the kept checkpoint at or before it
-  ASSERT_EQ(Irlab("export --run " + (kFixture / "airl").string() + " --step 5000 --what reward --out " +
-                      (kFixture / "step.pt").string(), "step.log"), 0)
+  ASSERT_EQ(Irlab("export --run " + (kFixture / "airl").string() +
+                      " --step 5000 --what reward --out " + (kFixture / "step.pt").string(),
+                  "step.log"),
+            0)
       << Log("step.log");
   torch::jit::Module stepped = torch::jit::load((kFixture / "step.pt").string());
   const std::string from = stepped.attr("metadata").toGenericDict().at("checkpoint").toStringRef();
@@ -198,13 +213,20 @@ TEST_F(ExportTest, ParametersAreNamedByLayerAndMetadataIsComplete) {
 
   // a GAIL reward has no potential; a bad --what and a missing step are errors
   EXPECT_NE(Irlab("export --run " + (kFixture / "gail").string() + " --what potential --out " +
-                      (kFixture / "x.pt").string(), "bad.log"), 0);
+                      (kFixture / "x.pt").string(),
+                  "bad.log"),
+            0);
   EXPECT_NE(Log("bad.log").find("has no potential"), std::string::npos) << Log("bad.log");
   EXPECT_NE(Irlab("export --run " + (kFixture / "gail").string() + " --what value --out " +
-                      (kFixture / "x.pt").string(), "bad.log"), 0);
-  EXPECT_NE(Irlab("export --run " + (kFixture / "gail").string() + " --step 1 --what policy --out " +
-                      (kFixture / "x.pt").string(), "bad.log"), 0);
-  EXPECT_NE(Log("bad.log").find("no checkpoint at or before step 1"), std::string::npos) << Log("bad.log");
+                      (kFixture / "x.pt").string(),
+                  "bad.log"),
+            0);
+  EXPECT_NE(Irlab("export --run " + (kFixture / "gail").string() +
+                      " --step 1 --what policy --out " + (kFixture / "x.pt").string(),
+                  "bad.log"),
+            0);
+  EXPECT_NE(Log("bad.log").find("no checkpoint at or before step 1"), std::string::npos)
+      << Log("bad.log");
   EXPECT_FALSE(fs::exists(kFixture / "x.pt"));
 }
 

@@ -22,8 +22,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-ExpertConfig TinyConfig() {
-  ExpertConfig cfg;
+PpoRunConfig TinyConfig() {
+  PpoRunConfig cfg;
   cfg.env = "InvertedPendulum";
   cfg.num_envs = 2;
   cfg.threads = 1;
@@ -38,7 +38,8 @@ ExpertConfig TinyConfig() {
 
 fs::path FreshDir(const std::string& name) {
   // the pid keeps concurrent runs of the suite (other checkouts, the sanitizer build) apart
-  const fs::path dir = fs::temp_directory_path() / ("irlab_ppo_" + name + "_" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("irlab_ppo_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -52,9 +53,9 @@ torch::Tensor FinalParams(const fs::path& run) {
 
 TEST(CheckpointTest, InterruptedThenResumedEqualsUninterrupted) {
   const fs::path a = FreshDir("whole"), b = FreshDir("paused");
-  ExpertConfig cfg = TinyConfig();
+  PpoRunConfig cfg = TinyConfig();
   ASSERT_TRUE(TrainExpert(cfg, a, false).ok());
-  ExpertConfig paused = cfg;
+  PpoRunConfig paused = cfg;
   paused.pause_at_steps = 200;  // stops after the checkpoint at step 256
   ASSERT_TRUE(TrainExpert(paused, b, false).ok());
   auto mid = LoadPpoCheckpoint(b / "checkpoint.pt");
@@ -70,7 +71,8 @@ TEST(CheckpointTest, InterruptedThenResumedEqualsUninterrupted) {
 TEST(CheckpointTest, CheckpointAtStepPicksTheLastKeptOneAtOrBefore) {
   const fs::path run = FreshDir("kept");
   fs::create_directories(run / "checkpoints");
-  for (const char* name : {"step_2048.pt", "step_10240.pt", "step_4096.pt", "notes.txt", "step_x.pt"}) {
+  for (const char* name :
+       {"step_2048.pt", "step_10240.pt", "step_4096.pt", "notes.txt", "step_x.pt"}) {
     std::ofstream(run / "checkpoints" / name) << "x";
   }
   EXPECT_EQ(CheckpointAtStep(run, 5000).value(), run / "checkpoints" / "step_4096.pt");
@@ -87,9 +89,9 @@ TEST(CheckpointTest, CheckpointAtStepPicksTheLastKeptOneAtOrBefore) {
 // checkpoint: runs repeat exactly, an interrupted run resumes exactly, and the
 // result differs from the synchronous loop's (the overlapped path really ran).
 TEST(CheckpointTest, OverlappedRunsRepeatAndResumeExactly) {
-  const fs::path a = FreshDir("overlap_a"), b = FreshDir("overlap_b"), c = FreshDir("overlap_paused"),
-                 sync = FreshDir("overlap_sync");
-  ExpertConfig cfg = TinyConfig();
+  const fs::path a = FreshDir("overlap_a"), b = FreshDir("overlap_b"),
+                 c = FreshDir("overlap_paused"), sync = FreshDir("overlap_sync");
+  PpoRunConfig cfg = TinyConfig();
   cfg.total_steps = 768;
   cfg.checkpoint_every = 256;  // rollouts of 128: prefetches after steps 128, 384 and 640
   ASSERT_TRUE(TrainExpert(cfg, sync, false).ok());
@@ -98,7 +100,7 @@ TEST(CheckpointTest, OverlappedRunsRepeatAndResumeExactly) {
   ASSERT_TRUE(TrainExpert(cfg, b, false).ok());
   EXPECT_TRUE(torch::equal(FinalParams(a), FinalParams(b)));
   EXPECT_FALSE(torch::equal(FinalParams(a), FinalParams(sync)));
-  ExpertConfig paused = cfg;
+  PpoRunConfig paused = cfg;
   paused.pause_at_steps = 200;  // stops after the checkpoint at step 256
   ASSERT_TRUE(TrainExpert(paused, c, false).ok());
   ASSERT_TRUE(TrainExpert(cfg, c, true).ok());
@@ -111,7 +113,7 @@ TEST(CheckpointTest, OverlappedRunsRepeatAndResumeExactly) {
 TEST(CheckpointTest, TwoThreadsGiveTheSameRunAsOne) {
   for (bool overlap : {false, true}) {
     const fs::path one = FreshDir("threads_one"), two = FreshDir("threads_two");
-    ExpertConfig cfg = TinyConfig();
+    PpoRunConfig cfg = TinyConfig();
     cfg.overlap = overlap;
     ASSERT_TRUE(TrainExpert(cfg, one, false).ok());
     cfg.threads = 2;
@@ -155,7 +157,7 @@ TEST(CheckpointTest, AKeptCopyIsWholeOrAbsent) {
 
 TEST(CheckpointTest, SaveLoadGivesIdenticalActions) {
   const fs::path dir = FreshDir("actions");
-  ExpertConfig cfg = TinyConfig();
+  PpoRunConfig cfg = TinyConfig();
   cfg.total_steps = 128;
   ASSERT_TRUE(TrainExpert(cfg, dir, false).ok());
   auto state = LoadPpoCheckpoint(dir / "checkpoint.pt");
@@ -179,7 +181,7 @@ TEST(CheckpointTest, BadCheckpointsAndResumesAreClearErrors) {
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("nope.pt"), std::string::npos);
 
-  ExpertConfig cfg = TinyConfig();
+  PpoRunConfig cfg = TinyConfig();
   cfg.total_steps = 128;
   ASSERT_TRUE(TrainExpert(cfg, dir, false).ok());
   // truncated
@@ -192,13 +194,13 @@ TEST(CheckpointTest, BadCheckpointsAndResumesAreClearErrors) {
   ASSERT_TRUE(WriteFileAtomically(dir / "junk.pt", "not a checkpoint").ok());
   EXPECT_FALSE(LoadPpoCheckpoint(dir / "junk.pt").ok());
   // a resume that changes the network or the task
-  ExpertConfig wider = cfg;
+  PpoRunConfig wider = cfg;
   wider.total_steps = 256;
   wider.ppo.actor_hidden = {32, 32};
   absl::Status s = TrainExpert(wider, dir, true);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("network shape"), std::string::npos) << s;
-  ExpertConfig other = cfg;
+  PpoRunConfig other = cfg;
   other.env = "Pendulum";
   s = TrainExpert(other, dir, true);
   ASSERT_FALSE(s.ok());
@@ -233,7 +235,7 @@ void ExpectSameState(const PpoTrainState& a, const PpoTrainState& b) {
 // a resume from a damaged checkpoint is refused as damaged.
 TEST(CheckpointTest, FlippedBitsAreDetectedOnEveryLoad) {
   const fs::path dir = FreshDir("flipped");
-  ExpertConfig cfg = TinyConfig();
+  PpoRunConfig cfg = TinyConfig();
   cfg.total_steps = 128;
   ASSERT_TRUE(TrainExpert(cfg, dir, false).ok());
   auto original = LoadPpoCheckpoint(dir / "checkpoint.pt");
@@ -252,7 +254,8 @@ TEST(CheckpointTest, FlippedBitsAreDetectedOnEveryLoad) {
       ExpectSameState(*original, *loaded);
       ++harmless;
     } else {
-      EXPECT_NE(loaded.status().message().find(flipped.string()), std::string::npos) << loaded.status();
+      EXPECT_NE(loaded.status().message().find(flipped.string()), std::string::npos)
+          << loaded.status();
       EXPECT_EQ(LoadPolicy(flipped).status().message(), loaded.status().message());
       if (damaging_offset < 0 && loaded.status().message().find("CRC-32") != std::string::npos &&
           at > bytes.size() / 2) {
@@ -269,15 +272,19 @@ TEST(CheckpointTest, FlippedBitsAreDetectedOnEveryLoad) {
   std::string copy = bytes;
   copy[damaging_offset] = static_cast<char>(copy[damaging_offset] ^ (1 << (damaging_offset % 8)));
   ASSERT_TRUE(WriteFileAtomically(dir / "checkpoint.pt", copy).ok());
-  ExpertConfig longer = cfg;
+  PpoRunConfig longer = cfg;
   longer.total_steps = 256;
   const absl::Status s = TrainExpert(longer, dir, true);
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find((dir / "checkpoint.pt").string() + ": damaged checkpoint"), std::string::npos) << s;
+  EXPECT_NE(s.message().find((dir / "checkpoint.pt").string() + ": damaged checkpoint"),
+            std::string::npos)
+      << s;
   EXPECT_EQ(s.message().find("last good"), std::string::npos) << s;
   // what a run that stops names as its last good checkpoint
-  EXPECT_NE(LastGoodCheckpoint(dir / "checkpoint.pt").find("no good checkpoint is left: "), std::string::npos);
-  EXPECT_NE(LastGoodCheckpoint(dir / "never.pt").find("no checkpoint was saved yet"), std::string::npos);
+  EXPECT_NE(LastGoodCheckpoint(dir / "checkpoint.pt").find("no good checkpoint is left: "),
+            std::string::npos);
+  EXPECT_NE(LastGoodCheckpoint(dir / "never.pt").find("no checkpoint was saved yet"),
+            std::string::npos);
   EXPECT_EQ(LastGoodCheckpoint(flipped.parent_path() / "checkpoints" / "step_128.pt"),
             "the last good checkpoint is " + (dir / "checkpoints" / "step_128.pt").string());
   fs::remove_all(dir);
@@ -288,11 +295,13 @@ TEST(CheckpointTest, FlippedBitsAreDetectedOnEveryLoad) {
 void RefreshCrcs(std::string& zip) {
   auto get = [&](size_t at, int bytes) -> uint64_t {
     uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | (at + i < zip.size() ? static_cast<uint8_t>(zip[at + i]) : 0);
+    for (int i = bytes - 1; i >= 0; --i)
+      v = (v << 8) | (at + i < zip.size() ? static_cast<uint8_t>(zip[at + i]) : 0);
     return v;
   };
   auto put32 = [&](size_t at, uint32_t v) {
-    for (int i = 0; i < 4 && at + i < zip.size(); ++i) zip[at + i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+    for (int i = 0; i < 4 && at + i < zip.size(); ++i)
+      zip[at + i] = static_cast<char>((v >> (8 * i)) & 0xFF);
   };
   size_t eocd = zip.size() >= 22 ? zip.size() - 22 : 0;
   while (eocd > 0 && get(eocd, 4) != 0x06054b50) --eocd;
@@ -317,7 +326,7 @@ void RefreshCrcs(std::string& zip) {
 // past the buffer.
 TEST(CheckpointTest, ATensorLargerThanItsDataIsRefusedByName) {
   const fs::path dir = FreshDir("oversized");
-  ExpertConfig cfg = TinyConfig();
+  PpoRunConfig cfg = TinyConfig();
   cfg.total_steps = 128;
   cfg.ppo.actor_hidden = cfg.ppo.critic_hidden = {4};
   ASSERT_TRUE(TrainExpert(cfg, dir, false).ok());
@@ -350,7 +359,7 @@ TEST(CheckpointTest, ATensorLargerThanItsDataIsRefusedByName) {
 // sanitizer build). Seeded.
 TEST(CheckpointTest, ConsistentlyDamagedArchivesLoadOrFailByName) {
   const fs::path dir = FreshDir("consistent");
-  ExpertConfig cfg = TinyConfig();
+  PpoRunConfig cfg = TinyConfig();
   cfg.total_steps = 128;
   cfg.ppo.actor_hidden = cfg.ppo.critic_hidden = {4};
   ASSERT_TRUE(TrainExpert(cfg, dir, false).ok());
@@ -360,7 +369,8 @@ TEST(CheckpointTest, ConsistentlyDamagedArchivesLoadOrFailByName) {
   for (int it = 0; it < 100; ++it) {
     std::string copy = bytes;
     const int flips = 1 + static_cast<int>(rng.UniformInt(4));
-    for (int i = 0; i < flips; ++i) copy[rng.UniformInt(copy.size())] ^= static_cast<char>(1 + rng.UniformInt(255));
+    for (int i = 0; i < flips; ++i)
+      copy[rng.UniformInt(copy.size())] ^= static_cast<char>(1 + rng.UniformInt(255));
     RefreshCrcs(copy);
     const fs::path path = dir / "mutant.pt";
     std::ofstream(path, std::ios::binary | std::ios::trunc) << copy;  // no fsync: many small files
@@ -374,7 +384,8 @@ TEST(CheckpointTest, ConsistentlyDamagedArchivesLoadOrFailByName) {
       }
     }
   }
-  std::printf("%d loads of consistently damaged archives succeeded, %d refused by name\n", loaded, refused);
+  std::printf("%d loads of consistently damaged archives succeeded, %d refused by name\n", loaded,
+              refused);
   EXPECT_GT(refused, 0);
   fs::remove_all(dir);
 }
@@ -391,8 +402,8 @@ TEST(CheckpointTest, EvaluationScoresEachStepWithASecondReward) {
   std::vector<float> last_next;
   int steps = 0, chained = 0, ended = 0;
   const TransitionScorer ones = [&](std::span<const float> obs, std::span<const float> act,
-                                    std::span<const float> next_obs, std::span<const uint8_t> terminated,
-                                    std::span<float> rewards) {
+                                    std::span<const float> next_obs,
+                                    std::span<const uint8_t> terminated, std::span<float> rewards) {
     ASSERT_EQ(obs.size(), next_obs.size());
     ASSERT_EQ(act.size() * 4, obs.size());  // InvertedPendulum: obs 4, act 1
     const int n = static_cast<int>(rewards.size());
@@ -404,7 +415,8 @@ TEST(CheckpointTest, EvaluationScoresEachStepWithASecondReward) {
         EXPECT_GT(std::abs(next_obs[4 * i + 1]), 0.2f);
       }
       // where the previous step did not end an episode, it reached this step's observation
-      if (!last_next.empty() && std::equal(obs.begin() + 4 * i, obs.begin() + 4 * i + 4, last_next.begin() + 4 * i)) {
+      if (!last_next.empty() &&
+          std::equal(obs.begin() + 4 * i, obs.begin() + 4 * i + 4, last_next.begin() + 4 * i)) {
         ++chained;
       }
     }

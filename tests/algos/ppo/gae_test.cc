@@ -18,10 +18,10 @@ TEST(GaeTest, HandComputedWithTruncationAndTermination) {
   const double g = 0.9, l = 0.8;
   std::vector<float> adv(4), ret(4);
   ComputeGae(rewards, values, next_values, terminated, truncated, 4, 1, g, l, adv, ret);
-  const double d3 = 4 - 2.0;                 // terminal: r - V
-  const double d2 = 3 + g * 2.0 - 1.5;       // into step 3
+  const double d3 = 4 - 2.0;            // terminal: r - V
+  const double d2 = 3 + g * 2.0 - 1.5;  // into step 3
   const double a3 = d3, a2 = d2 + g * l * a3;
-  const double d1 = 2 + g * 10.0 - 1.0;      // truncated: bootstrap, no carry
+  const double d1 = 2 + g * 10.0 - 1.0;  // truncated: bootstrap, no carry
   const double a1 = d1;
   const double d0 = 1 + g * 1.0 - 0.5, a0 = d0 + g * l * a1;
   EXPECT_NEAR(adv[0], a0, 1e-5);

@@ -16,7 +16,7 @@ double TrainAndEvaluate(const std::string& name, bool overlap) {
   const auto dir = std::filesystem::temp_directory_path() / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  ExpertConfig cfg;
+  PpoRunConfig cfg;
   cfg.env = "InvertedPendulum";
   cfg.seed = 1;
   cfg.num_envs = 8;

@@ -60,13 +60,15 @@ TEST(NetworksTest, FlatLayoutAndFusedForwardMatchTorch) {
   std::vector<float> mean(12), value(6);
   nn::MlpScratch a, c;
   net.Forward(obs.data_ptr<float>(), 6, mean.data(), value.data(), a, c);
-  torch::Tensor ref_mean = net.TorchMean(net.flat_params(), obs), ref_value = net.TorchValue(net.flat_params(), obs);
+  torch::Tensor ref_mean = net.TorchMean(net.flat_params(), obs),
+                ref_value = net.TorchValue(net.flat_params(), obs);
   for (int k = 0; k < 12; ++k) EXPECT_NEAR(mean[k], ref_mean.view({-1})[k].item<float>(), 1e-6);
   for (int k = 0; k < 6; ++k) EXPECT_NEAR(value[k], ref_value[k].item<float>(), 1e-6);
 }
 
 TEST(NetworksTest, SameSeedSameInitialisation) {
-  ActorCritic a(5, 2, {8, 8}, {8, 8}, 0.0, 3), b(5, 2, {8, 8}, {8, 8}, 0.0, 3), c(5, 2, {8, 8}, {8, 8}, 0.0, 4);
+  ActorCritic a(5, 2, {8, 8}, {8, 8}, 0.0, 3), b(5, 2, {8, 8}, {8, 8}, 0.0, 3),
+      c(5, 2, {8, 8}, {8, 8}, 0.0, 4);
   EXPECT_TRUE(torch::equal(a.flat_params(), b.flat_params()));
   EXPECT_FALSE(torch::equal(a.flat_params(), c.flat_params()));
 }

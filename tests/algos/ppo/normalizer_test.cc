@@ -14,7 +14,8 @@ TEST(NormalizerTest, BatchedUpdatesEqualTwoPassStatistics) {
   const int dim = 3, rows = 1000;
   std::vector<float> data(rows * dim);
   for (int r = 0; r < rows; ++r) {
-    for (int j = 0; j < dim; ++j) data[r * dim + j] = static_cast<float>(rng.Normal(j * 10.0, j + 1.0));
+    for (int j = 0; j < dim; ++j)
+      data[r * dim + j] = static_cast<float>(rng.Normal(j * 10.0, j + 1.0));
   }
   RunningMeanStd rms(dim, /*epsilon=*/0.0);
   // uneven batches: 1, 7, 992
@@ -24,7 +25,8 @@ TEST(NormalizerTest, BatchedUpdatesEqualTwoPassStatistics) {
   for (int j = 0; j < dim; ++j) {
     double mean = 0, var = 0;
     for (int r = 0; r < rows; ++r) mean += data[r * dim + j] / rows;
-    for (int r = 0; r < rows; ++r) var += (data[r * dim + j] - mean) * (data[r * dim + j] - mean) / rows;
+    for (int r = 0; r < rows; ++r)
+      var += (data[r * dim + j] - mean) * (data[r * dim + j] - mean) / rows;
     EXPECT_NEAR(rms.mean()[j], mean, 1e-7 * (1 + std::abs(mean)));
     EXPECT_NEAR(rms.var()[j], var, 1e-7 * var);
   }

@@ -19,7 +19,7 @@ TEST(TrainExpertTest, EvaluatesEveryEvalEveryRolloutsAndAtTheEnd) {
   const fs::path dir = fs::temp_directory_path() / "irlab_ppo_periodic_eval";
   fs::remove_all(dir);
   fs::create_directories(dir);
-  ExpertConfig cfg;
+  PpoRunConfig cfg;
   cfg.env = "InvertedPendulum";
   cfg.num_envs = 2;
   cfg.threads = 1;

@@ -28,7 +28,7 @@ DemoProblem MakeDemoProblem(double slip, bool soft_expert, int num_demos, int si
   config.reward_density = 0.5;
   auto task = MakeGridWorld(config, 7);
   EXPECT_TRUE(task.ok()) << task.status();
-  Policy expert;
+  TabularPolicy expert;
   std::vector<double> values;
   if (soft_expert) {
     SoftValueIteration(task->mdp, task->true_reward, &expert, &values);

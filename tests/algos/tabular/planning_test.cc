@@ -26,7 +26,7 @@ TEST(SoftValueIterationTest, MatchesTheHandSolvedTwoStateMdp) {
   const Mdp mdp = TwoStateMdp();
   std::vector<double> reward;
   LinearReward(mdp, {1.0}, &reward);
-  Policy policy;
+  TabularPolicy policy;
   std::vector<double> v;  // [T+1, S]
   SoftValueIteration(mdp, reward, &policy, &v);
   const double log2 = std::log(2.0);
@@ -49,7 +49,7 @@ TEST(SoftValueIterationTest, IsStableForHugeRewards) {
   const Mdp mdp = TwoStateMdp();
   std::vector<double> reward;
   LinearReward(mdp, {1e4}, &reward);
-  Policy policy;
+  TabularPolicy policy;
   std::vector<double> v;
   SoftValueIteration(mdp, reward, &policy, &v);
   for (double x : v) EXPECT_TRUE(std::isfinite(x));
@@ -61,7 +61,7 @@ TEST(OptimalValueIterationTest, MatchesTheHandSolvedTwoStateMdp) {
   const Mdp mdp = TwoStateMdp();
   std::vector<double> reward;
   LinearReward(mdp, {1.0}, &reward);
-  Policy policy;
+  TabularPolicy policy;
   std::vector<double> v;
   OptimalValueIteration(mdp, reward, &policy, &v);
   EXPECT_DOUBLE_EQ(v[2 + 0], 0.0);
@@ -74,7 +74,7 @@ TEST(OptimalValueIterationTest, MatchesTheHandSolvedTwoStateMdp) {
 
   // evaluating the optimal policy gives the optimal values back
   std::vector<double> evaluated;
-  EvaluatePolicy(mdp, reward, policy, &evaluated);
+  EvaluateTabularPolicy(mdp, reward, policy, &evaluated);
   EXPECT_EQ(evaluated, v);
   EXPECT_DOUBLE_EQ(StartValue(v, mdp.initial), 0.8);
 }

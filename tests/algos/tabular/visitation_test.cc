@@ -26,7 +26,7 @@ TEST(VisitationTest, EachStepIsADistributionAndPairsSumToTheHorizon) {
   Rng rng(11);
   std::vector<double> reward(mdp.num_pairs());
   for (double& r : reward) r = rng.Normal(0, 2);
-  Policy policy;
+  TabularPolicy policy;
   std::vector<double> values, state_visits, sa_visits;
   SoftValueIteration(mdp, reward, &policy, &values);
   std::vector<double> start(mdp.num_states, 0.0);
@@ -51,7 +51,7 @@ TEST(VisitationTest, MatchesTheEmpiricalCountsOfSampledEpisodes) {
   auto task = MakeGridWorld(config, 0);
   ASSERT_TRUE(task.ok()) << task.status();
   const Mdp& mdp = task->mdp;
-  Policy policy;
+  TabularPolicy policy;
   std::vector<double> values, state_visits, sa_visits;
   SoftValueIteration(mdp, task->true_reward, &policy, &values);
   Visitation(mdp, policy, mdp.initial, &state_visits, &sa_visits);

@@ -72,7 +72,8 @@ TEST_F(PlotTest, AveragesSeedsPerConfigurationOneFigurePerTask) {
 
 TEST_F(PlotTest, BcIsFlatAndExpertAndRandomAreReferenceLines) {
   // BC logs eval_return at its last gradient step; the others at env steps
-  WriteRun(root_ / "t0", "{\"step\": 0, \"eval_return\": 10}\n{\"step\": 1000, \"eval_return\": 50}\n");
+  WriteRun(root_ / "t0",
+           "{\"step\": 0, \"eval_return\": 10}\n{\"step\": 1000, \"eval_return\": 50}\n");
   WriteRun(root_ / "bc0", "{\"step\": 20000, \"eval_return\": 30}\n");
   for (const char* run : {"t0", "bc0"}) {
     ASSERT_TRUE(WriteFileAtomically(root_ / run / "eval.json",

@@ -9,7 +9,7 @@
 
 namespace irlab::viewer {
 
-struct LearnedReward {
+struct DisplayedReward {
   std::string label;  // shown in the overlay and the heatmap title, e.g. "AIRL g(s)"
   // r(obs [obs_dim], action [act_dim], next_obs [obs_dim]).
   std::function<double(std::span<const float> obs, std::span<const float> action,

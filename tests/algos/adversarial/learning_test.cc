@@ -87,7 +87,11 @@ void CheckTransfer(const fs::path& run) {
                   "transfer.log"),
             0)
       << Log("transfer.log");
-  EXPECT_TRUE(std::isfinite(FileNumber(transfer / "eval.json", "return_mean")));
+  // InvertedPendulum pays 1 per step alive and ends episodes at 1000 steps
+  const double ret = FileNumber(transfer / "eval.json", "return_mean");
+  EXPECT_DOUBLE_EQ(ret, FileNumber(transfer / "eval.json", "length_mean"));
+  EXPECT_GE(ret, 1);
+  EXPECT_LE(ret, 1000);
 }
 
 // --restarts: PPO trained twice (seeds 0 and 1000), the policy of the higher learned
@@ -120,7 +124,8 @@ void CheckTransferRestarts(const fs::path& run) {
   EXPECT_TRUE(fs::exists(other / "eval.json"));
   // the kept one has the higher learned return
   const double learned_kept = FileNumber(restarted / "eval.json", "learned_return_mean");
-  EXPECT_TRUE(std::isfinite(learned_kept)) << listed;
+  EXPECT_EQ(learned_kept, (*parsed)["restarts"][chosen]["learned_return_mean"].get<double>())
+      << listed;
   if (chosen == 0) {
     EXPECT_GE(learned_kept, r1["learned_return_mean"].get<double>()) << listed;
   } else {
@@ -194,7 +199,8 @@ void CheckInspect(const fs::path& run, const std::string& demos) {
   ASSERT_EQ(Irlab("inspect " + demos + " --reward " + run.string(), "inspect.log"), 0)
       << Log("inspect.log");
   const double scored = InspectedReturn(Log("inspect.log"));
-  EXPECT_TRUE(std::isfinite(scored)) << Log("inspect.log");
+  // the reward is the discriminator's logit: its own demonstrations rate as expert (~250 here)
+  EXPECT_GT(scored, 0) << Log("inspect.log");
   const std::string unchanged = ReadFile(demos).value_or("");
   ASSERT_EQ(Irlab("inspect " + demos + " --reward " + run.string() + " --set-obs 0-1=0,3=0.5",
                   "inspect3.log"),
@@ -203,7 +209,7 @@ void CheckInspect(const fs::path& run, const std::string& demos) {
   const std::string rescored = Log("inspect3.log");
   const double overwritten = InspectedReturn(rescored);
   EXPECT_TRUE(std::isfinite(overwritten)) << rescored;
-  EXPECT_NE(overwritten, scored) << rescored;
+  EXPECT_LT(overwritten, scored) << rescored;  // off the demonstrations: less expert (~-240)
   EXPECT_NE(rescored.find("entries 0-1 = 0, 3 = 0.5 in every step"), std::string::npos) << rescored;
   EXPECT_EQ(ReadFile(demos).value_or("x"), unchanged);
 }
@@ -380,7 +386,8 @@ TEST(AdversarialWarmStartTest, WarmupRoundsHoldThePolicy) {
   EXPECT_TRUE(
       torch::equal(w1->net->flat_params(), w2->net->flat_params()));  // two rounds of waiting
   EXPECT_FALSE(torch::equal(w1->net->flat_params(), w0->net->flat_params()));  // PPO from round 1
-  EXPECT_NE(w1->obs_rms.count(), w2->obs_rms.count());
+  // the normaliser folded in the second round's 2048 observations (256 steps x 8 envs)
+  EXPECT_NEAR(w2->obs_rms.count() - w1->obs_rms.count(), 2048, 1e-6);
 }
 
 // bc.freeze_obs_norm keeps the demonstrations' observation statistics: they no
@@ -468,7 +475,8 @@ TEST(AdversarialBadInputTest, BadInputFailsCleanly) {
                   "bc.log"),
             0)
       << Log("bc.log");
-  EXPECT_TRUE(std::isfinite(FileNumber(Dir() / "bc" / "eval.json", "normalized_score")));
+  // BC alone reaches ~1 on Pendulum (as in AdversarialWarmStartTest.BeginsAtTheBcFit)
+  EXPECT_GT(FileNumber(Dir() / "bc" / "eval.json", "normalized_score"), 0.8) << Log("bc.log");
 }
 
 // The README's main job, shortened: trains, prints the three returns and the
@@ -487,7 +495,11 @@ TEST(DemoCommandTest, RunsShortAndReportsScoreAndCurve) {
   }
   EXPECT_NEAR(FileNumber(run / "eval.json", "expert_return"), -163.85,
               0.01);  // the shipped set's mean
-  EXPECT_TRUE(std::isfinite(FileNumber(run / "eval.json", "normalized_score")));
+  const fs::path eval = run / "eval.json";
+  const double random = FileNumber(eval, "random_return");
+  EXPECT_DOUBLE_EQ(
+      FileNumber(eval, "normalized_score"),
+      (FileNumber(eval, "return_mean") - random) / (FileNumber(eval, "expert_return") - random));
   const std::string png = ReadFile(run / "learning_curve.png").value_or("");
   ASSERT_GT(png.size(), 8u);
   EXPECT_EQ(png.substr(1, 3), "PNG");

@@ -40,7 +40,8 @@ int EvalCommand(const Args& args) {
   auto policy = Policy::Load(run);
   if (!policy.ok()) return Fail("eval", policy.status());
   if (env.empty()) env = (*policy)->env_name();
-  auto result = EvaluatePolicy(**policy, env, options, episodes, deterministic, seed, threads);
+  auto result =
+      EvaluatePolicy((*policy)->state(), env, options, episodes, deterministic, seed, threads);
   if (!result.ok()) return Fail("eval", result.status());
   std::printf("%s on %s (%s): return %.2f +- %.2f, length %.1f over %d episodes\n", run.c_str(),
               env.c_str(), deterministic ? "deterministic" : "stochastic", result->mean_return,

@@ -122,10 +122,10 @@ absl::Status TransferReward(const fs::path& reward_run, const PpoRunConfig& cfg,
     IRLAB_ASSIGN_OR_RETURN(auto policy, Policy::Load(r.dir));
     // the episodes of TrainExpert's own evaluation (same seed), now scored by the learned reward
     // too
-    IRLAB_ASSIGN_OR_RETURN(
-        r.eval,
-        EvaluatePolicy(*policy, cfg.env, cfg.env_options, cfg.eval_episodes, /*deterministic=*/true,
-                       StreamSeed(one.seed, SeedStream::kExpertEval), cfg.threads, learned));
+    IRLAB_ASSIGN_OR_RETURN(r.eval, EvaluatePolicy(policy->state(), cfg.env, cfg.env_options,
+                                                  cfg.eval_episodes, /*deterministic=*/true,
+                                                  StreamSeed(one.seed, SeedStream::kExpertEval),
+                                                  cfg.threads, learned));
     std::printf("restart %d: learned return %.2f, true return %.1f\n", k + 1,
                 r.eval.mean_scored_return, r.eval.mean_return);
     tried.push_back(std::move(r));

@@ -138,14 +138,6 @@ absl::StatusOr<EvalResult> EvaluatePolicy(const PolicyState& policy, const std::
       score);
 }
 
-absl::StatusOr<EvalResult> EvaluatePolicy(const Policy& policy, const std::string& task,
-                                          const EnvOptions& options, int episodes,
-                                          bool deterministic, uint64_t seed, int threads,
-                                          const TransitionScorer& score) {
-  return EvaluatePolicy(policy.state(), task, options, episodes, deterministic, seed, threads,
-                        score);
-}
-
 absl::StatusOr<EvalResult> EvaluateRandomPolicy(const std::string& task, const EnvOptions& options,
                                                 int episodes, uint64_t seed, int threads) {
   IRLAB_ASSIGN_OR_RETURN(auto probe, MakeEnv(task, options));

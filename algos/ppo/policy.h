@@ -57,14 +57,10 @@ struct EvalResult {
   double mean_scored_return = 0;
 };
 
-// Runs `episodes` whole episodes of `policy` on `task` and reports the true
-// returns (and, with `score`, the scored ones). Episodes are seeded from
-// `seed`, independent of the thread count.
-absl::StatusOr<EvalResult> EvaluatePolicy(const Policy& policy, const std::string& task,
-                                          const EnvOptions& options, int episodes,
-                                          bool deterministic, uint64_t seed, int threads,
-                                          const TransitionScorer& score = {});
-// The same for a policy held in memory by a trainer.
+// Runs `episodes` whole episodes of `policy` (a trainer's, or a loaded
+// Policy's state()) on `task` and reports the true returns (and, with `score`,
+// the scored ones). Episodes are seeded from `seed`, independent of the
+// thread count.
 absl::StatusOr<EvalResult> EvaluatePolicy(const PolicyState& policy, const std::string& task,
                                           const EnvOptions& options, int episodes,
                                           bool deterministic, uint64_t seed, int threads,

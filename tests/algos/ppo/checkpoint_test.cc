@@ -423,8 +423,8 @@ TEST(CheckpointTest, EvaluationScoresEachStepWithASecondReward) {
     if (!last_next.empty()) steps += n;
     last_next.assign(next_obs.begin(), next_obs.end());
   };
-  auto plain = EvaluatePolicy(**policy, "InvertedPendulum", {}, 5, true, 3, 1);
-  auto scored = EvaluatePolicy(**policy, "InvertedPendulum", {}, 5, true, 3, 1, ones);
+  auto plain = EvaluatePolicy((*policy)->state(), "InvertedPendulum", {}, 5, true, 3, 1);
+  auto scored = EvaluatePolicy((*policy)->state(), "InvertedPendulum", {}, 5, true, 3, 1, ones);
   ASSERT_TRUE(plain.ok() && scored.ok());
   EXPECT_EQ(plain->returns, scored->returns);
   EXPECT_TRUE(plain->scored_returns.empty());

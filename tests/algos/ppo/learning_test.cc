@@ -32,7 +32,7 @@ double TrainAndEvaluate(const std::string& name, bool overlap) {
   auto policy = Policy::Load(dir);
   EXPECT_TRUE(policy.ok()) << policy.status();
   if (!policy.ok()) return NAN;
-  auto eval = EvaluatePolicy(**policy, "InvertedPendulum", {}, 10, true, 99, 2);
+  auto eval = EvaluatePolicy((*policy)->state(), "InvertedPendulum", {}, 10, true, 99, 2);
   EXPECT_TRUE(eval.ok()) << eval.status();
   std::filesystem::remove_all(dir);
   return eval.ok() ? eval->mean_return : NAN;

@@ -175,7 +175,6 @@ void AppendReach(const TableSpec& spec, const Published& published, const Cells&
   md += "\n|";
   for (size_t i = 0; i < spec.rows.size() + layout.columns.size(); ++i) md += "---|";
   md += "\n";
-  const std::vector<std::optional<double>> no_runs;
   for (const auto& row : layout.rows) {
     md += "|";
     for (const auto& v : row) StrAppend(&md, " ", Label(spec, v), " |");
@@ -183,14 +182,12 @@ void AppendReach(const TableSpec& spec, const Published& published, const Cells&
       CellKey key = row;
       key.push_back(c);
       auto it = cells.reached.find(key);
-      std::string cell = "—";
-      // A cell with only a published figure reads "never (0/0)", as it always has.
-      if (it != cells.reached.end() || FindPublished(spec, published, row, c)) {
-        const auto& steps = it != cells.reached.end() ? it->second : no_runs;
-        auto [count, step_mean, step_std] = ReachSummary(steps);
+      std::string cell = "—";  // no runs (a cell may have only a published figure)
+      if (it != cells.reached.end() && !it->second.empty()) {
+        auto [count, step_mean, step_std] = ReachSummary(it->second);
         cell = count == 0 ? std::string("never")
                           : StrCat(FormatSteps(step_mean), " ± ", FormatSteps(step_std));
-        StrAppend(&cell, " (", count, "/", steps.size(), ")");
+        StrAppend(&cell, " (", count, "/", it->second.size(), ")");
       }
       StrAppend(&md, " ", cell, " |");
     }

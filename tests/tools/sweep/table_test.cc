@@ -192,7 +192,16 @@ TEST(TableReachTest, TabulatesStepsToReachPerCell) {
   // one value of 5 is not a full window; never reaches
   WriteCell(root / "runs", "algo-gail/seed-1", {{"algo", "gail"}, {"seed", "1"}},
             "{\"step\": 100, \"s\": 5}\n{\"step\": 200, \"s\": -5}\n");
+  // a second task: an airl run, and for gail only a published figure
+  WriteCell(root / "runs2", "algo-airl/seed-1", {{"algo", "airl"}, {"seed", "1"}},
+            "{\"step\": 1000, \"s\": 1}\n{\"step\": 2000, \"s\": 1}\n");
+  ASSERT_TRUE(
+      WriteFileAtomically(root / "pub.toml",
+                          "[p]\nentries = [{ algo = \"gail\", env = \"Task2\", mean = 1 }]\n")
+          .ok());
   ASSERT_TRUE(WriteFileAtomically(root / "t.toml", R"(
+published = "p"
+published_file = "pub.toml"
 rows = ["algo"]
 column = "env"
 metric = "s"
@@ -202,6 +211,12 @@ reach = 0.9
 [[source]]
 runs = "runs"
 set = { env = "Task" }
+[[source]]
+runs = "runs2"
+set = { env = "Task2" }
+[order]
+algo = ["airl", "gail"]
+env = ["Task", "Task2"]
 )")
                   .ok());
   const fs::path cwd = fs::current_path();
@@ -214,15 +229,18 @@ set = { env = "Task" }
                     "last 2 values of `s` is ≥ 0.9"),
             std::string::npos)
       << md;
-  EXPECT_NE(md.find("\n| algo | Task |\n|---|---|\n| airl | 650k ± 650k (2/2) |\n"
-                    "| gail | never (0/1) |\n"),
+  // the paper-only cell has no runs to reach anything: "—"
+  EXPECT_NE(md.find("\n| algo | Task | Task2 |\n|---|---|---|\n| airl | 650k ± 650k (2/2) | 2k ± "
+                    "0k (1/1) |\n| gail | never (0/1) | — |\n"),
             std::string::npos)
       << md;
   const std::vector<std::string> lines = absl::StrSplit(table->csv, '\n', absl::SkipEmpty());
-  ASSERT_EQ(lines.size(), 3u) << table->csv;
+  ASSERT_EQ(lines.size(), 5u) << table->csv;
   EXPECT_EQ(lines[0].substr(lines[0].size() - 39), ",reached,reach_step_mean,reach_step_std");
   EXPECT_EQ(lines[1].substr(lines[1].size() - 16), ",2,650150,649850");
-  EXPECT_EQ(lines[2].substr(lines[2].size() - 4), ",0,,");
+  EXPECT_EQ(lines[2].substr(lines[2].size() - 9), ",1,2000,0");
+  EXPECT_EQ(lines[3].substr(lines[3].size() - 4), ",0,,");
+  EXPECT_EQ(lines[4].substr(lines[4].size() - 4), ",0,,");  // gail on Task2: the paper only
   EXPECT_EQ(FirstStepReaching({{1, 0.9}}, 1, 0.9), 1);
   EXPECT_EQ(FirstStepReaching({{1, 0.9}}, 2, 0.9), std::nullopt);
 }

@@ -117,7 +117,7 @@ TEST(ExperimentsTest, FromScratchImitationTableAndTrialsExpand) {
   const std::pair<const char*, unsigned> trials[] = {
       {"halfcheetah_1.toml", 18}, {"halfcheetah_2.toml", 18}, {"tasks_3.toml", 42},
       {"walker_4.toml", 18},      {"swimmer_5.toml", 18},     {"halfcheetah_fixed_6.toml", 18},
-      {"long_7.toml", 4}};
+      {"long_7.toml", 4},         {"hopper_8.toml", 9}};
   for (const auto& [name, count] : trials) {
     auto trial = LoadSweepFile(dir / "trials" / name);
     ASSERT_TRUE(trial.ok()) << trial.status();

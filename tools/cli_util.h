@@ -132,6 +132,14 @@ inline int CheckRunFlags(const char* command, const std::string& out, const std:
   return -1;
 }
 
+// The config file a training command loads: a resumed run's own config.toml,
+// else --config (empty: the built-in defaults).
+inline std::filesystem::path ConfigToLoad(const std::string& resume,
+                                          const std::string& config_file) {
+  return resume.empty() ? std::filesystem::path(config_file)
+                        : std::filesystem::path(resume) / "config.toml";
+}
+
 // Starts (or, with `resume`, continues) a training run in run_dir: a new run
 // needs a new or empty directory; config_toml and run.json are written, then
 // `train` runs. When anything fails, a new run's directory is taken back

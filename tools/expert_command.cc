@@ -33,8 +33,7 @@ int ExpertCommand(const Args& args) {
   PpoRunConfig cfg;
   const bool resuming = !resume.empty();
   const std::filesystem::path run_dir = resuming ? resume : out;
-  const std::filesystem::path config_path =
-      resuming ? run_dir / "config.toml" : std::filesystem::path(config_file);
+  const std::filesystem::path config_path = ConfigToLoad(resume, config_file);
   if (absl::Status s = LoadConfig(cfg, config_path, sets, given); !s.ok()) return Fail("expert", s);
   if (!resuming) {
     // what would fail at the start of training fails before the run directory exists

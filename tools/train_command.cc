@@ -66,8 +66,7 @@ int TrainCommand(const Args& args) {
   AdversarialConfig cfg;
   const bool resuming = !resume.empty();
   const std::filesystem::path run_dir = resuming ? resume : out;
-  const std::filesystem::path config_path =
-      resuming ? run_dir / "config.toml" : std::filesystem::path(config_file);
+  const std::filesystem::path config_path = ConfigToLoad(resume, config_file);
   if (absl::Status s = LoadConfig(cfg, config_path, sets, given); !s.ok()) return Fail("train", s);
   if (cfg.demos_file.empty()) {
     std::fprintf(stderr, "irlab train: --demos is required (or demos_file in the config)\n");

@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstring>
 
-#include "algos/adversarial/bc.h"
 #include "algos/adversarial/learned_reward.h"
 #include "algos/ppo/losses.h"
 #include "core/strings.h"
@@ -413,22 +412,6 @@ TEST(RewardNetsTest, CheckpointRoundTripAndTheLegacyOptimizerArchive) {
       *legacy.state().at(c10::guts::to_string(tensors[2].unsafeGetTensorImpl())));
   const int64_t at = d.ParameterSlices()[2][0];
   EXPECT_EQ(migrated.adam->v[at + 1].item<float>(), state.exp_avg_sq().view({-1})[1].item<float>());
-}
-
-TEST(BcTest, LossAndGradientMatchAutograd) {
-  ActorCritic net(10, 3, {64, 64}, {64, 64}, -0.4, 9);
-  torch::manual_seed(9);
-  torch::Tensor obs = torch::randn({128, 10}), act = torch::randn({128, 3});
-  std::vector<float> grads(net.num_params(), NAN);
-  nn::MlpScratch scratch;
-  const double nll = BcLossAndGradient(net, obs.data_ptr<float>(), act.data_ptr<float>(), 128,
-                                       scratch, grads.data());
-  torch::Tensor p = net.flat_params().clone().requires_grad_(true);
-  torch::Tensor ref = -GaussianLogProb(act, net.TorchMean(p, obs), net.TorchLogStd(p)).mean();
-  ref.backward();
-  EXPECT_NEAR(nll, ref.item<double>(), 1e-5);
-  EXPECT_LT(testing::RelativeError(grads.data(), p.grad()), 1e-5);
-  EXPECT_EQ(grads[net.critic().offset], 0.0f);  // the critic has no part in BC
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "algos/adversarial/bc.h"
+#include "algos/adversarial/learned_reward.h"
 #include "algos/common/compute_threads.h"
 #include "algos/common/seed_streams.h"
 #include "algos/ppo/checkpoint.h"
@@ -22,6 +23,8 @@
 #include "core/config.h"
 #include "core/files.h"
 #include "core/json.h"
+#include "data/demo_file.h"
+#include "envs/registry.h"
 #include "tests/util/test_util.h"
 
 namespace irlab {
@@ -86,6 +89,22 @@ class AdversarialTest : public ::testing::Test {
 // ends that check only and the test reports every behaviour that fails. (ctest runs
 // each TEST in its own process: separate TESTs would train the expert and GAIL again.)
 
+// The mean true return of a `transfer` (or `expert`) run's policy, evaluated
+// here as the run evaluates it: deterministic episodes seeded by its config.
+double TrueReturn(const fs::path& run) {
+  PpoRunConfig cfg;
+  const absl::Status loaded = LoadConfig(cfg, run / "config.toml", {});
+  EXPECT_TRUE(loaded.ok()) << loaded;
+  auto policy = LoadPolicy(run / "checkpoint.pt");
+  EXPECT_TRUE(policy.ok()) << policy.status();
+  if (!loaded.ok() || !policy.ok()) return NAN;
+  auto eval = EvaluatePolicy(*policy, cfg.env, cfg.env_options, cfg.eval_episodes,
+                             /*deterministic=*/true, StreamSeed(cfg.seed, SeedStream::kExpertEval),
+                             cfg.threads);
+  EXPECT_TRUE(eval.ok()) << eval.status();
+  return eval.ok() ? eval->mean_return : NAN;
+}
+
 // transfer trains PPO on the learned reward and evaluates it on the true one.
 void CheckTransfer(const fs::path& run) {
   const fs::path transfer = Dir() / "transfer";
@@ -96,11 +115,10 @@ void CheckTransfer(const fs::path& run) {
                   "transfer.log"),
             0)
       << Log("transfer.log");
-  // InvertedPendulum pays 1 per step alive and ends episodes at 1000 steps
+  // InvertedPendulum pays 1 per step alive: the true return, not the learned one
   const double ret = FileNumber(transfer / "eval.json", "return_mean");
   EXPECT_DOUBLE_EQ(ret, FileNumber(transfer / "eval.json", "length_mean"));
-  EXPECT_GE(ret, 1);
-  EXPECT_LE(ret, 1000);
+  EXPECT_EQ(ret, TrueReturn(transfer));
 }
 
 // --restarts: PPO trained twice (seeds 0 and 1000), the policy of the higher learned
@@ -202,12 +220,52 @@ double InspectedReturn(const std::string& log) {
   return std::stod(m[1]);
 }
 
+// The mean learned return per episode of a demonstrations file, summed here:
+// each episode's steps scored by the run's reward (ScoreTransitions, as
+// transfer scores them), with observation entries `set` (index, value)
+// overwritten in s and s' first.
+double LearnedReturn(const fs::path& run, const std::string& demos,
+                     const std::vector<std::pair<int, float>>& set) {
+  auto reward = LoadLearnedReward(run);
+  auto file = DemoFile::Open(demos);
+  EXPECT_TRUE(reward.ok() && file.ok());
+  if (!reward.ok() || !file.ok()) return NAN;
+  const DemoMetadata& m = (*file)->metadata();
+  auto env = MakeEnv(m.task);
+  EXPECT_TRUE(env.ok()) << env.status();
+  if (!env.ok()) return NAN;
+  const EpisodeTable& episodes = (*file)->episodes();
+  double sum = 0;
+  for (int64_t e = 0; e < episodes.size(); ++e) {
+    const int64_t n = episodes.length[e];
+    std::vector<float> obs(n * m.obs_dim), next(n * m.obs_dim), act(n * m.act_dim);
+    std::vector<uint8_t> terminal(n);
+    const DemoFile& f = **file;
+    EXPECT_TRUE(f.Read(DemoField::kObservations, episodes.start[e], n, std::span(obs)).ok());
+    EXPECT_TRUE(f.Read(DemoField::kNextObservations, episodes.start[e], n, std::span(next)).ok());
+    EXPECT_TRUE(f.Read(DemoField::kActions, episodes.start[e], n, std::span(act)).ok());
+    EXPECT_TRUE(f.Read(DemoField::kTerminals, episodes.start[e], n, std::span(terminal)).ok());
+    for (int64_t t = 0; t < n; ++t) {
+      for (const auto& [i, value] : set) obs[t * m.obs_dim + i] = next[t * m.obs_dim + i] = value;
+    }
+    double episode = 0;
+    for (float r : ScoreTransitions(*reward, obs, act, next, terminal, (*env)->spec().act_low,
+                                    (*env)->spec().act_high)) {
+      episode += r;
+    }
+    sum += episode;
+  }
+  return sum / episodes.size();
+}
+
 // irlab inspect scores demonstrations with the learned reward; --set-obs scores the
-// same episodes with observation entries overwritten, the file untouched.
+// same episodes with observation entries overwritten, the file untouched. (Printed
+// to 2 decimals.)
 void CheckInspect(const fs::path& run, const std::string& demos) {
   ASSERT_EQ(Irlab("inspect " + demos + " --reward " + run.string(), "inspect.log"), 0)
       << Log("inspect.log");
   const double scored = InspectedReturn(Log("inspect.log"));
+  EXPECT_NEAR(scored, LearnedReturn(run, demos, {}), 0.005 + 1e-9) << Log("inspect.log");
   // the reward is the discriminator's logit: its own demonstrations rate as expert (~250 here)
   EXPECT_GT(scored, 0) << Log("inspect.log");
   const std::string unchanged = ReadFile(demos).value_or("");
@@ -217,7 +275,8 @@ void CheckInspect(const fs::path& run, const std::string& demos) {
       << Log("inspect3.log");
   const std::string rescored = Log("inspect3.log");
   const double overwritten = InspectedReturn(rescored);
-  EXPECT_TRUE(std::isfinite(overwritten)) << rescored;
+  EXPECT_NEAR(overwritten, LearnedReturn(run, demos, {{0, 0.f}, {1, 0.f}, {3, 0.5f}}), 0.005 + 1e-9)
+      << rescored;
   EXPECT_LT(overwritten, scored) << rescored;  // off the demonstrations: less expert (~-240)
   EXPECT_NE(rescored.find("entries 0-1 = 0, 3 = 0.5 in every step"), std::string::npos) << rescored;
   EXPECT_EQ(ReadFile(demos).value_or("x"), unchanged);

@@ -42,6 +42,18 @@ struct SelectedEpisode {
   }
 };
 
+// The number of selected rows in rows [begin, end) of the file.
+int64_t SelectedRowsIn(const std::vector<SelectedEpisode>& episodes, int64_t begin, int64_t end) {
+  auto it = std::upper_bound(episodes.begin(), episodes.end(), begin,
+                             [](int64_t row, const SelectedEpisode& e) { return row < e.end(); });
+  int64_t count = 0;
+  for (; it != episodes.end() && it->start < end; ++it) {
+    const int64_t first = it->FirstAtOrAfter(begin), stop = std::min(end, it->end());
+    if (first < stop) count += (stop - first + it->stride - 1) / it->stride;
+  }
+  return count;
+}
+
 }  // namespace
 
 // The stream: a background reader of shuffled blocks and the pool it feeds.
@@ -50,6 +62,8 @@ struct ExpertStore::Stream {
   std::vector<SelectedEpisode> episodes;  // sorted by start
   std::vector<float> final_obs;           // [E, obs_dim] of the file's episodes
   std::vector<int64_t> blocks;            // first rows of the blocks holding selected rows
+  std::vector<int64_t> block_sizes;       // the selected rows of each block (>= 1)
+  int64_t rows_per_pass = 0;              // their sum: the rows of one pass over the blocks
   std::vector<float> boundaries;          // [blocks, obs_dim] obs of the row after each block
   int64_t block_rows = 0;
   uint64_t seed = 0;
@@ -70,13 +84,21 @@ struct ExpertStore::Stream {
   absl::Status error;
   bool stop = false;
   int prefetch = 2;
+  int64_t blocks_read = 0;
   std::thread reader;
 
   // reader-thread state
   int64_t next_seq = 0;
-  std::vector<int64_t> order;  // this pass's block order (indices into blocks)
+  int64_t order_pass = -1;     // the pass `order` is of
+  std::vector<int64_t> order;  // that pass's block order (indices into blocks)
 
-  ~Stream() {
+  ~Stream() { StopReader(); }
+
+  void StartReader() {
+    stop = false;
+    reader = std::thread([this] { Run(); });
+  }
+  void StopReader() {
     {
       std::lock_guard<std::mutex> lock(mu);
       stop = true;
@@ -85,25 +107,55 @@ struct ExpertStore::Stream {
     if (reader.joinable()) reader.join();
   }
 
+  // The order of the blocks in pass `pass`: fixed by the seed and the pass number.
+  std::vector<int64_t> PassOrder(int64_t pass) const {
+    const int64_t num_blocks = static_cast<int64_t>(blocks.size());
+    std::vector<int64_t> pass_order(num_blocks);
+    std::iota(pass_order.begin(), pass_order.end(), 0);
+    Rng rng(Rng::DeriveSeed(Rng::DeriveSeed(seed, 3), static_cast<uint64_t>(pass)));
+    for (int64_t i = num_blocks - 1; i > 0; --i) {
+      std::swap(pass_order[i], pass_order[rng.UniformInt(static_cast<uint64_t>(i + 1))]);
+    }
+    return pass_order;
+  }
+
   // Reads the block at position `seq` of the endless shuffled sequence.
   absl::Status ReadBlock(int64_t seq, Rows& out) {
     const int64_t num_blocks = static_cast<int64_t>(blocks.size());
-    if (seq % num_blocks == 0) {
-      // a new pass: a fresh order, fixed by the seed and the pass number
-      order.resize(num_blocks);
-      std::iota(order.begin(), order.end(), 0);
-      Rng rng(Rng::DeriveSeed(Rng::DeriveSeed(seed, 3), static_cast<uint64_t>(seq / num_blocks)));
-      for (int64_t i = num_blocks - 1; i > 0; --i) {
-        std::swap(order[i], order[rng.UniformInt(static_cast<uint64_t>(i + 1))]);
-      }
+    if (seq / num_blocks != order_pass) {
+      order_pass = seq / num_blocks;
+      order = PassOrder(order_pass);
     }
     const int64_t b = order[seq % num_blocks];
     const int64_t begin = blocks[b], n = file->num_transitions();
     const int64_t rows = std::min(block_rows, n - begin);
     const int64_t od = file->metadata().obs_dim;
     const float* boundary = begin + rows < n && read_next ? &boundaries[b * od] : nullptr;
-    return ReadRange(*file, episodes, final_obs, begin, rows, read_actions, read_next, boundary,
-                     out);
+    IRLAB_RETURN_IF_ERROR(
+        ReadRange(*file, episodes, final_obs, begin, rows, read_actions, read_next, boundary, out));
+    IRLAB_CHECK(out.size == block_sizes[b], "a block's selected rows miscounted");
+    return absl::OkStatus();
+  }
+
+  // Restarts the stream at row `row` of its endless sequence (pass after
+  // pass of rows_per_pass rows): the reader starts at the block holding that
+  // row, so no block before it is read, and the rows before it in the block
+  // are passed over. The next Refill continues from `row`.
+  absl::Status SeekTo(int64_t row) {
+    StopReader();
+    const int64_t pass = row / rows_per_pass;
+    int64_t skip = row % rows_per_pass, i = 0;
+    const std::vector<int64_t> pass_order = PassOrder(pass);
+    while (skip >= block_sizes[pass_order[i]]) skip -= block_sizes[pass_order[i++]];
+    if (current) spare.push_back(std::move(current));
+    for (auto& block : ready) spare.push_back(std::move(block));
+    ready.clear();
+    error = absl::OkStatus();
+    next_seq = pass * static_cast<int64_t>(blocks.size()) + i;
+    StartReader();
+    IRLAB_RETURN_IF_ERROR(Advance());
+    current_pos = skip;
+    return absl::OkStatus();
   }
 
   // Reads rows [begin, begin + rows) and keeps the selected ones, in order.
@@ -180,6 +232,7 @@ struct ExpertStore::Stream {
         }
         ready.push_back(std::move(block));
         ++next_seq;
+        ++blocks_read;
       }
       cv.notify_all();
     }
@@ -361,7 +414,12 @@ absl::StatusOr<std::unique_ptr<ExpertStore>> ExpertStore::Open(const fs::path& p
   stream->read_next = read_next;
   stream->prefetch = config.prefetch_blocks;
   for (size_t b = 0; b < used.size(); ++b) {
-    if (used[b]) stream->blocks.push_back(static_cast<int64_t>(b) * block_rows);
+    if (!used[b]) continue;
+    const int64_t begin = static_cast<int64_t>(b) * block_rows;
+    stream->blocks.push_back(begin);
+    stream->block_sizes.push_back(
+        SelectedRowsIn(stream->episodes, begin, std::min(begin + block_rows, n)));
+    stream->rows_per_pass += stream->block_sizes.back();
   }
   if (read_next) {
     // the first obs after each block, for its last row's next obs
@@ -379,7 +437,7 @@ absl::StatusOr<std::unique_ptr<ExpertStore>> ExpertStore::Open(const fs::path& p
   pool.terminal.resize(capacity);
   if (read_actions) pool.act.resize(capacity * ad);
   if (read_next) pool.next_obs.resize(capacity * od);
-  stream->reader = std::thread([s = stream.get()] { s->Run(); });
+  stream->StartReader();
   IRLAB_RETURN_IF_ERROR(stream->Refill(capacity, od, ad));  // fill the pool once
   store->stream_ = std::move(stream);
   store->streaming_ = true;
@@ -438,11 +496,23 @@ absl::Status ExpertStore::RestoreDrawState(const DrawState& state) {
   }
   draw_rng_.set_state(state.rng);
   batches_ = state.batches;
-  if (!streaming_) return absl::OkStatus();
-  // the pool as the draws left it: the same rows replaced in the same order
-  stream_->debt = state.debt;
-  stream_->refilled = state.rows_refilled;
-  return stream_->Refill(state.rows_refilled, obs_dim(), act_dim());
+  if (!streaming_ || stream_->pool.size == 0) return absl::OkStatus();
+  // The pool as the draws left it: since Open, capacity + R rows of the
+  // stream went into it in turn, row k at pool row k % capacity, so it holds
+  // rows [R, R + capacity). Those are read again, from the block holding row
+  // R on: none of the R rows before is read.
+  Stream& stream = *stream_;
+  stream.debt = state.debt;
+  stream.refilled = state.rows_refilled;
+  IRLAB_RETURN_IF_ERROR(stream.SeekTo(state.rows_refilled));
+  stream.write = state.rows_refilled % stream.pool.size;
+  return stream.Refill(stream.pool.size, obs_dim(), act_dim());
+}
+
+int64_t ExpertStore::blocks_read() const {
+  if (!streaming_) return 0;
+  std::lock_guard<std::mutex> lock(stream_->mu);
+  return stream_->blocks_read;
 }
 
 absl::Status ExpertStore::Skip(int64_t batches, int batch_size) {

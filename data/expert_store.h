@@ -88,8 +88,10 @@ class ExpertStore {
     double debt = 0.0;          // stream: the part of a row owed to the pool
   };
   DrawState draw_state() const;
-  // Continues from `state` (a freshly opened store only); stream mode reads
-  // forward to its position. An error for a state no store could have reached.
+  // Continues from `state` (a freshly opened store only). Stream mode seeks:
+  // it refills the pool from the block holding its position on, reading none
+  // of the blocks the draws had passed. An error for a state no store could
+  // have reached.
   absl::Status RestoreDrawState(const DrawState& state);
   // Draws and drops `batches` batches of batch_size: how resume caught up
   // before checkpoints kept the DrawState.
@@ -107,6 +109,9 @@ class ExpertStore {
   double std_return() const { return std_return_; }
   // Bytes of sample buffers the store holds (pool + blocks), <= memory_mib.
   int64_t buffer_bytes() const { return buffer_bytes_; }
+  // Stream mode: blocks read from the file since Open, those read ahead
+  // included; 0 in memory mode.
+  int64_t blocks_read() const;
 
  private:
   struct Stream;

@@ -1,4 +1,5 @@
-// `irlab train` and `irlab transfer`. No LibTorch here.
+// `irlab train` and `irlab transfer`: the adversarial round is
+// train_adversarial.cc, the transfer transfer.cc. No LibTorch here.
 #pragma once
 
 #include <cstdint>

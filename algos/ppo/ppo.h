@@ -1,5 +1,6 @@
-// PPO on a task's true reward: the `irlab expert` job, and the update it
-// shares with the adversarial round. No LibTorch here.
+// PPO on a task's true reward: the `irlab expert` job (the loop is
+// train_expert.cc), and the update it shares with the adversarial round. No
+// LibTorch here.
 #pragma once
 
 #include <filesystem>

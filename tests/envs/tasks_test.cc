@@ -64,7 +64,7 @@ TEST_P(TaskTest, ThousandRandomStepsStayFinite) {
   std::vector<float> obs(s.obs_dim), act(s.act_dim);
   Rng rng(1);
   env->Reset(0, obs);
-  int episodes = 0;
+  int episodes = 0, length = 0;
   for (int t = 0; t < 1000; ++t) {
     for (int j = 0; j < s.act_dim; ++j)
       act[j] = static_cast<float>(rng.Uniform(s.act_low[j], s.act_high[j]));
@@ -76,8 +76,14 @@ TEST_P(TaskTest, ThousandRandomStepsStayFinite) {
     for (int k = 0; k < r->info.terms.count; ++k) sum += r->info.terms.values[k];
     ASSERT_NEAR(sum, r->reward, 1e-9) << "reward terms must add up to the reward";
     ASSERT_FALSE(r->terminated && r->truncated);
+    // the time limit ends an episode that has not terminated at exactly the horizon
+    ++length;
+    if (!r->terminated) {
+      ASSERT_EQ(r->truncated, length == s.horizon) << t;
+    }
     if (r->terminated || r->truncated) {
       env->Reset(++episodes, obs);
+      length = 0;
     }
   }
 }

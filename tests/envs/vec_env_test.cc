@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/rng.h"
+#include "envs/registry.h"
 
 namespace irlab {
 namespace {
@@ -56,7 +57,17 @@ TEST(VecEnvTest, AutoResetKeepsFinalObservationAndReturn) {
     EXPECT_EQ(vec->episode_lengths()[i], 5);
     EXPECT_NEAR(vec->episode_returns()[i], manual_return[i], 1e-4);
     // the final obs is the end of the old episode, obs() the start of the next
-    EXPECT_NE(vec->final_obs()[i * 3 + 2], vec->obs()[i * 3 + 2]);
+    // (episode k of env i is seeded with DeriveSeed(DeriveSeed(seed, i), k)):
+    // a lone env replays both
+    auto lone = std::move(*MakeEnv("Pendulum", opts));
+    std::vector<float> obs(3), zero(1, 0.f);
+    lone->Reset(Rng::DeriveSeed(Rng::DeriveSeed(0, i), 0), obs);
+    for (int t = 1; t <= 5; ++t) ASSERT_TRUE(lone->Step(zero, obs).ok());
+    EXPECT_EQ(
+        std::vector<float>(vec->final_obs().begin() + i * 3, vec->final_obs().begin() + i * 3 + 3),
+        obs);
+    lone->Reset(Rng::DeriveSeed(Rng::DeriveSeed(0, i), 1), obs);
+    EXPECT_EQ(std::vector<float>(vec->obs().begin() + i * 3, vec->obs().begin() + i * 3 + 3), obs);
   }
 }
 

@@ -52,9 +52,19 @@ TEST(SoftValueIterationTest, IsStableForHugeRewards) {
   TabularPolicy policy;
   std::vector<double> v;
   SoftValueIteration(mdp, reward, &policy, &v);
-  for (double x : v) EXPECT_TRUE(std::isfinite(x));
-  for (double p : policy.probs) EXPECT_TRUE(std::isfinite(p));
-  EXPECT_NEAR(policy.at(0, 0)[1], 1.0, 1e-12);  // switching is worth 8000 more
+  // as above with r(s,a) = 1e4 s: exp(1e4) overflows a double, the log-sum-exp does not
+  const double log2 = std::log(2.0);
+  EXPECT_NEAR(v[2 + 0], log2, 1e-9);
+  EXPECT_NEAR(v[2 + 1], 1e4 + log2, 1e-9);
+  EXPECT_NEAR(policy.at(1, 1)[0], 0.5, 1e-12);
+  // Q_0(0,switch) = log 2 + 8000 beats Q_0(0,stay) = log 2 by e^8000
+  EXPECT_NEAR(v[0], 8000 + log2, 1e-9);
+  EXPECT_NEAR(policy.at(0, 0)[1], 1.0, 1e-12);
+  // Q_0(1,stay) = 2e4 + log 2 beats Q_0(1,switch) = 1.8e4 + log 2
+  EXPECT_NEAR(v[1], 2e4 + log2, 1e-9);
+  EXPECT_NEAR(policy.at(0, 1)[0], 1.0, 1e-12);
+  EXPECT_EQ(v[4], 0.0);
+  EXPECT_EQ(v[5], 0.0);
 }
 
 TEST(OptimalValueIterationTest, MatchesTheHandSolvedTwoStateMdp) {

@@ -6,7 +6,10 @@
 // machine's physics. Baseline and loop alternate over several rounds and the
 // median ratio is reported, since the machine's speed drifts.
 //
-//   build/bench/loop_bench [--steps 40960] [--rounds 3] [--task HalfCheetah]
+//   build/bench/loop_bench [--steps 40960] [--rounds 3] [--task HalfCheetah] [--only NAME]
+//
+// --only NAME runs just the loop of that name (a row's first column, e.g.
+// --only "AIRL round, PPO 8 minibatches of 256"), for profiling it.
 //
 // Each loop run is the library call behind the command (TrainExpert,
 // TrainAdversarial) into a temporary directory, so set-up, logging and the
@@ -14,6 +17,7 @@
 // demonstrations written first: their content does not change the cost.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -90,7 +94,7 @@ struct Subject {
 int Main(int argc, char** argv) {
   int64_t steps = 40960;
   int rounds = 3;
-  std::string task = "HalfCheetah";
+  std::string task = "HalfCheetah", only;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--steps"))
       steps = std::atoll(argv[i + 1]);
@@ -98,13 +102,18 @@ int Main(int argc, char** argv) {
       rounds = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--task"))
       task = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--only"))
+      only = argv[i + 1];
     else {
-      std::fprintf(stderr, "usage: loop_bench [--steps N] [--rounds R] [--task TASK]\n");
+      std::fprintf(stderr,
+                   "usage: loop_bench [--steps N] [--rounds R] [--task TASK] [--only NAME]\n");
       return 2;
     }
   }
   if ((argc - 1) % 2 || steps < 2048 || rounds < 1) {
-    std::fprintf(stderr, "usage: loop_bench [--steps N >= 2048] [--rounds R >= 1] [--task TASK]\n");
+    std::fprintf(stderr,
+                 "usage: loop_bench [--steps N >= 2048] [--rounds R >= 1] [--task TASK] [--only "
+                 "NAME]\n");
     return 2;
   }
   const fs::path dir = fs::temp_directory_path() / StrCat("irlab_loop_bench_", getpid());
@@ -154,12 +163,18 @@ int Main(int argc, char** argv) {
       {"AIRL round, PPO 8 minibatches of 256, overlapped", airl(8, true)},
   };
 
+  if (!only.empty() && std::none_of(subjects.begin(), subjects.end(),
+                                    [&](const Subject& s) { return s.name == only; })) {
+    std::fprintf(stderr, "loop_bench: no loop named '%s'\n", only.c_str());
+    return 2;
+  }
   std::printf(
       "%s, %lld env steps per loop run, %d rounds; ratio = loop env steps/s / two bare mj_step\n"
       "loops running at once (median over rounds, each against the baseline just before it)\n\n",
       task.c_str(), static_cast<long long>(steps), rounds);
   std::printf("%-50s %12s %14s %8s\n", "loop", "env steps/s", "2-core raw/s", "ratio");
   for (const Subject& subject : subjects) {
+    if (!only.empty() && subject.name != only) continue;
     std::vector<double> rates, raws, ratios;
     for (int r = 0; r < rounds; ++r) {
       const fs::path run_dir = dir / StrCat("run_", r);

@@ -41,6 +41,33 @@ void NormalizeSamples(const PolicyState& policy, const PolicySamples& samples, b
   Finish(policy, samples.act_sampled.data(), need_log_pi, out);
 }
 
+void RelabelSamples(const PolicyState& policy, const Discriminator& disc,
+                    const PolicySamples& samples, float* rewards, ThreadPool* pool) {
+  const int n = static_cast<int>(samples.done.size());
+  const bool need_log_pi = disc.kind() == DiscriminatorKind::kAirl;
+  std::vector<float> obs(samples.obs.size()), next_obs(samples.next_obs.size()), log_pi;
+  SideBySide(
+      pool, [&] { NormalizeObs(policy, samples.obs, obs); },
+      [&] { NormalizeObs(policy, samples.next_obs, next_obs); });
+  if (need_log_pi) log_pi.resize(n);
+  const TransitionBatch t{.size = n,
+                          .obs = obs.data(),
+                          .act = samples.act.data(),
+                          .next_obs = next_obs.data(),
+                          .done = samples.done.data(),
+                          .log_pi = need_log_pi ? log_pi.data() : nullptr};
+  // the actor's pass and the discriminator's (g, then AIRL's h) side by side
+  SideBySide(
+      pool,
+      [&] {
+        if (!need_log_pi) return;
+        nn::MlpScratch scratch;
+        policy.net->LogProb(obs.data(), samples.act_sampled.data(), n, log_pi.data(), scratch);
+      },
+      [&] { disc.F(t, rewards); });
+  disc.GeneratorRewardFromF(t, rewards);
+}
+
 absl::Status SampleExpertBatch(int size, ExpertStore& store, const PolicyState& policy,
                                bool need_log_pi, NormalizedBatch& out) {
   const int obs_dim = policy.net->obs_dim(), act_dim = policy.net->act_dim();

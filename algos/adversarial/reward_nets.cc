@@ -104,26 +104,44 @@ void Discriminator::BackwardF(const float* done, int n, Pass& p, const float* d_
       });
 }
 
-void Discriminator::Logits(const TransitionBatch& t, float* out, ThreadPool* pool) const {
+void Discriminator::F(const TransitionBatch& t, float* out, ThreadPool* pool) const {
   Gather(t, 0, t.size, pass_);
   ForwardF(t.done, t.size, pass_, /*unshaped=*/false, pool);
-  const float w = static_cast<float>(shape_.entropy_weight);
-  for (int r = 0; r < t.size; ++r) {
-    IRLAB_CHECK(!shaped() || t.log_pi != nullptr, "AIRL logits need log pi(a|s)");
-    out[r] = shaped() ? pass_.f[r] - w * t.log_pi[r] : pass_.f[r];
-  }
+  std::copy(pass_.f.begin(), pass_.f.end(), out);
+}
+
+namespace {
+
+// f - w log pi (AIRL), in place.
+void SubtractLogPi(const DiscriminatorShape& shape, const TransitionBatch& t, float* f) {
+  if (shape.kind != DiscriminatorKind::kAirl) return;
+  IRLAB_CHECK(t.log_pi != nullptr, "AIRL logits need log pi(a|s)");
+  const float w = static_cast<float>(shape.entropy_weight);
+  for (int r = 0; r < t.size; ++r) f[r] = f[r] - w * t.log_pi[r];
+}
+
+}  // namespace
+
+void Discriminator::Logits(const TransitionBatch& t, float* out, ThreadPool* pool) const {
+  F(t, out, pool);
+  SubtractLogPi(shape_, t, out);
 }
 
 void Discriminator::GeneratorReward(const TransitionBatch& t, float* out, ThreadPool* pool) const {
-  Logits(t, out, pool);
+  F(t, out, pool);
+  GeneratorRewardFromF(t, out);
+}
+
+void Discriminator::GeneratorRewardFromF(const TransitionBatch& t, float* f) const {
+  SubtractLogPi(shape_, t, f);  // the logits
   if (shaped()) return;
   for (int r = 0; r < t.size; ++r) {
     switch (shape_.gail_reward) {
       case GailReward::kPositive:
-        out[r] = static_cast<float>(Softplus(out[r]));
+        f[r] = static_cast<float>(Softplus(f[r]));
         break;  // -log(1 - D)
       case GailReward::kNegative:
-        out[r] = static_cast<float>(-Softplus(-out[r]));
+        f[r] = static_cast<float>(-Softplus(-f[r]));
         break;  // log D
       case GailReward::kLogit:
         break;

@@ -69,11 +69,17 @@ class Discriminator {
   std::vector<std::array<int64_t, 3>> ParameterSlices() const;
 
   // Forward passes, out [n]:
+  // f: AIRL's shaped g + gamma (1 - done) h(s') - h(s); GAIL's score g(s, a).
+  // Reads no log pi. With a pool of two threads, AIRL's g and h run side by side.
+  void F(const TransitionBatch& t, float* out, ThreadPool* pool = nullptr) const;
   // AIRL: f - w log pi; GAIL: the score g(s, a).
   void Logits(const TransitionBatch& t, float* out, ThreadPool* pool = nullptr) const;
   // What the generator maximises. AIRL: log D - log(1 - D) = the logits;
   // GAIL: the logit, -log(1 - D) or log D.
   void GeneratorReward(const TransitionBatch& t, float* out, ThreadPool* pool = nullptr) const;
+  // GeneratorReward from F's output for the same batch, in place: the same
+  // bits, with F and log pi computed wherever suits the caller.
+  void GeneratorRewardFromF(const TransitionBatch& t, float* f) const;
   // The reward exported for transfer: g alone (AIRL's unshaped base; GAIL's score).
   void UnshapedReward(const TransitionBatch& t, float* out) const;
 

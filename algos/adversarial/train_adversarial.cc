@@ -236,9 +236,8 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     // with overlap the next rollout is collected while steps 2-4 run, except
     // before a checkpoint
     Rng& rng = collector.BeginUpdate(/*synchronous=*/checkpoint_now);
-    NormalizedBatch latest;  // this rollout as the discriminator sees it
-    NormalizeSamples(state.policy, replay.latest(), disc->kind() == DiscriminatorKind::kAirl,
-                     latest);
+    NormalizedBatch latest;  // GAN-GCL: this rollout as its reward step sees it
+    if (algo == Algo::kGcl) NormalizeSamples(state.policy, replay.latest(), false, latest);
 
     // ---- 2. discriminator updates: expert vs policy
     DiscriminatorStats disc_stats;
@@ -256,7 +255,8 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     if (algo == Algo::kGcl) {
       disc->UnshapedReward(latest.View(), rollout.rewards.data());
     } else {
-      disc->GeneratorReward(latest.View(), rollout.rewards.data(), collector.idle_threads());
+      RelabelSamples(state.policy, *disc, replay.latest(), rollout.rewards.data(),
+                     collector.idle_threads());
     }
     const auto [reward_mean, reward_std] = MeanAndStd(rollout.rewards);
     if (ppo.norm_reward) ScaleRewards(state.reward_scaler, ppo.reward_clip, rollout);

@@ -44,24 +44,34 @@ std::vector<std::array<int64_t, 3>> Discriminator::ParameterSlices() const {
   return out;
 }
 
-void Discriminator::Gather(const TransitionBatch& t, int begin, int total, Pass& p) const {
+void Discriminator::GatherG(const TransitionBatch& t, int begin, int total, Pass& p) const {
   const int od = shape_.obs_dim, ad = shape_.act_dim, in = g_.in(), k = visible_;
   const bool with_act = in > k;
   p.x_g.resize(size_t(total) * in);
-  if (shaped()) p.x_h.resize(size_t(2) * total * k);
   for (int r = 0; r < t.size; ++r) {
     float* xg = &p.x_g[size_t(begin + r) * in];
     for (int c = 0; c < k; ++c) xg[c] = t.obs[size_t(r) * od + shape_.obs_keep[c]];
     if (with_act) std::copy_n(&t.act[size_t(r) * ad], ad, xg + k);
-    if (shaped()) {
-      float* xs = &p.x_h[size_t(begin + r) * k];
-      float* xn = &p.x_h[size_t(total + begin + r) * k];
-      for (int c = 0; c < k; ++c) {
-        xs[c] = t.obs[size_t(r) * od + shape_.obs_keep[c]];
-        xn[c] = t.next_obs[size_t(r) * od + shape_.obs_keep[c]];
-      }
+  }
+}
+
+void Discriminator::GatherH(const TransitionBatch& t, int begin, int total, Pass& p) const {
+  if (!shaped()) return;
+  const int od = shape_.obs_dim, k = visible_;
+  p.x_h.resize(size_t(2) * total * k);
+  for (int r = 0; r < t.size; ++r) {
+    float* xs = &p.x_h[size_t(begin + r) * k];
+    float* xn = &p.x_h[size_t(total + begin + r) * k];
+    for (int c = 0; c < k; ++c) {
+      xs[c] = t.obs[size_t(r) * od + shape_.obs_keep[c]];
+      xn[c] = t.next_obs[size_t(r) * od + shape_.obs_keep[c]];
     }
   }
+}
+
+void Discriminator::Gather(const TransitionBatch& t, int begin, int total, Pass& p) const {
+  GatherG(t, begin, total, p);
+  GatherH(t, begin, total, p);
 }
 
 void Discriminator::ForwardF(const float* done, int n, Pass& p, bool unshaped,
@@ -158,11 +168,10 @@ void Discriminator::UnshapedReward(const TransitionBatch& t, float* out) const {
 double Discriminator::BceLossAndGradient(const TransitionBatch& expert,
                                          const TransitionBatch& policy, double grad_penalty,
                                          const float* alpha, float* grads,
-                                         DiscriminatorStats* stats, ThreadPool* pool) const {
+                                         DiscriminatorStats* stats, ThreadPool* pool,
+                                         const std::function<void()>& beside_forward,
+                                         const std::function<void()>& beside_backward) const {
   const int ne = expert.size, np = policy.size, n = ne + np;
-  // one pass over expert rows then policy rows
-  Gather(expert, 0, n, pass_);
-  Gather(policy, ne, n, pass_);
   std::vector<float>& done = scratch_b_;
   std::vector<float>& d_f = scratch_c_;
   done.assign(n, 0.0f);
@@ -170,30 +179,90 @@ double Discriminator::BceLossAndGradient(const TransitionBatch& expert,
     std::copy_n(expert.done, ne, done.begin());
     std::copy_n(policy.done, np, done.begin() + ne);
   }
-  ForwardF(done.data(), n, pass_, /*unshaped=*/false, pool);
   d_f.resize(n);
-  const double w = shape_.entropy_weight;
+  // Each piece of work runs where it balances two threads: g (n rows) with the
+  // caller's work beside it, h (AIRL: 2n rows) on the other thread; without h,
+  // the caller's work there. One pass over expert rows then policy rows.
+  auto paired = [&](const std::function<void()>& g_part, const std::function<void()>& h_part,
+                    const std::function<void()>& beside) {
+    if (shaped()) {
+      SideBySide(
+          pool,
+          [&] {
+            g_part();
+            if (beside) beside();
+          },
+          h_part);
+    } else {
+      SideBySide(pool, g_part, [&] {
+        if (beside) beside();
+      });
+    }
+  };
+  const float *g = nullptr, *h = nullptr;
+  paired(
+      [&] {
+        GatherG(expert, 0, n, pass_);
+        GatherG(policy, ne, n, pass_);
+        g = nn::Forward(g_, params_.data(), pass_.x_g.data(), n, pass_.g);
+      },
+      [&] {
+        GatherH(expert, 0, n, pass_);
+        GatherH(policy, ne, n, pass_);
+        h = nn::Forward(h_, params_.data(), pass_.x_h.data(), 2 * n, pass_.h);
+      },
+      beside_forward);
+
+  // the loss: expert rows beside policy rows, each sum in row order
+  const float w = static_cast<float>(shape_.entropy_weight);
+  const float gamma = static_cast<float>(shape_.gamma);
   double loss_e = 0, loss_p = 0;
   int expert_right = 0, policy_right = 0;
-  for (int r = 0; r < n; ++r) {
-    const bool is_expert = r < ne;
+  auto rows = [&](bool is_expert) {
+    const int begin = is_expert ? 0 : ne, end = is_expert ? ne : n;
     const float* log_pi = is_expert ? expert.log_pi : policy.log_pi;
-    const int i = is_expert ? r : r - ne;
     IRLAB_CHECK(!shaped() || log_pi != nullptr, "AIRL logits need log pi(a|s)");
-    const float x = shaped() ? pass_.f[r] - static_cast<float>(w) * log_pi[i] : pass_.f[r];
-    // -log sigma(x) = softplus(-x) for experts, -log(1 - sigma(x)) = softplus(x) for the policy
-    if (is_expert) {
-      loss_e += Softplus(-x);
-      expert_right += x > 0;
-      d_f[r] = static_cast<float>(-0.5 * Sigmoid(-x) / ne);
-    } else {
-      loss_p += Softplus(x);
-      policy_right += x < 0;
-      d_f[r] = static_cast<float>(0.5 * Sigmoid(x) / np);
+    double sum = 0;
+    int right = 0;
+    for (int r = begin; r < end; ++r) {
+      // f = g + gamma (1 - done) h(s') - h(s); h(s') = 0 at a terminal s'
+      float f = g[r];
+      if (shaped()) f += gamma * (1 - done[r]) * h[n + r] - h[r];
+      const float x = shaped() ? f - w * log_pi[r - begin] : f;
+      // -log sigma(x) = softplus(-x) for experts, -log(1 - sigma(x)) = softplus(x) for the policy
+      if (is_expert) {
+        sum += Softplus(-x);
+        right += x > 0;
+        d_f[r] = static_cast<float>(-0.5 * Sigmoid(-x) / ne);
+      } else {
+        sum += Softplus(x);
+        right += x < 0;
+        d_f[r] = static_cast<float>(0.5 * Sigmoid(x) / np);
+      }
     }
-  }
+    (is_expert ? loss_e : loss_p) = sum;
+    (is_expert ? expert_right : policy_right) = right;
+  };
+  SideBySide(
+      pool, [&] { rows(true); }, [&] { rows(false); });
   double loss = 0.5 * (loss_e / ne + loss_p / np);
-  BackwardF(done.data(), n, pass_, d_f.data(), grads, pool);
+
+  paired(
+      [&] {
+        nn::Backward(g_, params_.data(), pass_.g, d_f.data(), grads, /*accumulate=*/false,
+                     /*dx=*/nullptr);
+      },
+      [&] {
+        // d f / d h(s) = -1, d f / d h(s') = gamma (1 - done)
+        scratch_a_.resize(size_t(2) * n);
+        for (int r = 0; r < n; ++r) {
+          scratch_a_[r] = -d_f[r];
+          scratch_a_[n + r] = gamma * (1 - done[r]) * d_f[r];
+        }
+        nn::Backward(h_, params_.data(), pass_.h, scratch_a_.data(), grads, /*accumulate=*/false,
+                     /*dx=*/nullptr);
+      },
+      beside_backward);
   if (stats) {
     stats->expert_acc = double(expert_right) / ne;
     stats->policy_acc = double(policy_right) / np;

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "algos/nn/mlp.h"
@@ -89,10 +90,17 @@ class Discriminator {
   // weights alpha [n]), plus grad_penalty * E ||d logits / d inputs||^2 at the
   // interpolates alpha expert + (1 - alpha) policy (obs, next obs and actions).
   // Writes d loss / d params into grads [P]; returns the loss. With a pool of
-  // two threads, AIRL's g and h passes run side by side (the same bits).
+  // two threads, AIRL's g and h passes run side by side, and the expert rows'
+  // loss terms beside the policy rows' (the same bits). beside_forward and
+  // beside_backward are the caller's work that shares nothing with the
+  // discriminator (e.g. drawing the next step's batches): they run during the
+  // forward and the backward pass, on the thread of g (the lighter net; GAIL:
+  // the other thread), or after them without a pool.
   double BceLossAndGradient(const TransitionBatch& expert, const TransitionBatch& policy,
                             double grad_penalty, const float* alpha, float* grads,
-                            DiscriminatorStats* stats, ThreadPool* pool = nullptr) const;
+                            DiscriminatorStats* stats, ThreadPool* pool = nullptr,
+                            const std::function<void()>& beside_forward = {},
+                            const std::function<void()>& beside_backward = {}) const;
 
   // GAN-GCL's reward step: -L E_expert[g] + (L / T) log (1/N sum_j exp(R_j - log q_j)),
   // R_j the sum of g over env j's T steps of the policy batch (time-major
@@ -110,8 +118,11 @@ class Discriminator {
     nn::MlpScratch g, h;
     std::vector<float> f;  // [n]
   };
-  // Gathers the visible inputs of rows [begin, begin + t.size) of `p`.
+  // Gathers the visible inputs of rows [begin, begin + t.size) of `p` (of a
+  // pass over `total` rows): g's and h's, g's alone, h's alone (AIRL).
   void Gather(const TransitionBatch& t, int begin, int total, Pass& p) const;
+  void GatherG(const TransitionBatch& t, int begin, int total, Pass& p) const;
+  void GatherH(const TransitionBatch& t, int begin, int total, Pass& p) const;
   // f over the rows gathered in p; with unshaped, g alone.
   void ForwardF(const float* done, int n, Pass& p, bool unshaped, ThreadPool* pool = nullptr) const;
   // d loss / d params from d loss / d f [n] (overwrites grads' g and h parts).

@@ -45,41 +45,53 @@ double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
-// One discriminator step: expert batch vs policy batch (binary cross-entropy).
-// With idle threads the two batches are drawn (from their own streams: the
-// store's and rng) and normalised side by side, and AIRL's g and h passes run
-// side by side: the same bits as on one thread.
-absl::StatusOr<DiscriminatorStats> DiscriminatorStep(const AdversarialConfig& cfg,
-                                                     Discriminator& disc,
-                                                     DiscriminatorOptimizer& opt,
-                                                     ExpertStore& store, const PolicyReplay& replay,
-                                                     const PolicyState& policy, Rng& rng,
-                                                     ThreadPool* threads) {
-  const int batch_size = cfg.disc.batch_size;
+// The round's discriminator steps: expert batch vs policy batch (binary
+// cross-entropy), updates_per_round times; the stats of the last. Each step's
+// batches are drawn (from their own streams: the store's and rng) and
+// normalised while the step before runs, beside its g passes (the policy
+// batch during the forward pass, the expert batch during the backward pass),
+// and AIRL's g and h passes run side by side. Draws happen in the order of
+// one step after the other (policy batch, then the step's gradient-penalty
+// weights), so that the bits are those of one thread.
+absl::StatusOr<DiscriminatorStats> DiscriminatorSteps(
+    const AdversarialConfig& cfg, Discriminator& disc, DiscriminatorOptimizer& opt,
+    ExpertStore& store, const PolicyReplay& replay, const PolicyState& policy, Rng& rng,
+    ThreadPool* threads) {
+  const int batch_size = cfg.disc.batch_size, steps = cfg.disc.updates_per_round;
   const bool airl = disc.kind() == DiscriminatorKind::kAirl;
-  NormalizedBatch expert, generated;
-  absl::Status expert_status;
-  SideBySide(
-      threads, [&] { expert_status = SampleExpertBatch(batch_size, store, policy, airl, expert); },
-      [&] {
-        SamplePolicyBatch(batch_size, cfg.disc.history_fraction, replay, policy, airl, rng,
-                          generated);
-      });
-  IRLAB_RETURN_IF_ERROR(expert_status);
-  // gradient-penalty mixing weights from the run's own Rng (checkpointed)
-  std::vector<float> alpha;
-  if (cfg.disc.grad_penalty > 0) {
-    alpha.resize(batch_size);
-    for (float& a : alpha) a = static_cast<float>(rng.Uniform(0, 1));
-  }
-  std::vector<float> grads(disc.num_params());
+  NormalizedBatch expert[2], generated[2];  // this step's, the next step's
+  absl::Status expert_status[2];
+  auto draw_expert = [&](int slot) {
+    expert_status[slot] = SampleExpertBatch(batch_size, store, policy, airl, expert[slot]);
+  };
+  auto draw_policy = [&](int slot) {
+    SamplePolicyBatch(batch_size, cfg.disc.history_fraction, replay, policy, airl, rng,
+                      generated[slot]);
+  };
   DiscriminatorStats stats;
-  disc.BceLossAndGradient(expert.View(), generated.View(), cfg.disc.grad_penalty, alpha.data(),
-                          grads.data(), &stats, threads);
-  if (!std::isfinite(stats.loss)) {
-    return absl::InternalError(StrCat("non-finite discriminator loss (", stats.loss, ")"));
+  if (steps == 0) return stats;
+  SideBySide(
+      threads, [&] { draw_expert(0); }, [&] { draw_policy(0); });
+  std::vector<float> alpha, grads(disc.num_params());
+  const std::function<void()> none;
+  for (int k = 0; k < steps; ++k) {
+    const int now = k % 2, next = 1 - now;
+    IRLAB_RETURN_IF_ERROR(expert_status[now]);
+    // gradient-penalty mixing weights from the run's own Rng (checkpointed)
+    if (cfg.disc.grad_penalty > 0) {
+      alpha.resize(batch_size);
+      for (float& a : alpha) a = static_cast<float>(rng.Uniform(0, 1));
+    }
+    const bool more = k + 1 < steps;
+    disc.BceLossAndGradient(expert[now].View(), generated[now].View(), cfg.disc.grad_penalty,
+                            alpha.data(), grads.data(), &stats, threads,
+                            more ? [&] { draw_policy(next); } : none,
+                            more ? [&] { draw_expert(next); } : none);
+    if (!std::isfinite(stats.loss)) {
+      return absl::InternalError(StrCat("non-finite discriminator loss (", stats.loss, ")"));
+    }
+    opt.Step(disc, grads.data());
   }
-  opt.Step(disc, grads.data());
   return stats;
 }
 
@@ -241,14 +253,18 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
 
     // ---- 2. discriminator updates: expert vs policy
     DiscriminatorStats disc_stats;
-    for (int k = 0; k < cfg.disc.updates_per_round; ++k) {
-      absl::StatusOr<DiscriminatorStats> step =
-          algo == Algo::kGcl
-              ? GclStep(cfg, *disc, disc_opt, *store, rollout, latest, state.policy, gcl_length)
-              : DiscriminatorStep(cfg, *disc, disc_opt, *store, replay, state.policy, rng,
-                                  collector.idle_threads());
-      if (!step.ok()) return RunStopped(step.status(), state.global_step, checkpoint);
-      disc_stats = *step;
+    if (algo == Algo::kGcl) {
+      for (int k = 0; k < cfg.disc.updates_per_round; ++k) {
+        absl::StatusOr<DiscriminatorStats> step =
+            GclStep(cfg, *disc, disc_opt, *store, rollout, latest, state.policy, gcl_length);
+        if (!step.ok()) return RunStopped(step.status(), state.global_step, checkpoint);
+        disc_stats = *step;
+      }
+    } else {
+      absl::StatusOr<DiscriminatorStats> steps = DiscriminatorSteps(
+          cfg, *disc, disc_opt, *store, replay, state.policy, rng, collector.idle_threads());
+      if (!steps.ok()) return RunStopped(steps.status(), state.global_step, checkpoint);
+      disc_stats = *steps;
     }
 
     // ---- 3. relabel the rollout with the learned reward

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <optional>
+#include <thread>
 
 #include "algos/adversarial/adversarial.h"
 #include "algos/adversarial/bc.h"
@@ -137,6 +138,21 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   const PpoConfig& ppo = cfg.ppo;
   const Algo algo = cfg.algorithm();
   SetComputeThreads(cfg.torch_threads);
+  // The random policy's return (the normalised score's zero) needs nothing
+  // that follows: its episodes run on a thread of their own while the rest is
+  // set up (its own envs and Rng: the same result), joined before first use
+  // (and on every early return).
+  absl::StatusOr<EvalResult> random_eval;
+  std::jthread random_thread([&] {
+    random_eval =
+        EvaluateRandomPolicy(cfg.env, cfg.env_options, cfg.eval_episodes,
+                             StreamSeed(cfg.seed, SeedStream::kRandomPolicy), cfg.threads);
+  });
+  auto random_return = [&]() -> absl::StatusOr<double> {
+    if (random_thread.joinable()) random_thread.join();
+    if (!random_eval.ok()) return random_eval.status();
+    return random_eval->mean_return;
+  };
   IRLAB_ASSIGN_OR_RETURN(auto vec,
                          VecEnv::Make(cfg.env, cfg.num_envs, cfg.env_options, cfg.threads));
   const EnvSpec& spec = vec->spec();
@@ -155,18 +171,15 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
                                              cfg.env, "'"));
   }
   const double expert_return = store->mean_return();
-  IRLAB_ASSIGN_OR_RETURN(
-      EvalResult random,
-      EvaluateRandomPolicy(cfg.env, cfg.env_options, cfg.eval_episodes,
-                           StreamSeed(cfg.seed, SeedStream::kRandomPolicy), cfg.threads));
-  auto normalized = [&](double r) {
-    return (r - random.mean_return) / (expert_return - random.mean_return);
+  auto announce = [&](double random) {
+    std::printf("%s on %s: %lld expert transitions, expert return %.1f, random return %.1f\n",
+                cfg.algo.c_str(), cfg.env.c_str(), static_cast<long long>(store->size()),
+                expert_return, random);
   };
-  std::printf("%s on %s: %lld expert transitions, expert return %.1f, random return %.1f\n",
-              cfg.algo.c_str(), cfg.env.c_str(), static_cast<long long>(store->size()),
-              expert_return, random.mean_return);
   if (algo == Algo::kBc) {
-    return TrainBc(cfg, *store, spec, run_dir, expert_return, random.mean_return);
+    IRLAB_ASSIGN_OR_RETURN(const double random, random_return());
+    announce(random);
+    return TrainBc(cfg, *store, spec, run_dir, expert_return, random);
   }
 
   // ---- the reward net / discriminator, and the policy samples it learns against
@@ -201,6 +214,9 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger,
                          MetricsLogger::Open(run_dir, /*console=*/false, checkpoint_step));
   IRLAB_RETURN_IF_ERROR(EnsureDirectory(run_dir / "checkpoints"));
+  IRLAB_ASSIGN_OR_RETURN(const double random, random_return());
+  announce(random);
+  auto normalized = [&](double r) { return (r - random) / (expert_return - random); };
   auto evaluate = [&]() {  // deterministic episodes on the true reward
     return EvaluatePolicy(state.policy, cfg.env, cfg.env_options, cfg.eval_episodes,
                           /*deterministic=*/true, StreamSeed(cfg.seed, SeedStream::kEvaluation),
@@ -333,8 +349,8 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   }
   progress.Finish();
   std::printf("%s %s: expert %.1f, random %.1f, %s %.1f -> normalised score %.3f (%.0f s)\n",
-              cfg.algo.c_str(), cfg.env.c_str(), expert_return, random.mean_return,
-              cfg.algo.c_str(), last_eval, normalized(last_eval), Seconds(run_start));
+              cfg.algo.c_str(), cfg.env.c_str(), expert_return, random, cfg.algo.c_str(), last_eval,
+              normalized(last_eval), Seconds(run_start));
   return WriteJsonFile(run_dir / "eval.json",
                        Json{{"algo", cfg.algo},
                             {"env", cfg.env},
@@ -343,7 +359,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
                             {"return_mean", last_eval},
                             {"expert_return", expert_return},
                             {"expert_episodes", store->episode_indices().size()},
-                            {"random_return", random.mean_return},
+                            {"random_return", random},
                             {"normalized_score", normalized(last_eval)},
                             {"env_steps", state.global_step},
                             {"wall_seconds", Seconds(run_start)}});

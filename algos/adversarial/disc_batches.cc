@@ -16,8 +16,7 @@ void Finish(const PolicyState& policy, const float* sampled, bool need_log_pi,
   if (need_log_pi) {
     const int n = static_cast<int>(out.done.size());
     out.log_pi.resize(n);
-    nn::MlpScratch scratch;
-    policy.net->LogProb(out.obs.data(), sampled, n, out.log_pi.data(), scratch);
+    policy.net->LogProb(out.obs.data(), sampled, n, out.log_pi.data(), out.actor);
   }
 }
 

@@ -21,6 +21,7 @@ struct NormalizedBatch {
   std::vector<float> act;            // [n, act_dim] as applied
   std::vector<float> done;           // [n] terminated
   std::vector<float> log_pi;         // [n] log pi(a|s), or empty
+  nn::MlpScratch actor;              // the policy's pass for log pi, kept for the next batch
   TransitionBatch View() const;
 };
 

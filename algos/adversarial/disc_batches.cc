@@ -41,27 +41,29 @@ void NormalizeSamples(const PolicyState& policy, const PolicySamples& samples, b
 }
 
 void RelabelSamples(const PolicyState& policy, const Discriminator& disc,
-                    const PolicySamples& samples, float* rewards, ThreadPool* pool) {
+                    const PolicySamples& samples, float* rewards, ThreadPool* pool,
+                    NormalizedBatch& work) {
   const int n = static_cast<int>(samples.done.size());
   const bool need_log_pi = disc.kind() == DiscriminatorKind::kAirl;
-  std::vector<float> obs(samples.obs.size()), next_obs(samples.next_obs.size()), log_pi;
+  work.obs.resize(samples.obs.size());
+  work.next_obs.resize(samples.next_obs.size());
+  work.log_pi.resize(need_log_pi ? n : 0);
   SideBySide(
-      pool, [&] { NormalizeObs(policy, samples.obs, obs); },
-      [&] { NormalizeObs(policy, samples.next_obs, next_obs); });
-  if (need_log_pi) log_pi.resize(n);
+      pool, [&] { NormalizeObs(policy, samples.obs, work.obs); },
+      [&] { NormalizeObs(policy, samples.next_obs, work.next_obs); });
   const TransitionBatch t{.size = n,
-                          .obs = obs.data(),
+                          .obs = work.obs.data(),
                           .act = samples.act.data(),
-                          .next_obs = next_obs.data(),
+                          .next_obs = work.next_obs.data(),
                           .done = samples.done.data(),
-                          .log_pi = need_log_pi ? log_pi.data() : nullptr};
+                          .log_pi = need_log_pi ? work.log_pi.data() : nullptr};
   // the actor's pass and the discriminator's (g, then AIRL's h) side by side
   SideBySide(
       pool,
       [&] {
         if (!need_log_pi) return;
-        nn::MlpScratch scratch;
-        policy.net->LogProb(obs.data(), samples.act_sampled.data(), n, log_pi.data(), scratch);
+        policy.net->LogProb(work.obs.data(), samples.act_sampled.data(), n, work.log_pi.data(),
+                            work.actor);
       },
       [&] { disc.F(t, rewards); });
   disc.GeneratorRewardFromF(t, rewards);

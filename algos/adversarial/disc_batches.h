@@ -33,9 +33,11 @@ void NormalizeSamples(const PolicyState& policy, const PolicySamples& samples, b
 // collected) into rewards [n]: disc's GeneratorReward of them, normalised,
 // with log pi of the sampled actions where AIRL needs it. With a pool of two
 // threads the policy's log pi runs beside the discriminator's f (the same
-// bits as on one thread).
+// bits as on one thread). work holds the normalised samples and log pi
+// afterwards (its act and done are left alone); its buffers are reused.
 void RelabelSamples(const PolicyState& policy, const Discriminator& disc,
-                    const PolicySamples& samples, float* rewards, ThreadPool* pool);
+                    const PolicySamples& samples, float* rewards, ThreadPool* pool,
+                    NormalizedBatch& work);
 
 // `size` expert transitions drawn from the store (log pi of the expert's actions).
 absl::Status SampleExpertBatch(int size, ExpertStore& store, const PolicyState& policy,

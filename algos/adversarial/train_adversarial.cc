@@ -242,6 +242,9 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   const double gcl_length =
       cfg.disc.gcl_expert_length > 0 ? cfg.disc.gcl_expert_length : spec.horizon;
   Rollout rollout(T, N, spec.obs_dim, spec.act_dim);
+  // this round's rollout as the discriminator sees it: GAN-GCL's reward step
+  // learns on it; the others' relabel normalises it here (buffers kept from round to round)
+  NormalizedBatch latest;
   RolloutCollector collector(*vec, state.policy, state.rng, T, cfg.overlap, update_obs_norm);
   const int64_t iterations = std::max<int64_t>(1, (cfg.total_steps + batch - 1) / batch);
   ProgressBar progress(cfg.algo + " " + cfg.env, cfg.total_steps);
@@ -264,7 +267,6 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     // with overlap the next rollout is collected while steps 2-4 run, except
     // before a checkpoint
     Rng& rng = collector.BeginUpdate(/*synchronous=*/checkpoint_now);
-    NormalizedBatch latest;  // GAN-GCL: this rollout as its reward step sees it
     if (algo == Algo::kGcl) NormalizeSamples(state.policy, replay.latest(), false, latest);
 
     // ---- 2. discriminator updates: expert vs policy
@@ -288,7 +290,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
       disc->UnshapedReward(latest.View(), rollout.rewards.data());
     } else {
       RelabelSamples(state.policy, *disc, replay.latest(), rollout.rewards.data(),
-                     collector.idle_threads());
+                     collector.idle_threads(), latest);
     }
     const auto [reward_mean, reward_std] = MeanAndStd(rollout.rewards);
     if (ppo.norm_reward) ScaleRewards(state.reward_scaler, ppo.reward_clip, rollout);

@@ -65,8 +65,9 @@ TEST(RelabelSamplesTest, TwoThreadsGiveTheBitsOfGeneratorRewardOnOne) {
       NormalizeSamples(policy, samples, (*disc)->kind() == DiscriminatorKind::kAirl, batch);
       std::vector<float> expected(n), one(n, NAN), two(n, NAN);
       (*disc)->GeneratorReward(batch.View(), expected.data());
-      RelabelSamples(policy, **disc, samples, one.data(), nullptr);
-      RelabelSamples(policy, **disc, samples, two.data(), &pool);
+      NormalizedBatch work;  // reused: a second call sees the first's buffers
+      RelabelSamples(policy, **disc, samples, one.data(), nullptr, work);
+      RelabelSamples(policy, **disc, samples, two.data(), &pool, work);
       EXPECT_EQ(std::memcmp(expected.data(), one.data(), n * sizeof(float)), 0) << algo << n;
       EXPECT_EQ(std::memcmp(expected.data(), two.data(), n * sizeof(float)), 0) << algo << n;
     }

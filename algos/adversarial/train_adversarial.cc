@@ -54,13 +54,17 @@ double Seconds(Clock::time_point since) {
 // and AIRL's g and h passes run side by side. Draws happen in the order of
 // one step after the other (policy batch, then the step's gradient-penalty
 // weights), so that the bits are those of one thread.
+struct StepBatches {  // this step's and the next one's, kept from round to round (their buffers)
+  NormalizedBatch expert[2], generated[2];
+};
 absl::StatusOr<DiscriminatorStats> DiscriminatorSteps(
     const AdversarialConfig& cfg, Discriminator& disc, DiscriminatorOptimizer& opt,
     ExpertStore& store, const PolicyReplay& replay, const PolicyState& policy, Rng& rng,
-    ThreadPool* threads) {
+    ThreadPool* threads, StepBatches& batches) {
   const int batch_size = cfg.disc.batch_size, steps = cfg.disc.updates_per_round;
   const bool airl = disc.kind() == DiscriminatorKind::kAirl;
-  NormalizedBatch expert[2], generated[2];  // this step's, the next step's
+  NormalizedBatch(&expert)[2] = batches.expert;
+  NormalizedBatch(&generated)[2] = batches.generated;
   absl::Status expert_status[2];
   auto draw_expert = [&](int slot) {
     expert_status[slot] = SampleExpertBatch(batch_size, store, policy, airl, expert[slot]);
@@ -245,6 +249,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   // this round's rollout as the discriminator sees it: GAN-GCL's reward step
   // learns on it; the others' relabel normalises it here (buffers kept from round to round)
   NormalizedBatch latest;
+  StepBatches step_batches;
   RolloutCollector collector(*vec, state.policy, state.rng, T, cfg.overlap, update_obs_norm);
   const int64_t iterations = std::max<int64_t>(1, (cfg.total_steps + batch - 1) / batch);
   ProgressBar progress(cfg.algo + " " + cfg.env, cfg.total_steps);
@@ -279,8 +284,9 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
         disc_stats = *step;
       }
     } else {
-      absl::StatusOr<DiscriminatorStats> steps = DiscriminatorSteps(
-          cfg, *disc, disc_opt, *store, replay, state.policy, rng, collector.idle_threads());
+      absl::StatusOr<DiscriminatorStats> steps =
+          DiscriminatorSteps(cfg, *disc, disc_opt, *store, replay, state.policy, rng,
+                             collector.idle_threads(), step_batches);
       if (!steps.ok()) return RunStopped(steps.status(), state.global_step, checkpoint);
       disc_stats = *steps;
     }

@@ -15,6 +15,22 @@ double Sigmoid(double x) {
   return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x));
 }
 
+// AIRL's shaping of row r of a pass over n rows, h [2n] holding h(s) then
+// h(s'): f = g + gamma (1 - done) h(s') - h(s); h(s') = 0 at a terminal s'.
+float Shaped(float g, const float* h, int n, int r, float done, float gamma) {
+  return g + (gamma * (1 - done) * h[n + r] - h[r]);
+}
+
+// d loss / d h [2n] from d loss / d f [n]: d f / d h(s) = -1, d f / d h(s') = gamma (1 - done).
+void ShapingBackward(const float* done, const float* d_f, int n, float gamma,
+                     std::vector<float>& d_h) {
+  d_h.resize(size_t(2) * n);
+  for (int r = 0; r < n; ++r) {
+    d_h[r] = -d_f[r];
+    d_h[n + r] = gamma * (1 - done[r]) * d_f[r];
+  }
+}
+
 }  // namespace
 
 double Softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x))); }
@@ -81,14 +97,13 @@ void Discriminator::ForwardF(const float* done, int n, Pass& p, bool unshaped,
     p.f.assign(g, g + n);
     return;
   }
-  // f = g + gamma (1 - done) h(s') - h(s); h(s') = 0 at a terminal s'
   const float *g = nullptr, *h = nullptr;
   SideBySide(
       pool, [&] { g = nn::Forward(g_, params_.data(), p.x_g.data(), n, p.g); },
       [&] { h = nn::Forward(h_, params_.data(), p.x_h.data(), 2 * n, p.h); });
-  p.f.assign(g, g + n);
+  p.f.resize(n);
   const float gamma = static_cast<float>(shape_.gamma);
-  for (int r = 0; r < n; ++r) p.f[r] += gamma * (1 - done[r]) * h[n + r] - h[r];
+  for (int r = 0; r < n; ++r) p.f[r] = Shaped(g[r], h, n, r, done[r], gamma);
 }
 
 void Discriminator::BackwardF(const float* done, int n, Pass& p, const float* d_f, float* grads,
@@ -97,12 +112,7 @@ void Discriminator::BackwardF(const float* done, int n, Pass& p, const float* d_
     nn::Backward(g_, params_.data(), p.g, d_f, grads, /*accumulate=*/false, /*dx=*/nullptr);
     return;
   }
-  scratch_a_.resize(size_t(2) * n);
-  const float gamma = static_cast<float>(shape_.gamma);
-  for (int r = 0; r < n; ++r) {
-    scratch_a_[r] = -d_f[r];
-    scratch_a_[n + r] = gamma * (1 - done[r]) * d_f[r];
-  }
+  ShapingBackward(done, d_f, n, static_cast<float>(shape_.gamma), scratch_a_);
   SideBySide(
       pool,
       [&] {
@@ -225,9 +235,7 @@ double Discriminator::BceLossAndGradient(const TransitionBatch& expert,
     double sum = 0;
     int right = 0;
     for (int r = begin; r < end; ++r) {
-      // f = g + gamma (1 - done) h(s') - h(s); h(s') = 0 at a terminal s'
-      float f = g[r];
-      if (shaped()) f += gamma * (1 - done[r]) * h[n + r] - h[r];
+      const float f = shaped() ? Shaped(g[r], h, n, r, done[r], gamma) : g[r];
       const float x = shaped() ? f - w * log_pi[r - begin] : f;
       // -log sigma(x) = softplus(-x) for experts, -log(1 - sigma(x)) = softplus(x) for the policy
       if (is_expert) {
@@ -253,12 +261,7 @@ double Discriminator::BceLossAndGradient(const TransitionBatch& expert,
                      /*dx=*/nullptr);
       },
       [&] {
-        // d f / d h(s) = -1, d f / d h(s') = gamma (1 - done)
-        scratch_a_.resize(size_t(2) * n);
-        for (int r = 0; r < n; ++r) {
-          scratch_a_[r] = -d_f[r];
-          scratch_a_[n + r] = gamma * (1 - done[r]) * d_f[r];
-        }
+        ShapingBackward(done.data(), d_f.data(), n, gamma, scratch_a_);
         nn::Backward(h_, params_.data(), pass_.h, scratch_a_.data(), grads, /*accumulate=*/false,
                      /*dx=*/nullptr);
       },

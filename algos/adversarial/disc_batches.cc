@@ -16,8 +16,7 @@ void Finish(const PolicyState& policy, const float* sampled, bool need_log_pi,
   if (need_log_pi) {
     const int n = static_cast<int>(out.done.size());
     out.log_pi.resize(n);
-    nn::MlpScratch scratch;
-    policy.net->LogProb(out.obs.data(), sampled, n, out.log_pi.data(), scratch);
+    policy.net->LogProb(out.obs.data(), sampled, n, out.log_pi.data(), out.actor);
   }
 }
 
@@ -39,6 +38,35 @@ void NormalizeSamples(const PolicyState& policy, const PolicySamples& samples, b
   out.act = samples.act;
   out.done = samples.done;
   Finish(policy, samples.act_sampled.data(), need_log_pi, out);
+}
+
+void RelabelSamples(const PolicyState& policy, const Discriminator& disc,
+                    const PolicySamples& samples, float* rewards, ThreadPool* pool,
+                    NormalizedBatch& work) {
+  const int n = static_cast<int>(samples.done.size());
+  const bool need_log_pi = disc.kind() == DiscriminatorKind::kAirl;
+  work.obs.resize(samples.obs.size());
+  work.next_obs.resize(samples.next_obs.size());
+  work.log_pi.resize(need_log_pi ? n : 0);
+  SideBySide(
+      pool, [&] { NormalizeObs(policy, samples.obs, work.obs); },
+      [&] { NormalizeObs(policy, samples.next_obs, work.next_obs); });
+  const TransitionBatch t{.size = n,
+                          .obs = work.obs.data(),
+                          .act = samples.act.data(),
+                          .next_obs = work.next_obs.data(),
+                          .done = samples.done.data(),
+                          .log_pi = need_log_pi ? work.log_pi.data() : nullptr};
+  // the actor's pass and the discriminator's (g, then AIRL's h) side by side
+  SideBySide(
+      pool,
+      [&] {
+        if (!need_log_pi) return;
+        policy.net->LogProb(work.obs.data(), samples.act_sampled.data(), n, work.log_pi.data(),
+                            work.actor);
+      },
+      [&] { disc.F(t, rewards); });
+  disc.GeneratorRewardFromF(t, rewards);
 }
 
 absl::Status SampleExpertBatch(int size, ExpertStore& store, const PolicyState& policy,

@@ -15,6 +15,22 @@ double Sigmoid(double x) {
   return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x));
 }
 
+// AIRL's shaping of row r of a pass over n rows, h [2n] holding h(s) then
+// h(s'): f = g + gamma (1 - done) h(s') - h(s); h(s') = 0 at a terminal s'.
+float Shaped(float g, const float* h, int n, int r, float done, float gamma) {
+  return g + (gamma * (1 - done) * h[n + r] - h[r]);
+}
+
+// d loss / d h [2n] from d loss / d f [n]: d f / d h(s) = -1, d f / d h(s') = gamma (1 - done).
+void ShapingBackward(const float* done, const float* d_f, int n, float gamma,
+                     std::vector<float>& d_h) {
+  d_h.resize(size_t(2) * n);
+  for (int r = 0; r < n; ++r) {
+    d_h[r] = -d_f[r];
+    d_h[n + r] = gamma * (1 - done[r]) * d_f[r];
+  }
+}
+
 }  // namespace
 
 double Softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x))); }
@@ -44,24 +60,34 @@ std::vector<std::array<int64_t, 3>> Discriminator::ParameterSlices() const {
   return out;
 }
 
-void Discriminator::Gather(const TransitionBatch& t, int begin, int total, Pass& p) const {
+void Discriminator::GatherG(const TransitionBatch& t, int begin, int total, Pass& p) const {
   const int od = shape_.obs_dim, ad = shape_.act_dim, in = g_.in(), k = visible_;
   const bool with_act = in > k;
   p.x_g.resize(size_t(total) * in);
-  if (shaped()) p.x_h.resize(size_t(2) * total * k);
   for (int r = 0; r < t.size; ++r) {
     float* xg = &p.x_g[size_t(begin + r) * in];
     for (int c = 0; c < k; ++c) xg[c] = t.obs[size_t(r) * od + shape_.obs_keep[c]];
     if (with_act) std::copy_n(&t.act[size_t(r) * ad], ad, xg + k);
-    if (shaped()) {
-      float* xs = &p.x_h[size_t(begin + r) * k];
-      float* xn = &p.x_h[size_t(total + begin + r) * k];
-      for (int c = 0; c < k; ++c) {
-        xs[c] = t.obs[size_t(r) * od + shape_.obs_keep[c]];
-        xn[c] = t.next_obs[size_t(r) * od + shape_.obs_keep[c]];
-      }
+  }
+}
+
+void Discriminator::GatherH(const TransitionBatch& t, int begin, int total, Pass& p) const {
+  if (!shaped()) return;
+  const int od = shape_.obs_dim, k = visible_;
+  p.x_h.resize(size_t(2) * total * k);
+  for (int r = 0; r < t.size; ++r) {
+    float* xs = &p.x_h[size_t(begin + r) * k];
+    float* xn = &p.x_h[size_t(total + begin + r) * k];
+    for (int c = 0; c < k; ++c) {
+      xs[c] = t.obs[size_t(r) * od + shape_.obs_keep[c]];
+      xn[c] = t.next_obs[size_t(r) * od + shape_.obs_keep[c]];
     }
   }
+}
+
+void Discriminator::Gather(const TransitionBatch& t, int begin, int total, Pass& p) const {
+  GatherG(t, begin, total, p);
+  GatherH(t, begin, total, p);
 }
 
 void Discriminator::ForwardF(const float* done, int n, Pass& p, bool unshaped,
@@ -71,14 +97,13 @@ void Discriminator::ForwardF(const float* done, int n, Pass& p, bool unshaped,
     p.f.assign(g, g + n);
     return;
   }
-  // f = g + gamma (1 - done) h(s') - h(s); h(s') = 0 at a terminal s'
   const float *g = nullptr, *h = nullptr;
   SideBySide(
       pool, [&] { g = nn::Forward(g_, params_.data(), p.x_g.data(), n, p.g); },
       [&] { h = nn::Forward(h_, params_.data(), p.x_h.data(), 2 * n, p.h); });
-  p.f.assign(g, g + n);
+  p.f.resize(n);
   const float gamma = static_cast<float>(shape_.gamma);
-  for (int r = 0; r < n; ++r) p.f[r] += gamma * (1 - done[r]) * h[n + r] - h[r];
+  for (int r = 0; r < n; ++r) p.f[r] = Shaped(g[r], h, n, r, done[r], gamma);
 }
 
 void Discriminator::BackwardF(const float* done, int n, Pass& p, const float* d_f, float* grads,
@@ -87,12 +112,7 @@ void Discriminator::BackwardF(const float* done, int n, Pass& p, const float* d_
     nn::Backward(g_, params_.data(), p.g, d_f, grads, /*accumulate=*/false, /*dx=*/nullptr);
     return;
   }
-  scratch_a_.resize(size_t(2) * n);
-  const float gamma = static_cast<float>(shape_.gamma);
-  for (int r = 0; r < n; ++r) {
-    scratch_a_[r] = -d_f[r];
-    scratch_a_[n + r] = gamma * (1 - done[r]) * d_f[r];
-  }
+  ShapingBackward(done, d_f, n, static_cast<float>(shape_.gamma), scratch_a_);
   SideBySide(
       pool,
       [&] {
@@ -104,26 +124,44 @@ void Discriminator::BackwardF(const float* done, int n, Pass& p, const float* d_
       });
 }
 
-void Discriminator::Logits(const TransitionBatch& t, float* out, ThreadPool* pool) const {
+void Discriminator::F(const TransitionBatch& t, float* out, ThreadPool* pool) const {
   Gather(t, 0, t.size, pass_);
   ForwardF(t.done, t.size, pass_, /*unshaped=*/false, pool);
-  const float w = static_cast<float>(shape_.entropy_weight);
-  for (int r = 0; r < t.size; ++r) {
-    IRLAB_CHECK(!shaped() || t.log_pi != nullptr, "AIRL logits need log pi(a|s)");
-    out[r] = shaped() ? pass_.f[r] - w * t.log_pi[r] : pass_.f[r];
-  }
+  std::copy(pass_.f.begin(), pass_.f.end(), out);
+}
+
+namespace {
+
+// f - w log pi (AIRL), in place.
+void SubtractLogPi(const DiscriminatorShape& shape, const TransitionBatch& t, float* f) {
+  if (shape.kind != DiscriminatorKind::kAirl) return;
+  IRLAB_CHECK(t.log_pi != nullptr, "AIRL logits need log pi(a|s)");
+  const float w = static_cast<float>(shape.entropy_weight);
+  for (int r = 0; r < t.size; ++r) f[r] = f[r] - w * t.log_pi[r];
+}
+
+}  // namespace
+
+void Discriminator::Logits(const TransitionBatch& t, float* out, ThreadPool* pool) const {
+  F(t, out, pool);
+  SubtractLogPi(shape_, t, out);
 }
 
 void Discriminator::GeneratorReward(const TransitionBatch& t, float* out, ThreadPool* pool) const {
-  Logits(t, out, pool);
+  F(t, out, pool);
+  GeneratorRewardFromF(t, out);
+}
+
+void Discriminator::GeneratorRewardFromF(const TransitionBatch& t, float* f) const {
+  SubtractLogPi(shape_, t, f);  // the logits
   if (shaped()) return;
   for (int r = 0; r < t.size; ++r) {
     switch (shape_.gail_reward) {
       case GailReward::kPositive:
-        out[r] = static_cast<float>(Softplus(out[r]));
+        f[r] = static_cast<float>(Softplus(f[r]));
         break;  // -log(1 - D)
       case GailReward::kNegative:
-        out[r] = static_cast<float>(-Softplus(-out[r]));
+        f[r] = static_cast<float>(-Softplus(-f[r]));
         break;  // log D
       case GailReward::kLogit:
         break;
@@ -140,11 +178,10 @@ void Discriminator::UnshapedReward(const TransitionBatch& t, float* out) const {
 double Discriminator::BceLossAndGradient(const TransitionBatch& expert,
                                          const TransitionBatch& policy, double grad_penalty,
                                          const float* alpha, float* grads,
-                                         DiscriminatorStats* stats, ThreadPool* pool) const {
+                                         DiscriminatorStats* stats, ThreadPool* pool,
+                                         const std::function<void()>& beside_forward,
+                                         const std::function<void()>& beside_backward) const {
   const int ne = expert.size, np = policy.size, n = ne + np;
-  // one pass over expert rows then policy rows
-  Gather(expert, 0, n, pass_);
-  Gather(policy, ne, n, pass_);
   std::vector<float>& done = scratch_b_;
   std::vector<float>& d_f = scratch_c_;
   done.assign(n, 0.0f);
@@ -152,30 +189,83 @@ double Discriminator::BceLossAndGradient(const TransitionBatch& expert,
     std::copy_n(expert.done, ne, done.begin());
     std::copy_n(policy.done, np, done.begin() + ne);
   }
-  ForwardF(done.data(), n, pass_, /*unshaped=*/false, pool);
   d_f.resize(n);
-  const double w = shape_.entropy_weight;
+  // Each piece of work runs where it balances two threads: g (n rows) with the
+  // caller's work beside it, h (AIRL: 2n rows) on the other thread; without h,
+  // the caller's work there. One pass over expert rows then policy rows.
+  auto paired = [&](const std::function<void()>& g_part, const std::function<void()>& h_part,
+                    const std::function<void()>& beside) {
+    if (shaped()) {
+      SideBySide(
+          pool,
+          [&] {
+            g_part();
+            if (beside) beside();
+          },
+          h_part);
+    } else {
+      SideBySide(pool, g_part, [&] {
+        if (beside) beside();
+      });
+    }
+  };
+  const float *g = nullptr, *h = nullptr;
+  paired(
+      [&] {
+        GatherG(expert, 0, n, pass_);
+        GatherG(policy, ne, n, pass_);
+        g = nn::Forward(g_, params_.data(), pass_.x_g.data(), n, pass_.g);
+      },
+      [&] {
+        GatherH(expert, 0, n, pass_);
+        GatherH(policy, ne, n, pass_);
+        h = nn::Forward(h_, params_.data(), pass_.x_h.data(), 2 * n, pass_.h);
+      },
+      beside_forward);
+
+  // the loss: expert rows beside policy rows, each sum in row order
+  const float w = static_cast<float>(shape_.entropy_weight);
+  const float gamma = static_cast<float>(shape_.gamma);
   double loss_e = 0, loss_p = 0;
   int expert_right = 0, policy_right = 0;
-  for (int r = 0; r < n; ++r) {
-    const bool is_expert = r < ne;
+  auto rows = [&](bool is_expert) {
+    const int begin = is_expert ? 0 : ne, end = is_expert ? ne : n;
     const float* log_pi = is_expert ? expert.log_pi : policy.log_pi;
-    const int i = is_expert ? r : r - ne;
     IRLAB_CHECK(!shaped() || log_pi != nullptr, "AIRL logits need log pi(a|s)");
-    const float x = shaped() ? pass_.f[r] - static_cast<float>(w) * log_pi[i] : pass_.f[r];
-    // -log sigma(x) = softplus(-x) for experts, -log(1 - sigma(x)) = softplus(x) for the policy
-    if (is_expert) {
-      loss_e += Softplus(-x);
-      expert_right += x > 0;
-      d_f[r] = static_cast<float>(-0.5 * Sigmoid(-x) / ne);
-    } else {
-      loss_p += Softplus(x);
-      policy_right += x < 0;
-      d_f[r] = static_cast<float>(0.5 * Sigmoid(x) / np);
+    double sum = 0;
+    int right = 0;
+    for (int r = begin; r < end; ++r) {
+      const float f = shaped() ? Shaped(g[r], h, n, r, done[r], gamma) : g[r];
+      const float x = shaped() ? f - w * log_pi[r - begin] : f;
+      // -log sigma(x) = softplus(-x) for experts, -log(1 - sigma(x)) = softplus(x) for the policy
+      if (is_expert) {
+        sum += Softplus(-x);
+        right += x > 0;
+        d_f[r] = static_cast<float>(-0.5 * Sigmoid(-x) / ne);
+      } else {
+        sum += Softplus(x);
+        right += x < 0;
+        d_f[r] = static_cast<float>(0.5 * Sigmoid(x) / np);
+      }
     }
-  }
+    (is_expert ? loss_e : loss_p) = sum;
+    (is_expert ? expert_right : policy_right) = right;
+  };
+  SideBySide(
+      pool, [&] { rows(true); }, [&] { rows(false); });
   double loss = 0.5 * (loss_e / ne + loss_p / np);
-  BackwardF(done.data(), n, pass_, d_f.data(), grads, pool);
+
+  paired(
+      [&] {
+        nn::Backward(g_, params_.data(), pass_.g, d_f.data(), grads, /*accumulate=*/false,
+                     /*dx=*/nullptr);
+      },
+      [&] {
+        ShapingBackward(done.data(), d_f.data(), n, gamma, scratch_a_);
+        nn::Backward(h_, params_.data(), pass_.h, scratch_a_.data(), grads, /*accumulate=*/false,
+                     /*dx=*/nullptr);
+      },
+      beside_backward);
   if (stats) {
     stats->expert_acc = double(expert_right) / ne;
     stats->policy_acc = double(policy_right) / np;

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "algos/nn/mlp.h"
@@ -69,11 +70,17 @@ class Discriminator {
   std::vector<std::array<int64_t, 3>> ParameterSlices() const;
 
   // Forward passes, out [n]:
+  // f: AIRL's shaped g + gamma (1 - done) h(s') - h(s); GAIL's score g(s, a).
+  // Reads no log pi. With a pool of two threads, AIRL's g and h run side by side.
+  void F(const TransitionBatch& t, float* out, ThreadPool* pool = nullptr) const;
   // AIRL: f - w log pi; GAIL: the score g(s, a).
   void Logits(const TransitionBatch& t, float* out, ThreadPool* pool = nullptr) const;
   // What the generator maximises. AIRL: log D - log(1 - D) = the logits;
   // GAIL: the logit, -log(1 - D) or log D.
   void GeneratorReward(const TransitionBatch& t, float* out, ThreadPool* pool = nullptr) const;
+  // GeneratorReward from F's output for the same batch, in place: the same
+  // bits, with F and log pi computed wherever suits the caller.
+  void GeneratorRewardFromF(const TransitionBatch& t, float* f) const;
   // The reward exported for transfer: g alone (AIRL's unshaped base; GAIL's score).
   void UnshapedReward(const TransitionBatch& t, float* out) const;
 
@@ -83,10 +90,17 @@ class Discriminator {
   // weights alpha [n]), plus grad_penalty * E ||d logits / d inputs||^2 at the
   // interpolates alpha expert + (1 - alpha) policy (obs, next obs and actions).
   // Writes d loss / d params into grads [P]; returns the loss. With a pool of
-  // two threads, AIRL's g and h passes run side by side (the same bits).
+  // two threads, AIRL's g and h passes run side by side, and the expert rows'
+  // loss terms beside the policy rows' (the same bits). beside_forward and
+  // beside_backward are the caller's work that shares nothing with the
+  // discriminator (e.g. drawing the next step's batches): they run during the
+  // forward and the backward pass, on the thread of g (the lighter net; GAIL:
+  // the other thread), or after them without a pool.
   double BceLossAndGradient(const TransitionBatch& expert, const TransitionBatch& policy,
                             double grad_penalty, const float* alpha, float* grads,
-                            DiscriminatorStats* stats, ThreadPool* pool = nullptr) const;
+                            DiscriminatorStats* stats, ThreadPool* pool = nullptr,
+                            const std::function<void()>& beside_forward = {},
+                            const std::function<void()>& beside_backward = {}) const;
 
   // GAN-GCL's reward step: -L E_expert[g] + (L / T) log (1/N sum_j exp(R_j - log q_j)),
   // R_j the sum of g over env j's T steps of the policy batch (time-major
@@ -104,8 +118,11 @@ class Discriminator {
     nn::MlpScratch g, h;
     std::vector<float> f;  // [n]
   };
-  // Gathers the visible inputs of rows [begin, begin + t.size) of `p`.
+  // Gathers the visible inputs of rows [begin, begin + t.size) of `p` (of a
+  // pass over `total` rows): g's and h's, g's alone, h's alone (AIRL).
   void Gather(const TransitionBatch& t, int begin, int total, Pass& p) const;
+  void GatherG(const TransitionBatch& t, int begin, int total, Pass& p) const;
+  void GatherH(const TransitionBatch& t, int begin, int total, Pass& p) const;
   // f over the rows gathered in p; with unshaped, g alone.
   void ForwardF(const float* done, int n, Pass& p, bool unshaped, ThreadPool* pool = nullptr) const;
   // d loss / d params from d loss / d f [n] (overwrites grads' g and h parts).

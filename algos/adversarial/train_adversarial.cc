@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <optional>
+#include <thread>
 
 #include "algos/adversarial/adversarial.h"
 #include "algos/adversarial/bc.h"
@@ -45,41 +46,57 @@ double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
-// One discriminator step: expert batch vs policy batch (binary cross-entropy).
-// With idle threads the two batches are drawn (from their own streams: the
-// store's and rng) and normalised side by side, and AIRL's g and h passes run
-// side by side: the same bits as on one thread.
-absl::StatusOr<DiscriminatorStats> DiscriminatorStep(const AdversarialConfig& cfg,
-                                                     Discriminator& disc,
-                                                     DiscriminatorOptimizer& opt,
-                                                     ExpertStore& store, const PolicyReplay& replay,
-                                                     const PolicyState& policy, Rng& rng,
-                                                     ThreadPool* threads) {
-  const int batch_size = cfg.disc.batch_size;
+// The round's discriminator steps: expert batch vs policy batch (binary
+// cross-entropy), updates_per_round times; the stats of the last. Each step's
+// batches are drawn (from their own streams: the store's and rng) and
+// normalised while the step before runs, beside its g passes (the policy
+// batch during the forward pass, the expert batch during the backward pass),
+// and AIRL's g and h passes run side by side. Draws happen in the order of
+// one step after the other (policy batch, then the step's gradient-penalty
+// weights), so that the bits are those of one thread.
+struct StepBatches {  // this step's and the next one's, kept from round to round (their buffers)
+  NormalizedBatch expert[2], generated[2];
+};
+absl::StatusOr<DiscriminatorStats> DiscriminatorSteps(
+    const AdversarialConfig& cfg, Discriminator& disc, DiscriminatorOptimizer& opt,
+    ExpertStore& store, const PolicyReplay& replay, const PolicyState& policy, Rng& rng,
+    ThreadPool* threads, StepBatches& batches) {
+  const int batch_size = cfg.disc.batch_size, steps = cfg.disc.updates_per_round;
   const bool airl = disc.kind() == DiscriminatorKind::kAirl;
-  NormalizedBatch expert, generated;
-  absl::Status expert_status;
-  SideBySide(
-      threads, [&] { expert_status = SampleExpertBatch(batch_size, store, policy, airl, expert); },
-      [&] {
-        SamplePolicyBatch(batch_size, cfg.disc.history_fraction, replay, policy, airl, rng,
-                          generated);
-      });
-  IRLAB_RETURN_IF_ERROR(expert_status);
-  // gradient-penalty mixing weights from the run's own Rng (checkpointed)
-  std::vector<float> alpha;
-  if (cfg.disc.grad_penalty > 0) {
-    alpha.resize(batch_size);
-    for (float& a : alpha) a = static_cast<float>(rng.Uniform(0, 1));
-  }
-  std::vector<float> grads(disc.num_params());
+  NormalizedBatch(&expert)[2] = batches.expert;
+  NormalizedBatch(&generated)[2] = batches.generated;
+  absl::Status expert_status[2];
+  auto draw_expert = [&](int slot) {
+    expert_status[slot] = SampleExpertBatch(batch_size, store, policy, airl, expert[slot]);
+  };
+  auto draw_policy = [&](int slot) {
+    SamplePolicyBatch(batch_size, cfg.disc.history_fraction, replay, policy, airl, rng,
+                      generated[slot]);
+  };
   DiscriminatorStats stats;
-  disc.BceLossAndGradient(expert.View(), generated.View(), cfg.disc.grad_penalty, alpha.data(),
-                          grads.data(), &stats, threads);
-  if (!std::isfinite(stats.loss)) {
-    return absl::InternalError(StrCat("non-finite discriminator loss (", stats.loss, ")"));
+  if (steps == 0) return stats;
+  SideBySide(
+      threads, [&] { draw_expert(0); }, [&] { draw_policy(0); });
+  std::vector<float> alpha, grads(disc.num_params());
+  const std::function<void()> none;
+  for (int k = 0; k < steps; ++k) {
+    const int now = k % 2, next = 1 - now;
+    IRLAB_RETURN_IF_ERROR(expert_status[now]);
+    // gradient-penalty mixing weights from the run's own Rng (checkpointed)
+    if (cfg.disc.grad_penalty > 0) {
+      alpha.resize(batch_size);
+      for (float& a : alpha) a = static_cast<float>(rng.Uniform(0, 1));
+    }
+    const bool more = k + 1 < steps;
+    disc.BceLossAndGradient(expert[now].View(), generated[now].View(), cfg.disc.grad_penalty,
+                            alpha.data(), grads.data(), &stats, threads,
+                            more ? [&] { draw_policy(next); } : none,
+                            more ? [&] { draw_expert(next); } : none);
+    if (!std::isfinite(stats.loss)) {
+      return absl::InternalError(StrCat("non-finite discriminator loss (", stats.loss, ")"));
+    }
+    opt.Step(disc, grads.data());
   }
-  opt.Step(disc, grads.data());
   return stats;
 }
 
@@ -125,6 +142,21 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   const PpoConfig& ppo = cfg.ppo;
   const Algo algo = cfg.algorithm();
   SetComputeThreads(cfg.torch_threads);
+  // The random policy's return (the normalised score's zero) needs nothing
+  // that follows: its episodes run on a thread of their own while the rest is
+  // set up (its own envs and Rng: the same result), joined before first use
+  // (and on every early return).
+  absl::StatusOr<EvalResult> random_eval;
+  std::jthread random_thread([&] {
+    random_eval =
+        EvaluateRandomPolicy(cfg.env, cfg.env_options, cfg.eval_episodes,
+                             StreamSeed(cfg.seed, SeedStream::kRandomPolicy), cfg.threads);
+  });
+  auto random_return = [&]() -> absl::StatusOr<double> {
+    if (random_thread.joinable()) random_thread.join();
+    if (!random_eval.ok()) return random_eval.status();
+    return random_eval->mean_return;
+  };
   IRLAB_ASSIGN_OR_RETURN(auto vec,
                          VecEnv::Make(cfg.env, cfg.num_envs, cfg.env_options, cfg.threads));
   const EnvSpec& spec = vec->spec();
@@ -143,18 +175,15 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
                                              cfg.env, "'"));
   }
   const double expert_return = store->mean_return();
-  IRLAB_ASSIGN_OR_RETURN(
-      EvalResult random,
-      EvaluateRandomPolicy(cfg.env, cfg.env_options, cfg.eval_episodes,
-                           StreamSeed(cfg.seed, SeedStream::kRandomPolicy), cfg.threads));
-  auto normalized = [&](double r) {
-    return (r - random.mean_return) / (expert_return - random.mean_return);
+  auto announce = [&](double random) {
+    std::printf("%s on %s: %lld expert transitions, expert return %.1f, random return %.1f\n",
+                cfg.algo.c_str(), cfg.env.c_str(), static_cast<long long>(store->size()),
+                expert_return, random);
   };
-  std::printf("%s on %s: %lld expert transitions, expert return %.1f, random return %.1f\n",
-              cfg.algo.c_str(), cfg.env.c_str(), static_cast<long long>(store->size()),
-              expert_return, random.mean_return);
   if (algo == Algo::kBc) {
-    return TrainBc(cfg, *store, spec, run_dir, expert_return, random.mean_return);
+    IRLAB_ASSIGN_OR_RETURN(const double random, random_return());
+    announce(random);
+    return TrainBc(cfg, *store, spec, run_dir, expert_return, random);
   }
 
   // ---- the reward net / discriminator, and the policy samples it learns against
@@ -189,6 +218,9 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   IRLAB_ASSIGN_OR_RETURN(MetricsLogger logger,
                          MetricsLogger::Open(run_dir, /*console=*/false, checkpoint_step));
   IRLAB_RETURN_IF_ERROR(EnsureDirectory(run_dir / "checkpoints"));
+  IRLAB_ASSIGN_OR_RETURN(const double random, random_return());
+  announce(random);
+  auto normalized = [&](double r) { return (r - random) / (expert_return - random); };
   auto evaluate = [&]() {  // deterministic episodes on the true reward
     return EvaluatePolicy(state.policy, cfg.env, cfg.env_options, cfg.eval_episodes,
                           /*deterministic=*/true, StreamSeed(cfg.seed, SeedStream::kEvaluation),
@@ -214,6 +246,10 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   const double gcl_length =
       cfg.disc.gcl_expert_length > 0 ? cfg.disc.gcl_expert_length : spec.horizon;
   Rollout rollout(T, N, spec.obs_dim, spec.act_dim);
+  // this round's rollout as the discriminator sees it: GAN-GCL's reward step
+  // learns on it; the others' relabel normalises it here (buffers kept from round to round)
+  NormalizedBatch latest;
+  StepBatches step_batches;
   RolloutCollector collector(*vec, state.policy, state.rng, T, cfg.overlap, update_obs_norm);
   const int64_t iterations = std::max<int64_t>(1, (cfg.total_steps + batch - 1) / batch);
   ProgressBar progress(cfg.algo + " " + cfg.env, cfg.total_steps);
@@ -236,27 +272,31 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     // with overlap the next rollout is collected while steps 2-4 run, except
     // before a checkpoint
     Rng& rng = collector.BeginUpdate(/*synchronous=*/checkpoint_now);
-    NormalizedBatch latest;  // this rollout as the discriminator sees it
-    NormalizeSamples(state.policy, replay.latest(), disc->kind() == DiscriminatorKind::kAirl,
-                     latest);
+    if (algo == Algo::kGcl) NormalizeSamples(state.policy, replay.latest(), false, latest);
 
     // ---- 2. discriminator updates: expert vs policy
     DiscriminatorStats disc_stats;
-    for (int k = 0; k < cfg.disc.updates_per_round; ++k) {
-      absl::StatusOr<DiscriminatorStats> step =
-          algo == Algo::kGcl
-              ? GclStep(cfg, *disc, disc_opt, *store, rollout, latest, state.policy, gcl_length)
-              : DiscriminatorStep(cfg, *disc, disc_opt, *store, replay, state.policy, rng,
-                                  collector.idle_threads());
-      if (!step.ok()) return RunStopped(step.status(), state.global_step, checkpoint);
-      disc_stats = *step;
+    if (algo == Algo::kGcl) {
+      for (int k = 0; k < cfg.disc.updates_per_round; ++k) {
+        absl::StatusOr<DiscriminatorStats> step =
+            GclStep(cfg, *disc, disc_opt, *store, rollout, latest, state.policy, gcl_length);
+        if (!step.ok()) return RunStopped(step.status(), state.global_step, checkpoint);
+        disc_stats = *step;
+      }
+    } else {
+      absl::StatusOr<DiscriminatorStats> steps =
+          DiscriminatorSteps(cfg, *disc, disc_opt, *store, replay, state.policy, rng,
+                             collector.idle_threads(), step_batches);
+      if (!steps.ok()) return RunStopped(steps.status(), state.global_step, checkpoint);
+      disc_stats = *steps;
     }
 
     // ---- 3. relabel the rollout with the learned reward
     if (algo == Algo::kGcl) {
       disc->UnshapedReward(latest.View(), rollout.rewards.data());
     } else {
-      disc->GeneratorReward(latest.View(), rollout.rewards.data(), collector.idle_threads());
+      RelabelSamples(state.policy, *disc, replay.latest(), rollout.rewards.data(),
+                     collector.idle_threads(), latest);
     }
     const auto [reward_mean, reward_std] = MeanAndStd(rollout.rewards);
     if (ppo.norm_reward) ScaleRewards(state.reward_scaler, ppo.reward_clip, rollout);
@@ -317,8 +357,8 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   }
   progress.Finish();
   std::printf("%s %s: expert %.1f, random %.1f, %s %.1f -> normalised score %.3f (%.0f s)\n",
-              cfg.algo.c_str(), cfg.env.c_str(), expert_return, random.mean_return,
-              cfg.algo.c_str(), last_eval, normalized(last_eval), Seconds(run_start));
+              cfg.algo.c_str(), cfg.env.c_str(), expert_return, random, cfg.algo.c_str(), last_eval,
+              normalized(last_eval), Seconds(run_start));
   return WriteJsonFile(run_dir / "eval.json",
                        Json{{"algo", cfg.algo},
                             {"env", cfg.env},
@@ -327,7 +367,7 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
                             {"return_mean", last_eval},
                             {"expert_return", expert_return},
                             {"expert_episodes", store->episode_indices().size()},
-                            {"random_return", random.mean_return},
+                            {"random_return", random},
                             {"normalized_score", normalized(last_eval)},
                             {"env_steps", state.global_step},
                             {"wall_seconds", Seconds(run_start)}});

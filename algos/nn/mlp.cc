@@ -28,16 +28,34 @@ int64_t MlpLayout::weight(int l) const {
 
 namespace {
 
+// The layer outputs of a forward pass over n rows.
 void Reserve(const MlpLayout& mlp, int n, MlpScratch& s) {
-  const int widest = *std::max_element(mlp.sizes.begin(), mlp.sizes.end());
   s.outputs.resize(mlp.layers());
   for (int l = 0; l < mlp.layers(); ++l) {
     if (s.outputs[l].size() < size_t(n) * mlp.sizes[l + 1])
       s.outputs[l].resize(size_t(n) * mlp.sizes[l + 1]);
   }
-  if (s.grad_a.size() < size_t(n) * widest) {
-    s.grad_a.resize(size_t(n) * widest);
-    s.grad_b.resize(size_t(n) * widest);
+}
+
+// The gradient scratch of a backward pass over the last forward's rows (a
+// forward-only user never allocates it).
+void ReserveGrads(const MlpLayout& mlp, MlpScratch& s) {
+  const int widest = *std::max_element(mlp.sizes.begin(), mlp.sizes.end());
+  if (s.grad_a.size() < size_t(s.rows) * widest) {
+    s.grad_a.resize(size_t(s.rows) * widest);
+    s.grad_b.resize(size_t(s.rows) * widest);
+  }
+}
+
+// Every one of n rows [n, width] set to row: the first row, then the filled
+// rows doubled with one copy at a time (log2 n copies rather than n).
+void BroadcastRow(const float* row, int n, int width, float* out) {
+  if (n == 0) return;
+  std::copy_n(row, width, out);
+  for (int64_t filled = 1; filled < n;) {
+    const int64_t more = std::min<int64_t>(filled, n - filled);
+    std::copy_n(out, more * width, out + filled * width);
+    filled += more;
   }
 }
 
@@ -53,8 +71,7 @@ const float* Forward(const MlpLayout& mlp, const float* params, const float* x, 
     const int fan_in = mlp.sizes[l], fan_out = mlp.sizes[l + 1];
     float* out = s.outputs[l].data();
     // out = in W^T + b
-    for (int r = 0; r < n; ++r)
-      std::copy_n(params + mlp.bias(l), fan_out, out + int64_t(r) * fan_out);
+    BroadcastRow(params + mlp.bias(l), n, fan_out, out);
     Gemm(false, true, n, fan_out, fan_in, 1.0f, in, params + mlp.weight(l), 1.0f, out);
     if (l + 1 < mlp.layers()) {
       if (mlp.activation == Activation::kTanh) {
@@ -71,6 +88,7 @@ const float* Forward(const MlpLayout& mlp, const float* params, const float* x, 
 void Backward(const MlpLayout& mlp, const float* params, MlpScratch& s, const float* dout,
               float* grads, bool accumulate, float* dx) {
   const int n = s.rows;
+  ReserveGrads(mlp, s);
   const float beta = accumulate ? 1.0f : 0.0f;
   const float* g = dout;  // dL/d(layer l's pre-activation output) [n, out_l]
   for (int l = mlp.layers() - 1; l >= 0; --l) {
@@ -120,6 +138,7 @@ void InputGradient(const MlpLayout& mlp, const float* params, MlpScratch& s, con
 void InputGradientBackward(const MlpLayout& mlp, const float* params, MlpScratch& s,
                            const float* du, float* grads) {
   const int n = s.rows, L = mlp.layers();
+  ReserveGrads(mlp, s);
   const auto& q = s.input_grad_terms;
   // u = q_0 W_0: dW_0 += q_0^T du, dq_0 = du W_0^T
   Gemm(true, false, mlp.sizes[1], mlp.in(), n, 1.0f, q[0].data(), du, 1.0f, grads + mlp.weight(0));

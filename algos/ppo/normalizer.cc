@@ -9,7 +9,14 @@
 namespace irlab {
 
 RunningMeanStd::RunningMeanStd(int dim, double epsilon)
-    : mean_(dim, 0.0), var_(dim, 1.0), count_(epsilon) {}
+    : mean_(dim, 0.0), var_(dim, 1.0), count_(epsilon) {
+  UpdateStd();
+}
+
+void RunningMeanStd::UpdateStd() {
+  std_.resize(var_.size());
+  for (size_t j = 0; j < var_.size(); ++j) std_[j] = std::sqrt(var_[j] + 1e-8);
+}
 
 template <class T>
 void RunningMeanStd::UpdateImpl(std::span<const T> batch, int rows) {
@@ -37,17 +44,25 @@ void RunningMeanStd::UpdateImpl(std::span<const T> batch, int rows) {
     var_[j] = m2 / total;
   }
   count_ = total;
+  UpdateStd();
 }
 
 void RunningMeanStd::Update(std::span<const float> batch, int rows) { UpdateImpl(batch, rows); }
 void RunningMeanStd::Update(std::span<const double> batch, int rows) { UpdateImpl(batch, rows); }
 
 void RunningMeanStd::Normalize(std::span<const float> x, std::span<float> out, double clip) const {
-  const int d = dim();
-  for (size_t i = 0; i < x.size(); ++i) {
-    const int j = static_cast<int>(i % d);
-    const double z = (x[i] - mean_[j]) / std::sqrt(var_[j] + 1e-8);
-    out[i] = static_cast<float>(std::clamp(z, -clip, clip));
+  const size_t d = mean_.size();
+  if (x.empty()) return;
+  IRLAB_CHECK(x.size() % d == 0 && out.size() >= x.size(), "Normalize: wrong buffer sizes");
+  const double* mean = mean_.data();
+  const double* std = std_.data();  // the square roots, taken once per update
+  for (size_t row = 0; row < x.size(); row += d) {
+    const float* xr = x.data() + row;
+    float* o = out.data() + row;
+    for (size_t j = 0; j < d; ++j) {
+      const double z = (xr[j] - mean[j]) / std[j];
+      o[j] = static_cast<float>(std::clamp(z, -clip, clip));
+    }
   }
 }
 
@@ -55,6 +70,7 @@ void RunningMeanStd::Set(std::vector<double> mean, std::vector<double> var, doub
   mean_ = std::move(mean);
   var_ = std::move(var);
   count_ = count;
+  UpdateStd();
 }
 
 RewardScaler::RewardScaler(int num_envs, double gamma)

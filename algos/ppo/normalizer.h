@@ -31,8 +31,10 @@ class RunningMeanStd {
  private:
   template <class T>
   void UpdateImpl(std::span<const T> batch, int rows);
+  void UpdateStd();  // std_ from var_
 
   std::vector<double> mean_, var_;
+  std::vector<double> std_;  // sqrt(var + 1e-8), what Normalize divides by
   double count_;
 };
 

@@ -145,6 +145,39 @@ TEST_P(DiscriminatorGradientTest, TwoThreadsGiveTheSameBits) {
   }
 }
 
+// The caller's work beside the passes (the next step's batches) runs once,
+// on either thread, and leaves the step's bits as they are.
+TEST_P(DiscriminatorGradientTest, WorkBesideThePassesKeepsTheBits) {
+  Discriminator d = Make();
+  InitLikeTorchLinear(d);
+  ThreadPool pool(2);
+  const Batch e = RandomBatch(70, 9, 3, 0.5, 31), pol = RandomBatch(70, 9, 3, -0.5, 32);
+  torch::Tensor alpha = torch::rand({70}, at::detail::createCPUGenerator(33));
+  for (double penalty : {0.0, 1.5}) {
+    std::vector<float> alone(d.num_params(), NAN);
+    const double l0 = d.BceLossAndGradient(e.View(), pol.View(), penalty, alpha.data_ptr<float>(),
+                                           alone.data(), nullptr);
+    for (ThreadPool* threads : {static_cast<ThreadPool*>(nullptr), &pool}) {
+      std::vector<float> grads(d.num_params(), NAN);
+      std::vector<double> forward(5000), backward(5000);
+      int forward_runs = 0, backward_runs = 0;
+      auto busy = [](std::vector<double>& v, int& runs) {
+        for (size_t i = 0; i < v.size(); ++i) v[i] = std::sin(double(i));
+        ++runs;
+      };
+      const double l = d.BceLossAndGradient(
+          e.View(), pol.View(), penalty, alpha.data_ptr<float>(), grads.data(), nullptr, threads,
+          [&] { busy(forward, forward_runs); }, [&] { busy(backward, backward_runs); });
+      EXPECT_EQ(l, l0);
+      EXPECT_EQ(forward_runs, 1);
+      EXPECT_EQ(backward_runs, 1);
+      EXPECT_EQ(forward[3], std::sin(3.0));
+      ASSERT_EQ(std::memcmp(alone.data(), grads.data(), grads.size() * sizeof(float)), 0)
+          << penalty << (threads ? " two threads" : " one thread");
+    }
+  }
+}
+
 TEST_P(DiscriminatorGradientTest, GradientPenaltyMatchesDoubleBackward) {
   Discriminator d = Make();
   InitLikeTorchLinear(d);

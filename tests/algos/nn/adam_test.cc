@@ -24,6 +24,28 @@ TEST(AdamTest, TwentyStepsMatchTorchOptimAdam) {
   EXPECT_LT(testing::RelativeError(params.data(), p), 1e-6);
 }
 
+// The vectorised loop (whichever instruction set runs it) gives each entry the
+// bits of the scalar loop, which steps one entry at a time.
+TEST(AdamTest, VectorLoopGivesTheScalarBits) {
+  const int n = 1003;  // a vector body and a scalar tail
+  torch::manual_seed(8);
+  std::vector<float> p1 = testing::ToVector(torch::randn({n})), p2 = p1;
+  std::vector<float> m1(n, 0.0f), v1(n, 0.0f), m2(n, 0.0f), v2(n, 0.0f);
+  for (int step = 1; step <= 5; ++step) {
+    torch::Tensor g = torch::randn({n}) * (step % 2 ? 1e-3 : 10.0);
+    const float* gp = g.data_ptr<float>();
+    AdamStep(p1.data(), gp, m1.data(), v1.data(), n, step, 3e-4, {.eps = 1e-5});
+    for (int i = 0; i < n; ++i) {
+      AdamStep(&p2[i], gp + i, &m2[i], &v2[i], 1, step, 3e-4, {.eps = 1e-5});
+    }
+  }
+  for (int i = 0; i < n; ++i) {
+    ASSERT_EQ(p1[i], p2[i]) << i;
+    ASSERT_EQ(m1[i], m2[i]) << i;
+    ASSERT_EQ(v1[i], v2[i]) << i;
+  }
+}
+
 TEST(AdamTest, ClipScalesToTheMaximumNorm) {
   float g[2] = {3.0f, 4.0f};
   EXPECT_DOUBLE_EQ(ClipNorm(g, 2, 1.0), 5.0);

@@ -156,9 +156,29 @@ absl::Status RunStopped(const absl::Status& why, int64_t step, const fs::path& c
                                          "; training stopped, ", LastGoodCheckpoint(checkpoint)));
 }
 
+namespace {
+
+// What a run stopped while copying left under checkpoints/: the temporary copy
+// of any step, not only of the next one (a run resumed from an earlier
+// checkpoint does not write the failed step's copy again).
+void RemoveStaleCopies(const fs::path& dir) {
+  std::vector<fs::path> finals;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    const size_t tmp = name.find(".tmp.");
+    if (name.rfind(".step_", 0) == 0 && tmp != std::string::npos) {
+      finals.push_back(dir / name.substr(1, tmp - 1));
+    }
+  }
+  for (const fs::path& final_path : finals) RemoveStaleTempFiles(final_path);
+}
+
+}  // namespace
+
 absl::Status KeepCheckpointCopy(const fs::path& checkpoint, int64_t step) {
   const fs::path copy = checkpoint.parent_path() / "checkpoints" / StrCat("step_", step, ".pt");
-  RemoveStaleTempFiles(copy);  // what a run killed while copying left
+  RemoveStaleCopies(copy.parent_path());
   IRLAB_ASSIGN_OR_RETURN(const std::string bytes, ReadFile(checkpoint));
   if (absl::Status s = WriteFileAtomically(copy, bytes); !s.ok()) {
     return absl::UnavailableError(

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -153,6 +154,29 @@ TEST(CheckpointTest, AKeptCopyIsWholeOrAbsent) {
   EXPECT_TRUE(fs::is_empty(run / "checkpoints")) << "a temporary file left behind";
   ASSERT_TRUE(KeepCheckpointCopy(run / "checkpoint.pt", 128).ok());
   EXPECT_TRUE(*ReadFile(copy) == bytes);
+}
+
+// A run stopped while copying step 384 (its directory made read-only between the
+// temporary file and the rename) resumes from an earlier checkpoint and never
+// copies step 384 again: its next copy removes that temporary file too, and
+// keeps one whose process still runs.
+TEST(CheckpointTest, ACopyRemovesStaleTemporaryCopiesOfOtherSteps) {
+  const fs::path run = FreshDir("stale_copies");
+  fs::create_directories(run / "checkpoints");
+  ASSERT_TRUE(WriteFileAtomically(run / "checkpoint.pt", "checkpoint").ok());
+  const pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  ASSERT_GT(dead, 0);
+  ASSERT_EQ(::waitpid(dead, nullptr, 0), dead);
+  const fs::path stale = run / "checkpoints" / StrCat(".step_384.pt.tmp.", dead);
+  const fs::path live = run / "checkpoints" / StrCat(".step_256.pt.tmp.", ::getppid());
+  ASSERT_TRUE(WriteFileAtomically(stale, "half").ok());
+  ASSERT_TRUE(WriteFileAtomically(live, "being written").ok());
+  ASSERT_TRUE(KeepCheckpointCopy(run / "checkpoint.pt", 512).ok());
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(fs::exists(live));
+  EXPECT_EQ(*ReadFile(run / "checkpoints" / "step_512.pt"), "checkpoint");
+  fs::remove_all(run);
 }
 
 TEST(CheckpointTest, SaveLoadGivesIdenticalActions) {

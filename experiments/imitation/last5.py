@@ -6,7 +6,7 @@ files do not group by (several budgets in one sweep directory).
 
 For each run directory (one holding metrics.csv) under SWEEP_DIR, grouped by its parent:
 the mean of its last 5 evaluations of eval_normalized_score, the best evaluation, the first
-step at which the rolling mean of 5 evaluations reached 0.9 (0 when it did not), and the
+step at which the rolling mean of 5 evaluations reached 0.9 ("never" when it did not), and the
 step of its last evaluation. `irlab table` with `last = 5` and `reach = 0.9` gives the
 same figures for finished runs.
 """
@@ -33,6 +33,10 @@ def summarise(run):
     return dict(last5=statistics.mean(scores[-5:]), peak=max(scores), reach=reach, step=evals[-1][0])
 
 
+def reach_text(step):
+    return f"{step / 1e3:.0f}k" if step else "never"
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -45,7 +49,7 @@ def main():
             groups.setdefault(os.path.dirname(run), []).append((os.path.basename(run), figures))
     for group, runs in groups.items():
         mean = statistics.mean(f["last5"] for _, f in runs)
-        cells = "  ".join(f"{name}: {f['last5']:.2f} (peak {f['peak']:.2f}, reach {f['reach'] / 1e3:.0f}k, "
+        cells = "  ".join(f"{name}: {f['last5']:.2f} (peak {f['peak']:.2f}, reach {reach_text(f['reach'])}, "
                           f"at {f['step'] / 1e3:.0f}k)" for name, f in runs)
         print(f"{os.path.relpath(group, root)}: last-5 mean {mean:.3f}  {cells}")
 

@@ -294,6 +294,9 @@ absl::StatusOr<std::vector<fs::path>> PlotRuns(const std::vector<fs::path>& dirs
         // the key below the axes never covers a curve or its band
         "set key below noenhanced\n"
         "set grid\n"
+        // a margin above and below, so that reference lines at the data's extremes
+        // (the random policy's 0, the expert's 1) are not drawn on the frame
+        "set offsets graph 0, 0, 0.05, 0.05\n"
         "set xrange [",
         Number(x_lo), ":", Number(x_hi),
         "]\n"

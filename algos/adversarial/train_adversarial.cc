@@ -227,10 +227,14 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
                           cfg.threads);
   };
 
+  // the latest evaluation, eval.json's figure
+  double last_eval = NAN;
+
   // ---- BC warm start: the generator begins at the BC fit, logged as step 0
   if (!resume && cfg.bc.warm_start) {
     IRLAB_RETURN_IF_ERROR(WarmStartWithBc(cfg, state.policy));
     IRLAB_ASSIGN_OR_RETURN(EvalResult eval, evaluate());
+    last_eval = eval.mean_return;
     IRLAB_RETURN_IF_ERROR(logger.Log(0, {{"eval_return", eval.mean_return},
                                          {"eval_normalized_score", normalized(eval.mean_return)}}));
     std::printf("warm start: eval return %.1f, normalised score %.3f\n", eval.mean_return,
@@ -255,7 +259,6 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
   ProgressBar progress(cfg.algo + " " + cfg.env, cfg.total_steps);
   const auto run_start = Clock::now();
   const int64_t start_step = state.global_step;
-  double last_eval = NAN;
 
   while (state.global_step < cfg.total_steps) {
     const double frac = 1.0 - static_cast<double>(state.iteration) / iterations;
@@ -356,6 +359,10 @@ absl::Status TrainAdversarial(const AdversarialConfig& cfg, const fs::path& run_
     }
   }
   progress.Finish();
+  if (std::isnan(last_eval)) {  // total_steps = 0: the policy as it starts
+    IRLAB_ASSIGN_OR_RETURN(EvalResult eval, evaluate());
+    last_eval = eval.mean_return;
+  }
   std::printf("%s %s: expert %.1f, random %.1f, %s %.1f -> normalised score %.3f (%.0f s)\n",
               cfg.algo.c_str(), cfg.env.c_str(), expert_return, random, cfg.algo.c_str(), last_eval,
               normalized(last_eval), Seconds(run_start));

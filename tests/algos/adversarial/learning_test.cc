@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -493,6 +494,32 @@ TEST(AdversarialWarmStartTest, FreezeObsNormKeepsTheDemonstrationsStatistics) {
     EXPECT_EQ(policy->obs_rms.mean(), fit.obs_rms.mean());
     EXPECT_EQ(policy->obs_rms.var(), fit.obs_rms.var());
   }
+}
+
+// total_steps = 0: no round runs, and eval.json holds the evaluation of the
+// policy the run starts from (the BC fit, logged at step 0; or the fresh
+// generator), not NaN.
+TEST(AdversarialWarmStartTest, ZeroStepsEvaluateTheStartingPolicy) {
+  const fs::path warm = Dir() / "zero_warm";
+  ASSERT_EQ(Irlab("train" + WarmStartRun() + " --set total_steps=0 --out " + warm.string(),
+                  "zero_warm.log"),
+            0)
+      << Log("zero_warm.log");
+  std::map<int64_t, Json> rows = MetricsRows(warm);
+  ASSERT_TRUE(rows.count(0)) << Log("zero_warm.log");
+  EXPECT_EQ(FileNumber(warm / "eval.json", "return_mean"), rows[0]["eval_return"].get<double>());
+  EXPECT_EQ(FileNumber(warm / "eval.json", "env_steps"), 0);
+
+  const fs::path fresh = Dir() / "zero_fresh";
+  ASSERT_EQ(Irlab("train --algo airl --env Pendulum --demos " + ShippedDemos() +
+                      " --set total_steps=0 --set eval_episodes=2" + kFastPpo + " --out " +
+                      fresh.string(),
+                  "zero_fresh.log"),
+            0)
+      << Log("zero_fresh.log");
+  EXPECT_TRUE(std::isfinite(FileNumber(fresh / "eval.json", "return_mean")));
+  EXPECT_TRUE(std::isfinite(FileNumber(fresh / "eval.json", "normalized_score")));
+  EXPECT_EQ(Log("zero_fresh.log").find("nan"), std::string::npos) << Log("zero_fresh.log");
 }
 
 TEST(AdversarialBadInputTest, BadInputFailsCleanly) {

@@ -6,7 +6,8 @@
 #
 # A finished cell is one with a done marker, SWEEP_OUT/.sweep/cells/<id>/sweep.done. Its
 # marker and its run directory SWEEP_OUT/<id> are copied with the same layout, without
-# checkpoints (*.pt) and without any file over 20 MB, so ARCHIVE is itself a sweep
+# checkpoints (*.pt), TensorBoard event files, metrics.jsonl where metrics.csv holds the
+# same rows, and any file over 20 MB, so ARCHIVE is itself a sweep
 # directory that `irlab table` and `irlab plot` read, small enough to commit. A marker
 # records the cell's command, with the absolute path of the sweep's --out in it; the
 # archive keeps that path as {sweep_out}, and --restore writes the new one, so after
@@ -16,7 +17,7 @@
 set -euo pipefail
 
 usage() {
-  sed -n '2,14p' "$0" >&2
+  sed -n '2,15p' "$0" >&2
   exit 2
 }
 
@@ -65,8 +66,9 @@ while IFS= read -r -d '' marker; do
   tmp="$dst/$id.tmp.$$"
   rm -rf "$tmp"
   mkdir -p "$tmp"
-  (cd "$src/$id" && find . -type f ! -name '*.pt' -size -20M -print0) |
+  (cd "$src/$id" && find . -type f ! -name '*.pt' ! -name 'events.out.tfevents.*' -size -20M -print0) |
     while IFS= read -r -d '' f; do
+      [[ $(basename "$f") == metrics.jsonl && -f "$src/$id/$(dirname "$f")/metrics.csv" ]] && continue
       mkdir -p "$tmp/$(dirname "$f")"
       cp -p "$src/$id/$f" "$tmp/$f"
     done

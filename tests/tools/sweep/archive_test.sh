@@ -17,7 +17,7 @@ trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 
 cat > sweep.toml <<'TOML'
-command = ["sh", "-c", "[ {x} != b ] || [ -e fixed ] || exit 3; echo step,eval_normalized_score > {out}/metrics.csv; echo 0,{seed} >> {out}/metrics.csv; echo weights > {out}/checkpoint.pt; mkdir -p {out}/checkpoints; echo w > {out}/checkpoints/step_1.pt"]
+command = ["sh", "-c", "[ {x} != b ] || [ -e fixed ] || exit 3; echo step,eval_normalized_score > {out}/metrics.csv; echo 0,{seed} >> {out}/metrics.csv; echo weights > {out}/checkpoint.pt; mkdir -p {out}/checkpoints; echo w > {out}/checkpoints/step_1.pt; echo e > {out}/events.out.tfevents.1.host; echo {{}} > {out}/metrics.jsonl"]
 mkdir_out = true
 seeds = [1, 2]
 [[grid]]
@@ -34,6 +34,7 @@ done
 [[ -f kept/sweep.toml ]] || fail "the sweep file was not kept"
 [[ -e kept/x-b ]] && fail "the failed cell x-b was archived"
 [[ -n $(find kept -name '*.pt') ]] && fail "checkpoints were archived: $(find kept -name '*.pt')"
+[[ -n $(find kept -name 'events.out.tfevents.*' -o -name metrics.jsonl) ]] && fail "event files or metrics.jsonl were archived"
 ls kept | grep -q '\.tmp\.' && fail "a temporary directory was left in the archive"
 
 # a second archive run copies nothing and overwrites nothing

@@ -5,7 +5,7 @@
 #   tools/archive_sweep.sh --restore ARCHIVE SWEEP_OUT  copy them back before resuming
 #
 # A finished cell is one with a done marker, SWEEP_OUT/.sweep/cells/<id>/sweep.done. Its
-# marker and its run directory SWEEP_OUT/<id> are copied with the same layout, without
+# marker, its log and its run directory SWEEP_OUT/<id> are copied with the same layout, without
 # checkpoints (*.pt), TensorBoard event files, metrics.jsonl where metrics.csv holds the
 # same rows, and any file over 20 MB, so ARCHIVE is itself a sweep
 # directory that `irlab table` and `irlab plot` read, small enough to commit. A marker
@@ -75,6 +75,7 @@ while IFS= read -r -d '' marker; do
   rm -rf "$dst/$id"
   mv "$tmp" "$dst/$id"
   mkdir -p "$dst/.sweep/cells/$id"
+  [[ -f "$cell_state/sweep.log" ]] && cp -p "$cell_state/sweep.log" "$dst/.sweep/cells/$id/sweep.log"
   rewrite "$marker" > "$dst/.sweep/cells/$id/sweep.done.tmp.$$"
   mv "$dst/.sweep/cells/$id/sweep.done.tmp.$$" "$dst/.sweep/cells/$id/sweep.done"
   copied=$((copied + 1))

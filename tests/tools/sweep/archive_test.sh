@@ -50,6 +50,18 @@ grep -q "{sweep_out}/x-a/seed-1/metrics.csv" kept/.sweep/cells/x-a/seed-1/sweep.
   fail "marker not rewritten: $(cat kept/.sweep/cells/x-a/seed-1/sweep.done)"
 grep -q "$work" kept/.sweep/cells/x-a/seed-1/sweep.done && fail "the archive holds the old path"
 
+# the archive reads as a sweep directory: a table over it has the two finished cells
+cat > spec.toml <<'TOML'
+title = "archived"
+rows = ["x"]
+column = "x"
+metric = "eval_normalized_score"
+[[source]]
+runs = "kept"
+TOML
+"$IRLAB" table spec.toml > table.md 2>&1 || fail "table over the archive: $(cat table.md)"
+grep -q "| a | 1.50 ± 0.50 (n=2) |" table.md || fail "table over the archive: $(cat table.md)"
+
 # restore into a new directory: the sweep skips the two restored cells, runs the others
 "$ARCHIVE" --restore kept runs/second > restore.log 2>&1 || fail "restore: $(cat restore.log)"
 grep -q "restored 2 finished cells" restore.log || fail "$(cat restore.log)"

@@ -210,15 +210,26 @@ absl::StatusOr<std::vector<std::pair<std::string, std::vector<Curve>>>> BuildCur
   return out;
 }
 
+absl::StatusOr<std::vector<RunDir>> CollectRuns(const std::vector<fs::path>& dirs) {
+  std::vector<RunDir> runs;
+  for (const fs::path& dir : dirs) {
+    IRLAB_ASSIGN_OR_RETURN(RunScan scan, FindRuns(dir));
+    for (RunDir& run : scan.runs) {
+      if (dirs.size() > 1) {
+        run.vars["sweep"] = dir.string();
+        if (!run.sweep_vars.empty()) run.sweep_vars["sweep"] = dir.string();
+      }
+      runs.push_back(std::move(run));
+    }
+  }
+  return runs;
+}
+
 absl::StatusOr<std::vector<fs::path>> PlotRuns(const std::vector<fs::path>& dirs,
                                                const PlotOptions& options) {
   // before reading any run
   if (!FindInPath("gnuplot")) return absl::FailedPreconditionError(kGnuplotMissing);
-  std::vector<RunDir> runs;
-  for (const fs::path& dir : dirs) {
-    IRLAB_ASSIGN_OR_RETURN(RunScan scan, FindRuns(dir));
-    runs.insert(runs.end(), scan.runs.begin(), scan.runs.end());
-  }
+  IRLAB_ASSIGN_OR_RETURN(std::vector<RunDir> runs, CollectRuns(dirs));
   if (runs.empty()) return absl::NotFoundError("no finished runs under the given directories");
   IRLAB_ASSIGN_OR_RETURN(auto figures, BuildCurves(runs, options));
 

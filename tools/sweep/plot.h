@@ -44,8 +44,13 @@ struct Curve {
 absl::StatusOr<std::vector<std::pair<std::string, std::vector<Curve>>>> BuildCurves(
     const std::vector<RunDir>& runs, const PlotOptions& options);
 
-// Finds the runs under `dirs`, draws the figures and returns the files
-// written (PNG and SVG for each figure).
+// The finished runs under `dirs`. With more than one directory each run also
+// gets the variable `sweep` (its directory as given), so that runs of the same
+// configuration in different sweeps stay separate curves, labelled by sweep.
+absl::StatusOr<std::vector<RunDir>> CollectRuns(const std::vector<std::filesystem::path>& dirs);
+
+// Finds the runs under `dirs` (CollectRuns), draws the figures and returns the
+// files written (PNG and SVG for each figure).
 absl::StatusOr<std::vector<std::filesystem::path>> PlotRuns(
     const std::vector<std::filesystem::path>& dirs, const PlotOptions& options);
 

@@ -70,6 +70,41 @@ TEST_F(PlotTest, AveragesSeedsPerConfigurationOneFigurePerTask) {
   EXPECT_EQ((*smoothed)[0].second[0].mean, (std::vector<double>{2, 3}));
 }
 
+TEST_F(PlotTest, RunsOfTwoSweepsWithTheSameNamesStaySeparate) {
+  // two sweep directories whose cells have the same name and variables
+  for (const char* sweep : {"trials-1", "trials-2"}) {
+    const fs::path out = root_ / sweep;
+    const fs::path state = out / ".sweep" / "cells" / "algo-a" / "seed-0";
+    fs::create_directories(state);
+    ASSERT_TRUE(WriteFileAtomically(state / "sweep.log", "ok\n").ok());
+    ASSERT_TRUE(WriteFileAtomically(state / "sweep.done",
+                                    "command = [\"x\"]\n[vars]\n\"algo\" = \"a\"\n"
+                                    "\"env\" = \"Hopper\"\n\"seed\" = \"0\"\n")
+                    .ok());
+    WriteRun(out / "algo-a" / "seed-0",
+             std::string("{\"step\": 0, \"r\": ") + (sweep[7] == '1' ? "1" : "5") + "}\n");
+  }
+  auto one = CollectRuns({root_ / "trials-1"});
+  ASSERT_TRUE(one.ok()) << one.status();
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0].vars.count("sweep"), 0u);  // one directory: nothing added
+
+  auto both = CollectRuns({root_ / "trials-1", root_ / "trials-2"});
+  ASSERT_TRUE(both.ok()) << both.status();
+  ASSERT_EQ(both->size(), 2u);
+  PlotOptions options;
+  options.metric = "r";
+  auto figures = BuildCurves(*both, options);
+  ASSERT_TRUE(figures.ok()) << figures.status();
+  ASSERT_EQ(figures->size(), 1u);
+  const auto& curves = (*figures)[0].second;
+  ASSERT_EQ(curves.size(), 2u);  // not one curve averaging the two sweeps
+  EXPECT_EQ(curves[0].label, "sweep=" + (root_ / "trials-1").string());
+  EXPECT_EQ(curves[0].mean, (std::vector<double>{1}));
+  EXPECT_EQ(curves[1].label, "sweep=" + (root_ / "trials-2").string());
+  EXPECT_EQ(curves[1].mean, (std::vector<double>{5}));
+}
+
 TEST_F(PlotTest, BcIsFlatAndExpertAndRandomAreReferenceLines) {
   // BC logs eval_return at its last gradient step; the others at env steps
   WriteRun(root_ / "t0",

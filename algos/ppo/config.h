@@ -2,6 +2,7 @@
 // Plain struct; TOML files and --set override it.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,10 @@ struct PpoConfig {
   std::vector<int> critic_hidden = {64, 64};  // tanh MLP widths
   double log_std_init = 0.0;                  // initial log standard deviation
 
+  // Nats: the entropy bonus acts only while the policy's entropy is at or below
+  // this, so it holds the entropy up without driving it ever higher (unset: always).
+  std::optional<double> ent_target;
+
   void Bind(ConfigBinder& b) {
     b.Field("rollout_steps", rollout_steps, "steps per env per rollout").Range(1, 1e7);
     b.Field("epochs", epochs, "passes over each rollout").Range(1, 1000);
@@ -49,6 +54,8 @@ struct PpoConfig {
     b.Field("clip_value_loss", clip_value_loss, "clip the value loss");
     b.Field("vf_coef", vf_coef, "value loss weight").Range(0, 1e3);
     b.Field("ent_coef", ent_coef, "entropy bonus weight").Range(0, 1e3);
+    b.Field("ent_target", ent_target, "entropy (nats) above which the bonus stops (unset: never)")
+        .Range(-1e3, 1e3);
     b.Field("max_grad_norm", max_grad_norm, "global gradient-norm clip (0: off)").Range(0, 1e6);
     b.Field("norm_adv", norm_adv, "normalise advantages per minibatch");
     b.Field("norm_obs", norm_obs, "running observation normalisation");

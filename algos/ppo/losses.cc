@@ -47,7 +47,9 @@ PpoLoss ComputePpoLoss(const torch::Tensor& new_log_prob, const torch::Tensor& o
     out.value = 0.5 * (new_values - returns).square().mean();
   }
   out.entropy = entropy;
-  out.total = out.policy + cfg.vf_coef * out.value - cfg.ent_coef * entropy;
+  // the bonus -ent_coef * min(H, ent_target): no pull on the entropy above the target
+  const torch::Tensor bonus = cfg.ent_target ? torch::clamp_max(entropy, *cfg.ent_target) : entropy;
+  out.total = out.policy + cfg.vf_coef * out.value - cfg.ent_coef * bonus;
   return out;
 }
 

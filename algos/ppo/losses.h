@@ -15,7 +15,7 @@ torch::Tensor GaussianLogProb(const torch::Tensor& actions, const torch::Tensor&
 torch::Tensor GaussianEntropy(const torch::Tensor& log_std);
 
 struct PpoLoss {
-  torch::Tensor total;      // policy + vf_coef * value - ent_coef * entropy
+  torch::Tensor total;      // policy + vf_coef * value - ent_coef * min(entropy, ent_target)
   torch::Tensor policy;     // clipped surrogate (to minimise)
   torch::Tensor value;      // (clipped) value loss, 0.5 * squared error
   torch::Tensor entropy;    // mean entropy

@@ -1,5 +1,6 @@
 #include "algos/ppo/update.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -9,6 +10,23 @@
 namespace irlab {
 
 namespace {
+
+// The diagonal Gaussian's entropy, sum_j (log std_j + (1 + log 2 pi) / 2).
+double Entropy(const ActorCritic& net) {
+  const double half_log_2pie = 0.5 * (1 + std::log(2 * std::numbers::pi));
+  double entropy = 0;
+  for (int j = 0; j < net.act_dim(); ++j) entropy += net.log_std()[j] + half_log_2pie;
+  return entropy;
+}
+
+// The entropy term of the loss, -ent_coef * min(H, ent_target), and its slope in H
+// (each log std's gradient): the bonus pulls only while H is at or below the target.
+double EntropyBonusSlope(const PpoConfig& cfg, double entropy) {
+  return !cfg.ent_target || entropy <= *cfg.ent_target ? cfg.ent_coef : 0.0;
+}
+double EntropyBonus(const PpoConfig& cfg, double entropy) {
+  return cfg.ent_coef * (cfg.ent_target ? std::min(entropy, *cfg.ent_target) : entropy);
+}
 
 struct ActorTerms {
   double policy_sum = 0, kl_sum = 0;
@@ -78,8 +96,9 @@ ActorTerms ActorLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
   }
   nn::Backward(net.actor(), params, s.actor, s.d_mean.data(), grads, /*accumulate=*/false,
                /*dx=*/nullptr);
+  const double bonus_slope = EntropyBonusSlope(cfg, Entropy(net));
   for (int j = 0; j < A; ++j)
-    grads[net.log_std_offset() + j] = static_cast<float>(d_log_std[j] - cfg.ent_coef);
+    grads[net.log_std_offset() + j] = static_cast<float>(d_log_std[j] - bonus_slope);
   return out;
 }
 
@@ -132,13 +151,12 @@ PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
 
   const int M = mb.size;
   PpoLossTerms out;
-  const double half_log_2pie = 0.5 * (1 + std::log(2 * std::numbers::pi));
-  for (int j = 0; j < net.act_dim(); ++j) out.entropy += net.log_std()[j] + half_log_2pie;
+  out.entropy = Entropy(net);
   out.policy = actor.policy_sum / M;
   out.value = 0.5 * value_sum / M;
   out.approx_kl = actor.kl_sum / M;
   out.clip_frac = double(actor.clipped) / M;
-  out.total = out.policy + cfg.vf_coef * out.value - cfg.ent_coef * out.entropy;
+  out.total = out.policy + cfg.vf_coef * out.value - EntropyBonus(cfg, out.entropy);
   return out;
 }
 

@@ -96,6 +96,43 @@ TEST(PpoUpdateTest, EntropyBonusNoAdvantageNormUnclippedValueMatchAutograd) {
   ExpectMatchesAutograd(net, b, cfg);
 }
 
+TEST(PpoUpdateTest, EntropyTargetStopsTheBonusAboveItAndMatchesAutograd) {
+  ActorCritic net(11, 3, {32}, {16, 16}, 0.2, 12);  // entropy 3 x (0.2 + 1.419) = 4.86 nats
+  PpoConfig cfg;
+  cfg.ent_coef = 0.05;
+  Batch b = RandomBatch(net, 50, 0.5, 3);
+  std::vector<float> free(net.num_params()), under_target(net.num_params()),
+      over_target(net.num_params()), none(net.num_params());
+  PpoScratch scratch;
+  const PpoLossTerms with_bonus = PpoLossAndGradient(net, b.View(), cfg, scratch, free.data());
+  // a target above the entropy (the bonus acts) and one below it (the bonus stops)
+  for (double target : {10.0, 1.0}) {
+    cfg.ent_target = target;
+    ExpectMatchesAutograd(net, b, cfg);
+  }
+  cfg.ent_target = 10.0;
+  const PpoLossTerms capped_high =
+      PpoLossAndGradient(net, b.View(), cfg, scratch, under_target.data());
+  cfg.ent_target = 1.0;
+  const PpoLossTerms capped_low =
+      PpoLossAndGradient(net, b.View(), cfg, scratch, over_target.data());
+  PpoConfig no_bonus = cfg;
+  no_bonus.ent_coef = 0;
+  no_bonus.ent_target.reset();
+  PpoLossAndGradient(net, b.View(), no_bonus, scratch, none.data());
+  // the entropy under the target: the same gradient and loss as without a target
+  EXPECT_EQ(std::memcmp(free.data(), under_target.data(), free.size() * sizeof(float)), 0);
+  EXPECT_EQ(with_bonus.total, capped_high.total);
+  // over it: the log stds' gradient is the one without a bonus, the loss holds a constant
+  const int64_t ls = net.log_std_offset();
+  for (int j = 0; j < net.act_dim(); ++j) {
+    EXPECT_EQ(over_target[ls + j], none[ls + j]) << j;
+    EXPECT_NE(over_target[ls + j], free[ls + j]) << j;
+  }
+  EXPECT_NEAR(capped_low.total, capped_low.policy + cfg.vf_coef * capped_low.value - 0.05 * 1.0,
+              1e-12);
+}
+
 TEST(PpoUpdateTest, FarFromTheOldPolicyEverySampleClips) {
   ActorCritic net(5, 2, {8, 8}, {8, 8}, 0.0, 13);
   PpoConfig cfg;

@@ -34,9 +34,11 @@ struct ActorTerms {
 };
 
 // The clipped surrogate's share: the actor's forward, loss and backward, and
-// the log-std's gradient. Writes only the actor's and the log-std's regions of grads.
+// the log-std's gradient (bonus_slope: the entropy bonus's pull on each log std).
+// Writes only the actor's and the log-std's regions of grads.
 ActorTerms ActorLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
-                                const PpoConfig& cfg, PpoScratch& s, float* grads) {
+                                const PpoConfig& cfg, double bonus_slope, PpoScratch& s,
+                                float* grads) {
   const int M = mb.size, A = net.act_dim();
   const float* params = net.params();
   const float* log_std = net.log_std();
@@ -96,7 +98,6 @@ ActorTerms ActorLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
   }
   nn::Backward(net.actor(), params, s.actor, s.d_mean.data(), grads, /*accumulate=*/false,
                /*dx=*/nullptr);
-  const double bonus_slope = EntropyBonusSlope(cfg, Entropy(net));
   for (int j = 0; j < A; ++j)
     grads[net.log_std_offset() + j] = static_cast<float>(d_log_std[j] - bonus_slope);
   return out;
@@ -140,18 +141,20 @@ double CriticLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb, con
 PpoLossTerms PpoLossAndGradient(const ActorCritic& net, const PpoMinibatch& mb,
                                 const PpoConfig& cfg, PpoScratch& s, float* grads,
                                 ThreadPool* pool) {
+  const double entropy = Entropy(net);
+  const double bonus_slope = EntropyBonusSlope(cfg, entropy);
   // The actor and the critic share no parameters and write disjoint regions of
   // grads: with a pool of two threads they run side by side, with the same
   // arithmetic (the same bits) as one after the other.
   ActorTerms actor;
   double value_sum = 0;
   SideBySide(
-      pool, [&] { actor = ActorLossAndGradient(net, mb, cfg, s, grads); },
+      pool, [&] { actor = ActorLossAndGradient(net, mb, cfg, bonus_slope, s, grads); },
       [&] { value_sum = CriticLossAndGradient(net, mb, cfg, s, grads); });
 
   const int M = mb.size;
   PpoLossTerms out;
-  out.entropy = Entropy(net);
+  out.entropy = entropy;
   out.policy = actor.policy_sum / M;
   out.value = 0.5 * value_sum / M;
   out.approx_kl = actor.kl_sum / M;

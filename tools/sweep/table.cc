@@ -175,6 +175,7 @@ void AppendReach(const TableSpec& spec, const Published& published, const Cells&
   md += "\n|";
   for (size_t i = 0; i < spec.rows.size() + layout.columns.size(); ++i) md += "---|";
   md += "\n";
+  bool short_cells = false;
   for (const auto& row : layout.rows) {
     md += "|";
     for (const auto& v : row) StrAppend(&md, " ", Label(spec, v), " |");
@@ -182,16 +183,27 @@ void AppendReach(const TableSpec& spec, const Published& published, const Cells&
       CellKey key = row;
       key.push_back(c);
       auto it = cells.reached.find(key);
+      auto too_short = cells.too_short.find(key);
+      const int short_runs = too_short == cells.too_short.end() ? 0 : too_short->second;
       std::string cell = "—";  // no runs (a cell may have only a published figure)
       if (it != cells.reached.end() && !it->second.empty()) {
         auto [count, step_mean, step_std] = ReachSummary(it->second);
         cell = count == 0 ? std::string("never")
                           : StrCat(FormatSteps(step_mean), " ± ", FormatSteps(step_std));
         StrAppend(&cell, " (", count, "/", it->second.size(), ")");
+        if (short_runs > 0) StrAppend(&cell, "; ", short_runs, " n/a");
+      } else if (short_runs > 0) {
+        cell = StrCat("n/a (", short_runs, ")");
       }
+      short_cells = short_cells || short_runs > 0;
       StrAppend(&md, " ", cell, " |");
     }
     md += "\n";
+  }
+  if (short_cells) {
+    StrAppend(&md, "\nn/a: runs that logged fewer than ", last,
+              " values have no window to average, so no step at which they got there (BC "
+              "evaluates once, at its end); their figure above is the mean of what they logged.\n");
   }
 }
 

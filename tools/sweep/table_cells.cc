@@ -18,6 +18,7 @@ struct Sample {
   Vars vars;
   double value;
   std::optional<double> reach_step;  // with `reach`: when the run first got there
+  bool full_window = true;           // it logged at least `last` values
 };
 
 absl::StatusOr<std::vector<Sample>> Collect(const TableSource& source, const TableSpec& spec,
@@ -55,7 +56,8 @@ absl::StatusOr<std::vector<Sample>> Collect(const TableSource& source, const Tab
     for (const auto& [k, v] : source.set) vars[k] = v;
     std::optional<double> reach_step;
     if (spec.reach) reach_step = FirstStepReaching(*series, source.last, *spec.reach);
-    samples.push_back({std::move(vars), MeanOfLast(*series, source.last), reach_step});
+    const bool full_window = series->size() >= static_cast<size_t>(std::max(source.last, 1));
+    samples.push_back({std::move(vars), MeanOfLast(*series, source.last), reach_step, full_window});
   }
   if (scan->runs.empty()) warnings.push_back(StrCat(*path, ": no finished runs"));
   return samples;
@@ -135,7 +137,11 @@ absl::StatusOr<Cells> CollectCells(const TableSpec& spec, const ReferenceReturns
       cells.column_values.insert(col->second);
       key.push_back(col->second);
       cells.raw[key].push_back(s.value);
-      cells.reached[key].push_back(s.reach_step);
+      if (s.full_window) {
+        cells.reached[key].push_back(s.reach_step);
+      } else {
+        ++cells.too_short[key];
+      }
       if (!spec.normalise_by.empty()) {
         auto by = s.vars.find(spec.normalise_by);
         const double n = by == s.vars.end() ? NAN : Normalise(s.value, reference, by->second);

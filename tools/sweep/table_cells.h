@@ -20,7 +20,10 @@ struct Cells {
   std::map<CellKey, std::vector<double>> raw;                     // one value per run
   std::map<CellKey, std::vector<double>> norm;                    // the finite normalised values
   std::map<CellKey, std::vector<std::optional<double>>> reached;  // with `reach`
-  std::vector<std::set<std::string>> row_values;                  // per row variable
+  // With `reach`: runs left out of `reached` because they logged fewer values
+  // than the window (BC evaluates once), per cell.
+  std::map<CellKey, int> too_short;
+  std::vector<std::set<std::string>> row_values;  // per row variable
   std::set<std::string> column_values;
 };
 

@@ -189,9 +189,15 @@ TEST(TableReachTest, TabulatesStepsToReachPerCell) {
   WriteCell(root / "runs", "algo-airl/seed-2", {{"algo", "airl"}, {"seed", "2"}},
             "{\"step\": 1000000, \"s\": 2.0}\n{\"step\": 1100000, \"s\": -1.0}\n"
             "{\"step\": 1200000, \"s\": 0.875}\n{\"step\": 1300000, \"s\": 0.9375}\n");
-  // one value of 5 is not a full window; never reaches
+  // the window (5, -5) averages 0: never reaches
   WriteCell(root / "runs", "algo-gail/seed-1", {{"algo", "gail"}, {"seed", "1"}},
             "{\"step\": 100, \"s\": 5}\n{\"step\": 200, \"s\": -5}\n");
+  // one value (as BC logs) is shorter than the window: n/a, not "never", though
+  // its value counts in the table above
+  WriteCell(root / "runs", "algo-bc/seed-1", {{"algo", "bc"}, {"seed", "1"}},
+            "{\"step\": 100, \"s\": 1.0}\n");
+  WriteCell(root / "runs", "algo-bc/seed-2", {{"algo", "bc"}, {"seed", "2"}},
+            "{\"step\": 100, \"s\": 0.5}\n");
   // a second task: an airl run, and for gail only a published figure
   WriteCell(root / "runs2", "algo-airl/seed-1", {{"algo", "airl"}, {"seed", "1"}},
             "{\"step\": 1000, \"s\": 1}\n{\"step\": 2000, \"s\": 1}\n");
@@ -215,7 +221,7 @@ set = { env = "Task" }
 runs = "runs2"
 set = { env = "Task2" }
 [order]
-algo = ["airl", "gail"]
+algo = ["airl", "gail", "bc"]
 env = ["Task", "Task2"]
 )")
                   .ok());
@@ -231,16 +237,20 @@ env = ["Task", "Task2"]
       << md;
   // the paper-only cell has no runs to reach anything: "—"
   EXPECT_NE(md.find("\n| algo | Task | Task2 |\n|---|---|---|\n| airl | 650k ± 650k (2/2) | 2k ± "
-                    "0k (1/1) |\n| gail | never (0/1) | — |\n"),
+                    "0k (1/1) |\n| gail | never (0/1) | — |\n| bc | n/a (2) | — |\n"),
             std::string::npos)
       << md;
+  EXPECT_NE(md.find("| bc | 0.75 ± 0.25 | — |"), std::string::npos) << md;
+  EXPECT_NE(md.find("n/a: runs that logged fewer than 2 values"), std::string::npos) << md;
   const std::vector<std::string> lines = absl::StrSplit(table->csv, '\n', absl::SkipEmpty());
-  ASSERT_EQ(lines.size(), 5u) << table->csv;
+  ASSERT_EQ(lines.size(), 6u) << table->csv;
   EXPECT_EQ(lines[0].substr(lines[0].size() - 39), ",reached,reach_step_mean,reach_step_std");
   EXPECT_EQ(lines[1].substr(lines[1].size() - 16), ",2,650150,649850");
   EXPECT_EQ(lines[2].substr(lines[2].size() - 9), ",1,2000,0");
   EXPECT_EQ(lines[3].substr(lines[3].size() - 4), ",0,,");
   EXPECT_EQ(lines[4].substr(lines[4].size() - 4), ",0,,");  // gail on Task2: the paper only
+  EXPECT_EQ(lines[5].substr(0, 12), "bc,Task,2,0.");        // bc's value counts; no reach
+  EXPECT_EQ(lines[5].substr(lines[5].size() - 4), ",0,,");
   EXPECT_EQ(FirstStepReaching({{1, 0.9}}, 1, 0.9), 1);
   EXPECT_EQ(FirstStepReaching({{1, 0.9}}, 2, 0.9), std::nullopt);
 }

@@ -47,6 +47,27 @@ void ExpectCellsRunnable(const std::vector<Cell>& cells, const fs::path& file) {
   EXPECT_EQ(dirs.size(), cells.size()) << file;
 }
 
+// A path a cell reads under the pipeline's root must be an earlier stage's run
+// directory or lie inside one (`{root}/demos/env-Hopper/seed-0/demos.h5`): a
+// stage that names its cells differently from what a later stage reads fails here,
+// not hours into a reproduction.
+void ExpectReadsFromEarlierStages(const Cell& cell, const fs::path& root, const fs::path& own_out,
+                                  const std::vector<fs::path>& earlier, const fs::path& file) {
+  const std::string prefix = root.string() + "/";
+  for (const std::string& arg : cell.argv) {
+    if (!arg.starts_with(prefix)) continue;
+    const fs::path path = fs::path(arg).lexically_normal();
+    auto under = [&](const fs::path& dir) {
+      const auto rel = path.lexically_relative(dir);
+      return !rel.empty() && *rel.begin() != "..";
+    };
+    if (under(own_out)) continue;  // its own --out
+    EXPECT_TRUE(std::any_of(earlier.begin(), earlier.end(), under))
+        << file << ": cell " << cell.id << " reads " << arg
+        << ", which no earlier stage's cell writes";
+  }
+}
+
 TEST(ExperimentsTest, ReproduceSweepsExpandUnderEveryBudget) {
   const fs::path root = testing::TestDir();
   const std::vector<std::string> vars = {"root=" + root.string(),
@@ -59,20 +80,31 @@ TEST(ExperimentsTest, ReproduceSweepsExpandUnderEveryBudget) {
     ASSERT_TRUE(stages && !stages->empty()) << pipeline;
     ASSERT_TRUE(fs::exists(dir.path() / t["table"].value_or(std::string("?")))) << pipeline;
     ++pipelines;
-    // `irlab reproduce --budget NAME` needs [budget.NAME] in every stage file
-    std::set<std::string> budgets;
+    std::vector<std::pair<std::string, fs::path>> stage_files;  // name, sweep file
     for (const auto& stage : *stages) {
-      const fs::path file = dir.path() / (*stage.as_table())["sweep"].value_or(std::string("?"));
-      if (budgets.empty()) budgets = Budgets(file);
+      const toml::table& st = *stage.as_table();
+      stage_files.emplace_back(st["name"].value_or(std::string("?")),
+                               dir.path() / st["sweep"].value_or(std::string("?")));
+    }
+    // `irlab reproduce --budget NAME` needs [budget.NAME] in every stage file
+    const std::set<std::string> budgets = Budgets(stage_files[0].second);
+    for (const auto& [name, file] : stage_files) {
       EXPECT_EQ(Budgets(file), budgets)
           << file << ": budgets differ from the pipeline's first stage";
       EXPECT_TRUE(budgets.count("small") && budgets.count("full")) << file;
-      for (const std::string& budget : budgets) {
+    }
+    for (const std::string& budget : budgets) {
+      std::vector<fs::path>
+          earlier;  // run directories of the stages before, as reproduce runs them
+      for (const auto& [name, file] : stage_files) {
         auto spec = LoadSweepFile(file, budget, vars);
         ASSERT_TRUE(spec.ok()) << spec.status();
-        auto cells = ExpandSweep(*spec, root / "stage");
+        const fs::path out = root / name;  // irlab reproduce: <root>/<stage name>
+        auto cells = ExpandSweep(*spec, out);
         ASSERT_TRUE(cells.ok()) << cells.status();
         ExpectCellsRunnable(*cells, file);
+        for (const Cell& c : *cells) ExpectReadsFromEarlierStages(c, root, out, earlier, file);
+        for (const Cell& c : *cells) earlier.push_back(c.run_dir.lexically_normal());
       }
     }
   }

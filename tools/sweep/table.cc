@@ -269,9 +269,12 @@ std::string Csv(const TableSpec& spec, const Published& published, const Cells& 
         CellKey key = row;
         key.push_back(c);
         auto it = cells.reached.find(key);
-        auto [count, step_mean, step_std] =
-            ReachSummary(it != cells.reached.end() ? it->second : no_runs);
-        StrAppend(&csv, ",", count, ",", CsvNumber(step_mean), ",", CsvNumber(step_std));
+        const bool judged = it != cells.reached.end() && !it->second.empty();
+        auto [count, step_mean, step_std] = ReachSummary(judged ? it->second : no_runs);
+        // a cell whose runs all logged fewer values than the window: empty (n/a), not 0
+        const bool not_applicable = !judged && cells.too_short.count(key);
+        StrAppend(&csv, ",", not_applicable ? std::string() : StrCat(count), ",",
+                  CsvNumber(step_mean), ",", CsvNumber(step_std));
       }
       csv += "\n";
     }

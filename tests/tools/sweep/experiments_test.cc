@@ -94,8 +94,8 @@ TEST(ExperimentsTest, ReproduceSweepsExpandUnderEveryBudget) {
       EXPECT_TRUE(budgets.count("small") && budgets.count("full")) << file;
     }
     for (const std::string& budget : budgets) {
-      std::vector<fs::path>
-          earlier;  // run directories of the stages before, as reproduce runs them
+      // run directories of the stages before, as reproduce runs them
+      std::vector<fs::path> earlier;
       for (const auto& [name, file] : stage_files) {
         auto spec = LoadSweepFile(file, budget, vars);
         ASSERT_TRUE(spec.ok()) << spec.status();

@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <fstream>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "core/files.h"
@@ -135,6 +136,19 @@ std::optional<bool> GitDirty(std::vector<fs::path> starts) {
   return std::nullopt;
 }
 
+namespace {
+std::optional<BuildRevision>& RegisteredBuildRevision() {
+  static std::optional<BuildRevision> revision;
+  return revision;
+}
+}  // namespace
+
+void SetBuildRevision(std::optional<BuildRevision> revision) {
+  RegisteredBuildRevision() = std::move(revision);
+}
+
+std::optional<BuildRevision> GetBuildRevision() { return RegisteredBuildRevision(); }
+
 absl::Status WriteRunInfo(const fs::path& run_dir, const std::vector<std::string>& command_line) {
   char host[256] = "";
   ::gethostname(host, sizeof(host) - 1);
@@ -146,6 +160,10 @@ absl::Status WriteRunInfo(const fs::path& run_dir, const std::vector<std::string
   Json info;
   info["git_revision"] = revision ? Json(*revision) : Json(nullptr);
   info["git_dirty"] = dirty ? Json(*dirty) : Json(nullptr);
+  if (const auto build = GetBuildRevision()) {
+    info["build_revision"] = build->commit;
+    info["build_dirty"] = build->dirty;
+  }
   info["command_line"] = command_line;
   info["cwd"] = cwd.string();
   info["host"] = std::string(host);

@@ -4,8 +4,10 @@
 #include <exception>
 #include <functional>
 #include <string>
+#include <utility>
 
 #include "algos/common/compute_threads.h"
+#include "tools/build_revision.h"
 #include "tools/commands.h"
 
 namespace {
@@ -55,6 +57,9 @@ int main(int argc, char** argv) {
   // One compute thread unless a trainer's config asks for more: the same numbers
   // whatever OMP_NUM_THREADS the environment holds (sweeps set it per job).
   irlab::SetComputeThreads(1);
+  if (irlab::BuildRevision build = irlab::BuildRevisionOfThisBinary(); !build.commit.empty()) {
+    irlab::SetBuildRevision(std::move(build));
+  }
   for (const auto& c : kCommands) {
     if (std::strcmp(argv[1], c.name) != 0) continue;
     try {

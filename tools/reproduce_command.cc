@@ -100,6 +100,20 @@ std::vector<std::string> MissingCommands(const Pipeline& p) {
   return missing;
 }
 
+// " with a binary built at <commit>" (the stages run this binary), or
+// " at revision <commit>" of the tree when the binary does not know its own.
+std::string RevisionNote() {
+  if (const auto build = GetBuildRevision()) {
+    return StrCat(" with a binary built at ", build->commit.substr(0, 12),
+                  build->dirty ? " (with uncommitted changes)" : "");
+  }
+  if (const auto tree = GitRevision()) {
+    return StrCat(" at revision ", tree->substr(0, 12),
+                  GitDirty().value_or(false) ? " (with uncommitted changes)" : "");
+  }
+  return "";
+}
+
 }  // namespace
 
 int ReproduceCommand(const Args& args) {
@@ -173,11 +187,7 @@ int ReproduceCommand(const Args& args) {
   // the stages, in order; a stage with failed cells stops the pipeline
   std::vector<std::string> notes = {
       StrCat("Budget: ", budget, ". Table made by `irlab reproduce ", name, " --budget ", budget,
-             "`",
-             GitRevision() ? StrCat(" at revision ", GitRevision()->substr(0, 12),
-                                    GitDirty().value_or(false) ? " (with uncommitted changes)" : "")
-                           : "",
-             " on ", UtcTimestamp(), "; run directories under `", out, "`."),
+             "`", RevisionNote(), " on ", UtcTimestamp(), "; run directories under `", out, "`."),
       "", "Stages (sweep files in experiments/reproduce/" + name + "/):", ""};
   for (const Stage& stage : pipeline->stages) {
     std::fprintf(stderr, "== %s: stage %s (%s)\n", name.c_str(), stage.name.c_str(),

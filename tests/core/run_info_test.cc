@@ -63,6 +63,30 @@ TEST(RunInfoTest, RevisionAndDirtyFlagInAGitWorktree) {
   fs::remove_all(dir);
 }
 
+// A registered build revision goes into run.json beside the tree's; without
+// one (this test binary registers none) the keys are absent.
+TEST(RunInfoTest, RecordsTheBinarysBuildRevisionWhenRegistered) {
+  const fs::path dir = testing::TestDir();
+  fs::create_directories(dir / "a");
+  fs::create_directories(dir / "b");
+  ASSERT_TRUE(WriteRunInfo(dir / "a", "rollout", {}).ok());
+  auto info = ReadJsonFile(dir / "a/run.json");
+  ASSERT_TRUE(info.ok());
+  EXPECT_FALSE(info->contains("build_revision"));
+  EXPECT_FALSE(info->contains("build_dirty"));
+
+  const std::string commit(40, 'b');
+  SetBuildRevision(BuildRevision{commit, true});
+  ASSERT_TRUE(WriteRunInfo(dir / "b", "rollout", {}).ok());
+  SetBuildRevision(std::nullopt);
+  info = ReadJsonFile(dir / "b/run.json");
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ((*info)["build_revision"], commit);
+  EXPECT_EQ((*info)["build_dirty"], true);
+  EXPECT_FALSE(GetBuildRevision().has_value());
+  fs::remove_all(dir);
+}
+
 TEST(RunInfoTest, RecordsTheRunsOwnModel) {
   const fs::path dir = testing::TestDir();
   ASSERT_TRUE(WriteFileAtomically(dir / "config.toml",

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/files.h"
+#include "core/json.h"
 #include "core/strings.h"
 #include "gtest/gtest.h"
 #include "tests/util/test_util.h"
@@ -52,6 +53,30 @@ TEST_F(RunDirTest, ExpertChecksBeforeMakingItsRunDir) {
   run = Irlab(StrCat("expert --env InvertedPendulum --out ", out.string(), kTiny,
                      " --set total_steps=128"));
   EXPECT_EQ(run.code, 0) << run.output;
+}
+
+// run.json names the commit the irlab binary was built from (a binary pinned
+// for a long sweep is not the tree it runs in); built in a git checkout, that
+// is a commit of the checkout.
+TEST_F(RunDirTest, RunJsonNamesTheCommitTheBinaryWasBuiltFrom) {
+  const fs::path out = dir_ / "rollout";
+  RunResult run =
+      Irlab(StrCat("rollout --policy random --env Pendulum --episodes 1 --out ", out.string()));
+  ASSERT_EQ(run.code, 0) << run.output;
+  const auto info = ReadJsonFile(out / "run.json");
+  ASSERT_TRUE(info.ok()) << info.status();
+  const RunResult git = testing::Run(StrCat("git -C ", IRLAB_SOURCE_DIR, " rev-parse HEAD"));
+  if (!fs::exists(fs::path(IRLAB_SOURCE_DIR) / ".git") || git.code != 0) {
+    EXPECT_FALSE(info->contains("build_revision")) << Contents(out / "run.json");
+    GTEST_SKIP() << "the source tree is not a git checkout";
+  }
+  ASSERT_TRUE(info->contains("build_revision")) << Contents(out / "run.json");
+  ASSERT_TRUE((*info)["build_dirty"].is_boolean());
+  const std::string commit = (*info)["build_revision"].get<std::string>();
+  EXPECT_EQ(commit.size(), 40u) << commit;
+  const RunResult known =
+      testing::Run(StrCat("git -C ", IRLAB_SOURCE_DIR, " cat-file -e ", commit, "^{commit}"));
+  EXPECT_EQ(known.code, 0) << commit << " is not a commit of " << IRLAB_SOURCE_DIR;
 }
 
 TEST_F(RunDirTest, RefusedExpertResumeLeavesTheRunAsItWas) {

@@ -114,6 +114,26 @@ std::string RevisionNote() {
   return "";
 }
 
+// Draws the plot stage's learning curves to `figure` (figure-<task>.png when the
+// runs span several tasks); each PNG written with the task it shows ("" for one).
+absl::StatusOr<std::vector<std::pair<std::string, fs::path>>> PlotCurves(const Pipeline& pipeline,
+                                                                         const fs::path& root,
+                                                                         const fs::path& figure) {
+  sweep::PlotOptions plot;
+  plot.metric = pipeline.plot_metric;
+  plot.out = figure;
+  IRLAB_ASSIGN_OR_RETURN(std::vector<fs::path> written,
+                         sweep::PlotRuns({root / pipeline.plot_stage}, plot));
+  std::vector<std::pair<std::string, fs::path>> pngs;
+  const std::string stem = figure.stem().string();
+  for (const fs::path& file : written) {
+    if (file.extension() != ".png") continue;
+    const std::string s = file.stem().string();
+    pngs.emplace_back(s.size() > stem.size() + 1 ? s.substr(stem.size() + 1) : "", file);
+  }
+  return pngs;
+}
+
 }  // namespace
 
 int ReproduceCommand(const Args& args) {
@@ -124,9 +144,11 @@ int ReproduceCommand(const Args& args) {
                    "airl-imitation, airl-transfer, ppo-experts): the sweeps of\n"
                    "experiments/reproduce/NAME/ in order (experts, demonstrations, training runs)\n"
                    "into <out>/<stage>, then the table into <out>/table.md/.csv and\n"
-                   "<results>/NAME-BUDGET.md/.csv. --budget small is a reduced version for one\n"
-                   "machine; full is the paper's protocol; a pipeline may define others\n"
-                   "([budget.NAME] in each of its stage files).");
+                   "<results>/NAME-BUDGET.md/.csv, linking the learning curves drawn beside\n"
+                   "each (<out>/curves-TASK.png, <results>/figures/NAME-BUDGET-TASK.png).\n"
+                   "--budget small is a reduced version for one machine; full is the\n"
+                   "paper's protocol; a pipeline may define others ([budget.NAME] in each\n"
+                   "of its stage files).");
   flags.Add("budget", &budget, "small, full or another budget the pipeline's files define");
   flags.Add("out", &out, "root of the run directories (default runs/reproduce/NAME/BUDGET)");
   flags.Add("backend", &backend, "local or slurm");
@@ -223,24 +245,42 @@ int ReproduceCommand(const Args& args) {
                stage.spec.seeds.size() == 1 ? " seed" : " seeds", vars, "): `", command, "`"));
   }
 
-  if (!pipeline->plot_stage.empty()) {
-    sweep::PlotOptions plot;
-    plot.metric = pipeline->plot_metric;
-    plot.out = fs::path(root) / "curves.png";
-    auto written = sweep::PlotRuns({fs::path(root) / pipeline->plot_stage}, plot);
-    if (!written.ok()) {
-      std::fprintf(stderr, "irlab reproduce: note: no plot: %s\n",
-                   std::string(written.status().message()).c_str());
-    }
-  }
-  if (pipeline->table_file.empty()) return 0;
-  auto table = sweep::BuildTable(pipeline->table_file, vars, notes);
-  if (!table.ok()) return Fail("reproduce", table.status());
-  for (const auto& w : table->warnings)
-    std::fprintf(stderr, "irlab reproduce: note: %s\n", w.c_str());
+  // the table and the learning curves (one figure per task) beside the run
+  // directories and in the results directory, each table linking its own figures
   if (results.empty()) results = (*experiments / "results").string();
-  for (const fs::path& prefix :
-       {fs::path(root) / "table", fs::path(results) / StrCat(name, "-", budget)}) {
+  const std::pair<fs::path, fs::path> destinations[] = {
+      {fs::path(root) / "table", fs::path(root) / "curves.png"},
+      {fs::path(results) / StrCat(name, "-", budget),
+       fs::path(results) / "figures" / StrCat(name, "-", budget, ".png")}};
+  std::string markdown;
+  bool plot_failed = false;  // reported once
+  for (const auto& [prefix, figure] : destinations) {
+    std::vector<std::string> lines = notes;
+    if (!pipeline->plot_stage.empty()) {
+      auto figures = PlotCurves(*pipeline, fs::path(root), figure);
+      if (!figures.ok()) {
+        if (!plot_failed) {
+          std::fprintf(stderr, "irlab reproduce: note: no plot: %s\n",
+                       std::string(figures.status().message()).c_str());
+        }
+        plot_failed = true;
+      } else if (!figures->empty()) {
+        lines.push_back("");
+        lines.push_back(StrCat("Learning curves: `", pipeline->plot_metric, "` of the ",
+                               pipeline->plot_stage,
+                               " stage's runs, mean ± std over seeds, one figure per task."));
+        lines.push_back("");
+        for (const auto& [task, png] : *figures) {
+          lines.push_back(StrCat("![", task.empty() ? "learning curves" : task, "](",
+                                 png.lexically_relative(prefix.parent_path()).string(), ")"));
+        }
+      }
+    }
+    if (pipeline->table_file.empty()) continue;
+    auto table = sweep::BuildTable(pipeline->table_file, vars, lines);
+    if (!table.ok()) return Fail("reproduce", table.status());
+    for (const auto& w : table->warnings)
+      std::fprintf(stderr, "irlab reproduce: note: %s\n", w.c_str());
     if (absl::Status s = EnsureDirectory(prefix.parent_path()); !s.ok())
       return Fail("reproduce", s);
     for (const auto& [ext, text] : {std::pair{".md", &table->markdown}, {".csv", &table->csv}}) {
@@ -249,8 +289,9 @@ int ReproduceCommand(const Args& args) {
       }
     }
     std::fprintf(stderr, "wrote %s.md and .csv\n", prefix.c_str());
+    markdown = table->markdown;
   }
-  std::printf("%s", table->markdown.c_str());
+  std::printf("%s", markdown.c_str());
   return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <set>
+#include <utility>
 
 #include "core/files.h"
 #include "core/process.h"
@@ -245,51 +246,62 @@ int ReproduceCommand(const Args& args) {
                stage.spec.seeds.size() == 1 ? " seed" : " seeds", vars, "): `", command, "`"));
   }
 
-  // the table and the learning curves (one figure per task) beside the run
-  // directories and in the results directory, each table linking its own figures
+  // the learning curves (one figure per task), drawn once into <results>/figures and
+  // copied beside the run directories as curves[-TASK].png/.svg
   if (results.empty()) results = (*experiments / "results").string();
-  const std::pair<fs::path, fs::path> destinations[] = {
-      {fs::path(root) / "table", fs::path(root) / "curves.png"},
-      {fs::path(results) / StrCat(name, "-", budget),
-       fs::path(results) / "figures" / StrCat(name, "-", budget, ".png")}};
+  const fs::path results_figure = fs::path(results) / "figures" / StrCat(name, "-", budget, ".png");
+  std::vector<std::pair<std::string, fs::path>> figures;  // task, PNG under <results>
+  if (!pipeline->plot_stage.empty()) {
+    auto drawn = PlotCurves(*pipeline, fs::path(root), results_figure);
+    if (drawn.ok()) {
+      figures = *std::move(drawn);
+    } else {
+      std::fprintf(stderr, "irlab reproduce: note: no plot: %s\n",
+                   std::string(drawn.status().message()).c_str());
+    }
+  }
+  const size_t stem = results_figure.stem().string().size();
+  std::vector<std::pair<std::string, fs::path>> local_figures;  // the copies beside the runs
+  for (const auto& [task, png] : figures) {
+    const std::string suffix = png.stem().string().substr(stem);  // "" or "-TASK"
+    for (const char* ext : {".png", ".svg"}) {
+      const fs::path from = fs::path(png).replace_extension(ext);
+      const fs::path to = fs::path(root) / StrCat("curves", suffix, ext);
+      auto bytes = ReadFile(from);
+      if (!bytes.ok()) return Fail("reproduce", bytes.status());
+      if (absl::Status s = WriteFileAtomically(to, *bytes); !s.ok()) return Fail("reproduce", s);
+    }
+    local_figures.emplace_back(task, fs::path(root) / StrCat("curves", suffix, ".png"));
+  }
+  if (pipeline->table_file.empty()) return 0;
+
+  // the table, beside the run directories and in <results>, each copy linking its figures
+  auto table = sweep::BuildTable(pipeline->table_file, vars, notes);
+  if (!table.ok()) return Fail("reproduce", table.status());
+  for (const auto& w : table->warnings)
+    std::fprintf(stderr, "irlab reproduce: note: %s\n", w.c_str());
   std::string markdown;
-  bool plot_failed = false;  // reported once
-  for (const auto& [prefix, figure] : destinations) {
-    std::vector<std::string> lines = notes;
-    if (!pipeline->plot_stage.empty()) {
-      auto figures = PlotCurves(*pipeline, fs::path(root), figure);
-      if (!figures.ok()) {
-        if (!plot_failed) {
-          std::fprintf(stderr, "irlab reproduce: note: no plot: %s\n",
-                       std::string(figures.status().message()).c_str());
-        }
-        plot_failed = true;
-      } else if (!figures->empty()) {
-        lines.push_back("");
-        lines.push_back(StrCat("Learning curves: `", pipeline->plot_metric, "` of the ",
-                               pipeline->plot_stage,
-                               " stage's runs, mean ± std over seeds, one figure per task."));
-        lines.push_back("");
-        for (const auto& [task, png] : *figures) {
-          lines.push_back(StrCat("![", task.empty() ? "learning curves" : task, "](",
-                                 png.lexically_relative(prefix.parent_path()).string(), ")"));
-        }
+  for (const auto& [prefix, pngs] :
+       {std::pair{fs::path(root) / "table", &local_figures},
+        std::pair{fs::path(results) / StrCat(name, "-", budget), &figures}}) {
+    markdown = table->markdown;  // its notes come last: the figures follow them
+    if (!pngs->empty()) {
+      StrAppend(&markdown, "\nLearning curves: `", pipeline->plot_metric, "` of the ",
+                pipeline->plot_stage,
+                " stage's runs, mean ± std over seeds, one figure per task.\n\n");
+      for (const auto& [task, png] : *pngs) {
+        StrAppend(&markdown, "![", task.empty() ? "learning curves" : task, "](",
+                  png.lexically_relative(prefix.parent_path()).string(), ")\n");
       }
     }
-    if (pipeline->table_file.empty()) continue;
-    auto table = sweep::BuildTable(pipeline->table_file, vars, lines);
-    if (!table.ok()) return Fail("reproduce", table.status());
-    for (const auto& w : table->warnings)
-      std::fprintf(stderr, "irlab reproduce: note: %s\n", w.c_str());
     if (absl::Status s = EnsureDirectory(prefix.parent_path()); !s.ok())
       return Fail("reproduce", s);
-    for (const auto& [ext, text] : {std::pair{".md", &table->markdown}, {".csv", &table->csv}}) {
+    for (const auto& [ext, text] : {std::pair{".md", &markdown}, {".csv", &table->csv}}) {
       if (absl::Status s = WriteFileAtomically(prefix.string() + ext, *text); !s.ok()) {
         return Fail("reproduce", s);
       }
     }
     std::fprintf(stderr, "wrote %s.md and .csv\n", prefix.c_str());
-    markdown = table->markdown;
   }
   std::printf("%s", markdown.c_str());
   return 0;

@@ -2,8 +2,8 @@
 // run directory calls WriteRunInfo first, next to its resolved config.toml:
 //
 //   {"git_revision": "c9c0d8d...", "git_dirty": false,
-//    "command_line": ["irlab", "rollout", "--env", "Hopper", "--out", "runs/a"],
 //    "build_revision": "c9c0d8d...", "build_dirty": false,
+//    "command_line": ["irlab", "rollout", "--env", "Hopper", "--out", "runs/a"],
 //    "cwd": "/work/main", "host": "vm", "pid": 4242,
 //    "start_time": "2026-11-24T00:31:07Z"}
 #pragma once
